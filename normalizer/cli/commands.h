@@ -1,0 +1,16 @@
+// The CLI's commands. Each registers its subcommand and options on the app and returns the function that
+// runs it; only this layer prints and picks exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace strictlog::cli {
+
+using Run = std::function<int()>;
+
+Run add_normalize(CLI::App& app);
+Run add_cat(CLI::App& app);
+
+}  // namespace strictlog::cli

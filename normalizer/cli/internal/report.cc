@@ -1,0 +1,66 @@
+#include "cli/internal/report.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/exit_codes.h"
+
+namespace strictlog::cli {
+namespace {
+
+void print_counts(const Counters& c) {
+  std::fprintf(stderr, "  lines_in %llu == events %llu + dropped_by_rule %llu + quarantined %llu: %s\n",
+               static_cast<unsigned long long>(c.lines_in), static_cast<unsigned long long>(c.events),
+               static_cast<unsigned long long>(c.dropped_by_rule), static_cast<unsigned long long>(c.quarantined),
+               c.balanced() ? "ok" : "VIOLATED (a bug: please report it)");
+}
+
+}  // namespace
+
+void print_diagnostics(std::string_view command, const Diagnostics& ds) {
+  std::fputs(render(ds).c_str(), stderr);
+  std::fputs(fmt::format("strictlog {}: {} error{}; nothing was processed\n", command, ds.size(),
+                         ds.size() == 1 ? "" : "s").c_str(), stderr);
+}
+
+int usage_error(std::string_view command, std::string_view message) {
+  std::fputs(fmt::format("strictlog {}: {}\n", command, message).c_str(), stderr);
+  return kExitUsage;
+}
+
+int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts) {
+  for (const auto& d : ds) std::fputs(fmt::format("strictlog {}: {}\n", command, d.message).c_str(), stderr);
+  if (counts) {
+    std::fputs("strictlog: stopped; no output file was written. Counts when it stopped:\n", stderr);
+    print_counts(*counts);
+  }
+  return kExitIoError;
+}
+
+void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
+                   const std::string& events_to, const std::string& quarantine_to) {
+  std::string s = fmt::format("strictlog normalize: {} lines from {} input{} in {:.3f} s ({:.0f} lines/s)\n",
+                              c.lines_in, inputs, inputs == 1 ? "" : "s", seconds,
+                              seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
+  s += fmt::format("  events          {:>10}\n", c.events);
+  for (size_t g = 0; g < rules.grammars.size(); ++g) {
+    const auto& grammar = rules.grammars[g];
+    for (size_t r = 0; r < grammar.rules.size(); ++r) {
+      s += fmt::format("    {:<48} {:>10}\n", fmt::format("{}/{}/{}", grammar.name, grammar.version, grammar.rules[r].id),
+                       c.events_by_rule[g][r]);
+    }
+  }
+  s += fmt::format("  dropped         {:>10}\n", c.dropped_by_rule);
+  s += fmt::format("  quarantined     {:>10}\n", c.quarantined);
+  for (size_t reason = 1; reason < c.quarantined_by_reason.size(); ++reason) {
+    if (c.quarantined_by_reason[reason] == 0) continue;
+    s += fmt::format("    {:<48} {:>10}\n", v1::QuarantineReason_Name(static_cast<v1::QuarantineReason>(reason)),
+                     c.quarantined_by_reason[reason]);
+  }
+  s += fmt::format("  events     -> {}\n  quarantine -> {}\n", events_to, quarantine_to);
+  std::fputs(s.c_str(), stderr);
+  print_counts(c);
+}
+
+}  // namespace strictlog::cli

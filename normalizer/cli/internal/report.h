@@ -1,0 +1,28 @@
+// What the CLI prints: diagnostics, error lines and run summaries, all on stderr so that stdout can carry
+// records.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/diagnostic.h"
+#include "pipeline/counters.h"
+#include "ruleset/ruleset.h"
+
+namespace strictlog::cli {
+
+// Prints every diagnostic, then `strictlog COMMAND: N errors; nothing was processed`.
+void print_diagnostics(std::string_view command, const Diagnostics& ds);
+
+// Prints `strictlog COMMAND: message` and returns kExitUsage.
+int usage_error(std::string_view command, std::string_view message);
+
+// Prints the errors; when `counts` is given also the counts so far and that no output was written.
+// Returns kExitIoError.
+int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts = nullptr);
+
+// The run summary: lines, events per rule, dropped, quarantined per reason, lines/s, the invariant.
+void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
+                   const std::string& events_to, const std::string& quarantine_to);
+
+}  // namespace strictlog::cli

@@ -1,0 +1,242 @@
+#include "compile/compile.h"
+
+#include <fmt/format.h>
+#include <fnmatch.h>
+
+#include <map>
+#include <set>
+
+namespace strictlog {
+namespace {
+
+RE2::Options re2_options(int64_t max_mem) {
+  RE2::Options o(RE2::Quiet);
+  o.set_max_mem(max_mem);
+  o.set_dot_nl(false);
+  return o;
+}
+
+using PatternMap = std::map<std::string, const dsl::PatternDecl*, std::less<>>;
+
+// Expands one rule's elements into a regex. Patterns are inlined with their capture names prefixed.
+class RegexBuilder {
+ public:
+  // Patterns in `broken` already had their errors reported: a reference to one fails the build silently,
+  // so each mistake is reported once, not once per use.
+  RegexBuilder(const PatternMap& patterns, const std::set<std::string, std::less<>>& broken, Diagnostics* errors)
+      : patterns_(patterns), broken_(broken), errors_(errors) {}
+
+  void build(const std::vector<dsl::Element>& body, const std::string& prefix, bool optional,
+             std::vector<std::string>* stack) {
+    for (const auto& e : body) {
+      size_t begin = regex.size();
+      switch (e.kind) {
+        case dsl::Element::Kind::kLiteral:
+          regex += RE2::QuoteMeta(e.text);
+          break;
+        case dsl::Element::Kind::kOptional:
+          regex += "(?:";
+          build(e.body, prefix, true, stack);
+          regex += ")?";
+          break;
+        case dsl::Element::Kind::kCapture:
+          capture(e, prefix, optional, stack);
+          break;
+      }
+      fragments.push_back({begin, regex.size(), e.pos});
+    }
+  }
+
+  std::string regex;
+  std::vector<CaptureInfo> captures;
+  std::vector<RegexFragment> fragments;
+  bool failed = false;
+
+ private:
+  void error(Diagnostic d) {
+    failed = true;
+    errors_->push_back(std::move(d));
+  }
+
+  void capture(const dsl::Element& e, const std::string& prefix, bool optional, std::vector<std::string>* stack) {
+    std::string name = prefix + e.text;
+    if (const FieldType* type = find_field_type(e.type)) {
+      for (const auto& c : captures) {
+        if (c.name == name) {
+          error({e.pos, "duplicate-capture", fmt::format("capture '{}' is already defined in this rule", name),
+                              {{c.pos, "first defined here"}}});
+          return;
+        }
+      }
+      regex += "(";
+      regex += type->regex;
+      regex += ")";
+      captures.push_back({name, type, e.pos, optional});
+      return;
+    }
+    if (broken_.count(e.type)) {
+      failed = true;
+      return;
+    }
+    auto it = patterns_.find(e.type);
+    if (it == patterns_.end()) {
+      error({e.type_pos, "unknown-field-type",
+                          fmt::format("unknown field type '{}': not a field type (see 'strictlog fields') "
+                                      "nor a pattern of this grammar", e.type), {}});
+      return;
+    }
+    for (const auto& open : *stack) {
+      if (open == e.type) {
+        error({e.type_pos, "recursive-pattern",
+                            fmt::format("pattern '{}' refers to itself", e.type), {{it->second->pos, "defined here"}}});
+        return;
+      }
+    }
+    if (stack->size() >= static_cast<size_t>(kMaxPatternDepth)) {
+      error({e.type_pos, "pattern-too-deep",
+                          fmt::format("patterns nest deeper than {} levels", kMaxPatternDepth), {}});
+      return;
+    }
+    stack->push_back(e.type);
+    regex += "(?:";
+    build(it->second->body, name + ".", optional, stack);
+    regex += ")";
+    stack->pop_back();
+  }
+
+  const PatternMap& patterns_;
+  const std::set<std::string, std::less<>>& broken_;
+  Diagnostics* errors_;
+};
+
+void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
+  std::vector<int> hits;
+  for (size_t i = 0; i < g.rules.size(); ++i) {
+    const auto& rule = g.rules[i];
+    for (const auto& ex : rule.examples) {
+      if (!dispatch(g, ex.text, &hits).ok()) continue;
+      bool self = false;
+      for (int h : hits) {
+        if (static_cast<size_t>(h) == i) {
+          self = true;
+        } else {
+          errors->push_back({ex.pos, "ambiguous-example",
+                             fmt::format("example of rule '{}' also matches rule '{}'", rule.id, g.rules[h].id),
+                             {{g.rules[h].pos, fmt::format("rule '{}' is defined here", g.rules[h].id)}}});
+        }
+      }
+      if (!self) {
+        errors->push_back({ex.pos, "example-mismatch",
+                           fmt::format("example does not match its rule '{}'", rule.id), {}});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool CompiledGrammar::applies_to(std::string_view program) const {
+  // fnmatch needs NUL-terminated strings; TAGs are short (RFC 3164 §4.1.3: at most 32 characters).
+  char buf[256];
+  if (program.size() >= sizeof buf) return false;
+  program.copy(buf, program.size());
+  buf[program.size()] = '\0';
+  for (const auto& p : programs) {
+    if (fnmatch(p.glob.c_str(), buf, 0) == 0) return true;
+  }
+  return false;
+}
+
+Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
+  Diagnostics errors;
+  CompiledGrammar g;
+  g.source = file.source;
+  g.header_pos = file.header_pos;
+  g.name = file.name;
+  g.version = file.version;
+  g.programs = file.programs;
+  if (g.programs.empty()) {
+    errors.push_back({file.header_pos, "missing-programs",
+                      "the grammar names no programs: add e.g. 'programs \"openvpn\";'", {}});
+  }
+
+  PatternMap patterns;
+  for (const auto& p : file.patterns) {
+    if (find_field_type(p.name)) {
+      errors.push_back({p.pos, "pattern-shadows-type",
+                        fmt::format("pattern '{}' has the name of a field type", p.name), {}});
+    } else if (auto [it, inserted] = patterns.emplace(p.name, &p); !inserted) {
+      errors.push_back({p.pos, "duplicate-pattern", fmt::format("pattern '{}' is already defined", p.name),
+                        {{it->second->pos, "first defined here"}}});
+    }
+  }
+
+  std::set<std::string, std::less<>> broken;
+  for (const auto& [name, decl] : patterns) {
+    RegexBuilder b(patterns, broken, &errors);
+    std::vector<std::string> stack{name};
+    b.build(decl->body, "", false, &stack);
+    if (b.failed) broken.insert(name);
+  }
+
+  std::map<std::string, const dsl::RuleDecl*, std::less<>> ids;
+  g.set = std::make_unique<RE2::Set>(re2_options(kSetMaxMem), RE2::ANCHOR_BOTH);
+  for (const auto& r : file.rules) {
+    if (auto [it, inserted] = ids.emplace(r.id, &r); !inserted) {
+      errors.push_back({r.pos, "duplicate-rule", fmt::format("rule '{}' is already defined", r.id),
+                        {{it->second->pos, "first defined here"}}});
+      continue;
+    }
+    if (r.examples.empty()) {
+      errors.push_back({r.pos, "missing-example",
+                        fmt::format("rule '{}' has no example: add at least one 'example \"...\"'", r.id), {}});
+    }
+    RegexBuilder b(patterns, broken, &errors);
+    std::vector<std::string> stack;
+    b.build(r.body, "", false, &stack);
+    if (b.failed) continue;
+
+    CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),
+                      r.examples};
+    rule.re = std::make_unique<RE2>(rule.regex, re2_options(kRuleMaxMem));
+    std::string set_error;
+    if (!rule.re->ok()) {
+      errors.push_back({r.pos, "regex-rejected",
+                        fmt::format("RE2 rejected rule '{}': {}", r.id, rule.re->error()), {}});
+      continue;
+    }
+    if (g.set->Add(rule.regex, &set_error) < 0) {
+      errors.push_back({r.pos, "regex-rejected", fmt::format("RE2 rejected rule '{}': {}", r.id, set_error), {}});
+      continue;
+    }
+    g.rules.push_back(std::move(rule));
+  }
+  if (!errors.empty()) return errors;
+  // A failed Set::Compile() leaves a Set whose Match() crashes (RE2 2022-06-01), so it must not escape.
+  if (!g.set->Compile()) {
+    return Diagnostic{file.header_pos, "set-compile-failed",
+                      fmt::format("RE2 could not compile the {} rules of grammar '{}' into one set "
+                                  "(over the {} MiB budget?)", g.rules.size(), g.name, kSetMaxMem >> 20), {}};
+  }
+  check_examples(g, &errors);
+  if (!errors.empty()) return errors;
+  return g;
+}
+
+Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<int>* hits) {
+  hits->clear();
+  RE2::Set::ErrorInfo info{};
+  if (!g.set->Match(re2::StringPiece(message.data(), message.size()), hits, &info) &&
+      info.kind != RE2::Set::kNoError) {
+    return plain_error("dispatch-out-of-memory",
+                       fmt::format("RE2 ran out of memory matching grammar '{}'", g.name));
+  }
+  return kOk;
+}
+
+bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups) {
+  return rule.re->Match(re2::StringPiece(message.data(), message.size()), 0, message.size(), RE2::ANCHOR_BOTH,
+                        groups, static_cast<int>(rule.captures.size() + 1));
+}
+
+}  // namespace strictlog

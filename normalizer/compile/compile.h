@@ -1,0 +1,81 @@
+// The compiler: turns a parsed grammar into RE2 programs. Compile once, match many: a CompiledGrammar is
+// immutable after compile_grammar() returns and may be shared by any number of threads.
+//
+// Matching is two steps, both anchored at both ends (RE2::ANCHOR_BOTH), so a rule matches the whole
+// message or nothing:
+//   1. dispatch(): one RE2::Set per grammar names every rule whose pattern matches;
+//   2. extract(): the one matching rule's own RE2 fills the capture groups.
+// A dispatch hit that extract() then rejects means the two disagree: an internal error, never NO_MATCH.
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "dsl/grammar_ast.h"
+#include "fields/field_type.h"
+
+namespace strictlog {
+
+// Limits that keep a hostile or careless grammar from exhausting memory.
+inline constexpr int64_t kRuleMaxMem = 8 << 20;   // RE2 max_mem per rule
+inline constexpr int64_t kSetMaxMem = 64 << 20;   // RE2 max_mem per grammar's Set
+inline constexpr int kMaxPatternDepth = 16;       // nesting of pattern references
+
+// One capture group of a compiled rule. Group i+1 of the rule's RE2 is captures[i].
+struct CaptureInfo {
+  std::string name;        // dotted path through pattern references, e.g. `peer.ip`
+  const FieldType* type;   // never null
+  Position pos;            // the capture in the grammar (innermost, inside a pattern if expanded from one)
+  bool optional;           // inside an optional group: may be absent from a match
+};
+
+// Where a piece of the generated regex came from, so errors and traces can speak in DSL positions.
+struct RegexFragment {
+  size_t begin, end;  // byte range in CompiledRule::regex
+  Position pos;
+};
+
+struct CompiledRule {
+  std::string id;
+  Position pos;
+  std::string regex;  // the generated RE2 pattern, shown by `strictlog compile --dump`
+  std::unique_ptr<RE2> re;
+  std::vector<CaptureInfo> captures;
+  std::vector<RegexFragment> fragments;
+  std::vector<dsl::Example> examples;
+};
+
+struct CompiledGrammar {
+  SourceRef source;
+  Position header_pos;
+  std::string name;
+  std::string version;
+  std::vector<dsl::ProgramGlob> programs;
+  std::vector<CompiledRule> rules;
+  std::unique_ptr<RE2::Set> set;
+
+  // True when one of the grammar's program globs matches the syslog TAG `program`.
+  bool applies_to(std::string_view program) const;
+};
+
+// Checks and compiles one grammar. Collects every error: unknown types, duplicate ids and captures, recursive
+// patterns, RE2 rejections (at the rule's position), rules without examples, and examples that do not match
+// their own rule or also match another rule of the grammar.
+Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
+
+// Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.
+// Fails only when RE2 runs out of memory (code `dispatch-out-of-memory`).
+Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<int>* hits);
+
+// Runs `rule`'s own RE2 over all of `message`. On success groups[0] is the whole match and groups[i+1] is
+// captures[i] (data() == nullptr when an optional capture is absent). `groups` must have room for
+// captures.size() + 1 entries. Returns false when the rule does not match.
+bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups);
+
+}  // namespace strictlog

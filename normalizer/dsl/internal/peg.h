@@ -1,0 +1,115 @@
+// The grammar DSL as PEGTL rules. One struct per rule; `errors` below maps each rule that is reached only
+// under `must<>` to the message shown when it fails. tests/dsl/peg_analyze_test.cc runs PEGTL's analyze()
+// over `file` to prove no rule can loop without consuming input.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace strictlog::dsl::peg {
+
+namespace p = tao::pegtl;
+
+struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};
+struct blank : p::sor<p::space, comment> {};
+struct ws : p::star<blank> {};
+
+struct ident : p::seq<p::ranges<'a', 'z', 'A', 'Z', '_'>, p::star<p::ranges<'a', 'z', 'A', 'Z', '0', '9', '_'>>> {};
+template <typename Kw>
+struct keyword : p::seq<Kw, p::not_at<p::ranges<'a', 'z', 'A', 'Z', '0', '9', '_'>>> {};
+struct kw_grammar : keyword<TAO_PEGTL_STRING("grammar")> {};
+struct kw_programs : keyword<TAO_PEGTL_STRING("programs")> {};
+struct kw_pattern : keyword<TAO_PEGTL_STRING("pattern")> {};
+struct kw_rule : keyword<TAO_PEGTL_STRING("rule")> {};
+struct kw_example : keyword<TAO_PEGTL_STRING("example")> {};
+
+// "text": escapes \" \\ \t; no raw control characters, no line breaks.
+struct escape_char : p::one<'"', '\\', 't'> {};
+struct escaped : p::seq<p::one<'\\'>, p::must<escape_char>> {};
+struct plain_char : p::not_one<'"', '\\', '\n', '\r'> {};
+struct string_char : p::sor<escaped, plain_char> {};
+struct string_close : p::one<'"'> {};
+struct string_lit : p::if_must<p::one<'"'>, p::star<string_char>, string_close> {};
+
+struct semi : p::one<';'> {};
+struct equals : p::one<'='> {};
+
+// grammar NAME VERSION;
+struct grammar_name : ident {};
+struct version : p::seq<p::digit, p::star<p::sor<p::alnum, p::one<'.', '-', '+'>>>> {};
+struct grammar_decl : p::if_must<kw_grammar, ws, grammar_name, ws, version, ws, semi> {};
+
+// programs "glob" ...;
+struct program_glob : string_lit {};
+struct program_globs : p::list<program_glob, ws> {};
+struct programs_decl : p::if_must<kw_programs, ws, program_globs, ws, semi> {};
+
+// Pattern elements.
+struct element;
+struct literal : string_lit {};
+struct capture_name : ident {};
+struct type_name : ident {};
+struct capture_colon : p::one<':'> {};
+struct capture : p::if_must<capture_name, ws, capture_colon, ws, type_name> {};
+struct optional_open : p::one<'['> {};
+struct optional_close : p::one<']'> {};
+struct optional_body : p::list<element, ws> {};
+struct optional_group : p::if_must<optional_open, ws, optional_body, ws, optional_close> {};
+struct element : p::sor<literal, optional_group, p::seq<p::not_at<kw_example>, capture>> {};
+struct elements : p::list<element, ws> {};
+
+// pattern NAME = elements;
+struct pattern_name : ident {};
+struct pattern_decl : p::if_must<kw_pattern, ws, pattern_name, ws, equals, ws, elements, ws, semi> {};
+
+// rule ID = elements [example "..."]...;
+struct rule_id : ident {};
+struct example_text : string_lit {};
+struct example : p::if_must<kw_example, ws, example_text> {};
+struct examples : p::star<example, ws> {};
+struct rule_decl : p::if_must<kw_rule, ws, rule_id, ws, equals, ws, elements, ws, examples, semi> {};
+
+struct declaration : p::sor<grammar_decl, programs_decl, pattern_decl, rule_decl> {};
+struct expected_declaration : p::seq<p::not_at<p::eof>, declaration> {};
+// One declaration (or the end of the file) after optional blanks; the parser loops over this so that it can
+// resynchronise after an error (see parse.cc).
+struct next_declaration : p::seq<ws, p::sor<p::eof, p::must<declaration>>> {};
+// The whole file, for analyze(): the same declarations in a loop.
+struct file : p::seq<ws, p::star<declaration, ws>, p::eof> {};
+
+// Messages for rules that fail under must<>; any rule listed here raises on failure wherever it is used.
+struct errors {
+  template <typename Rule>
+  static constexpr const char* message = nullptr;
+};
+template <> inline constexpr const char* errors::message<declaration> =
+    "expected a declaration: 'grammar', 'programs', 'pattern' or 'rule'";
+template <> inline constexpr const char* errors::message<grammar_name> =
+    "expected the grammar's name (letters, digits and '_') after 'grammar'";
+template <> inline constexpr const char* errors::message<version> =
+    "expected the source version the grammar describes, e.g. 2.6";
+template <> inline constexpr const char* errors::message<semi> = "expected ';' to end the declaration";
+template <> inline constexpr const char* errors::message<program_globs> =
+    "expected one or more quoted program globs, e.g. \"openvpn\" \"ovpn-*\"";
+template <> inline constexpr const char* errors::message<pattern_name> = "expected the pattern's name after 'pattern'";
+template <> inline constexpr const char* errors::message<rule_id> = "expected the rule's id after 'rule'";
+template <> inline constexpr const char* errors::message<equals> = "expected '=' before the pattern's elements";
+template <> inline constexpr const char* errors::message<elements> =
+    "expected a pattern element: \"literal\", name:type or [ optional ]";
+template <> inline constexpr const char* errors::message<optional_body> =
+    "expected a pattern element inside '[ ]'";
+template <> inline constexpr const char* errors::message<optional_close> = "expected ']' to close the optional group";
+template <> inline constexpr const char* errors::message<capture_colon> = "expected ':' and a type after the capture name";
+template <> inline constexpr const char* errors::message<type_name> =
+    "expected a field type or pattern name after ':'";
+template <> inline constexpr const char* errors::message<example_text> = "expected a quoted example after 'example'";
+template <> inline constexpr const char* errors::message<escape_char> =
+    "unknown escape: only \\\" \\\\ and \\t are allowed in strings";
+template <> inline constexpr const char* errors::message<string_close> =
+    "unterminated string: expected '\"' before the end of the line";
+
+// Only rules reached solely under must<> carry a message: a message makes a rule raise wherever it fails,
+// which would be wrong inside a sor<>.
+template <typename Rule>
+using control = typename p::must_if<errors, p::normal, false>::template control<Rule>;
+
+}  // namespace strictlog::dsl::peg

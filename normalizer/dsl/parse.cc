@@ -1,0 +1,210 @@
+#include <string_view>
+
+#include "dsl/dsl.h"
+#include "dsl/internal/driver.h"
+#include "dsl/internal/peg.h"
+
+namespace strictlog::dsl {
+namespace {
+
+namespace p = tao::pegtl;
+
+// Parse state: the file being built plus the declaration under construction. A declaration is added to the
+// file only when it parsed completely, so an error never leaves half a rule behind.
+struct State {
+  SourceRef source;
+  GrammarFile file;
+  Diagnostics errors;
+
+  std::string last_string;
+  Position decl_pos;
+  std::string decl_name;
+  // Element lists being filled: the declaration's body at the bottom, one per open optional group above.
+  std::vector<std::vector<Element>> lists;
+  std::vector<Position> group_pos;
+  std::vector<Example> examples;
+  std::vector<ProgramGlob> globs;
+
+  template <typename Input>
+  Position at(const Input& in) const {
+    auto pos = in.position();
+    return Position{source, static_cast<uint32_t>(pos.line), static_cast<uint32_t>(pos.column)};
+  }
+
+  void begin_decl(Position pos) {
+    decl_pos = std::move(pos);
+    decl_name.clear();
+    lists.assign(1, {});
+    group_pos.clear();
+    examples.clear();
+    globs.clear();
+  }
+};
+
+template <typename Rule>
+struct action : p::nothing<Rule> {};
+
+template <>
+struct action<peg::string_lit> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    std::string_view raw(in.begin() + 1, in.size() - 2);  // without the quotes
+    st.last_string.clear();
+    for (size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c == '\\') c = raw[++i] == 't' ? '\t' : raw[i];
+      st.last_string.push_back(c);
+    }
+  }
+};
+
+template <>
+struct action<peg::kw_grammar> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.begin_decl(st.at(in)); }
+};
+template <>
+struct action<peg::kw_programs> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_pattern> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_rule> : action<peg::kw_grammar> {};
+
+template <>
+struct action<peg::grammar_name> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.decl_name = in.string(); }
+};
+template <>
+struct action<peg::pattern_name> : action<peg::grammar_name> {};
+template <>
+struct action<peg::rule_id> : action<peg::grammar_name> {};
+
+template <>
+struct action<peg::version> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    if (!st.file.name.empty()) {
+      st.errors.push_back(Diagnostic{st.decl_pos, "duplicate-grammar-header",
+                                     "the grammar's name and version are already declared",
+                                     {{st.file.header_pos, "first declared here"}}});
+      return;
+    }
+    st.file.header_pos = st.decl_pos;
+    st.file.name = st.decl_name;
+    st.file.version = in.string();
+  }
+};
+
+template <>
+struct action<peg::program_glob> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.globs.push_back({st.at(in), st.last_string}); }
+};
+
+template <>
+struct action<peg::programs_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    for (auto& g : st.globs) st.file.programs.push_back(std::move(g));
+  }
+};
+
+template <>
+struct action<peg::literal> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    Element e;
+    e.kind = Element::Kind::kLiteral;
+    e.pos = st.at(in);
+    e.text = st.last_string;
+    st.lists.back().push_back(std::move(e));
+  }
+};
+
+template <>
+struct action<peg::capture_name> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    Element e;
+    e.kind = Element::Kind::kCapture;
+    e.pos = st.at(in);
+    e.text = in.string();
+    st.lists.back().push_back(std::move(e));
+  }
+};
+
+template <>
+struct action<peg::type_name> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.lists.back().back().type = in.string();
+    st.lists.back().back().type_pos = st.at(in);
+  }
+};
+
+template <>
+struct action<peg::optional_open> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.group_pos.push_back(st.at(in));
+    st.lists.emplace_back();
+  }
+};
+
+template <>
+struct action<peg::optional_close> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    Element e;
+    e.kind = Element::Kind::kOptional;
+    e.pos = st.group_pos.back();
+    e.body = std::move(st.lists.back());
+    st.group_pos.pop_back();
+    st.lists.pop_back();
+    st.lists.back().push_back(std::move(e));
+  }
+};
+
+template <>
+struct action<peg::example_text> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.examples.push_back({st.at(in), st.last_string}); }
+};
+
+template <>
+struct action<peg::pattern_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.file.patterns.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front())});
+  }
+};
+
+template <>
+struct action<peg::rule_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.file.rules.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front()), std::move(st.examples)});
+  }
+};
+
+}  // namespace
+
+Result<GrammarFile> parse_grammar(SourceRef source) {
+  State st;
+  st.source = source;
+  st.file.source = source;
+  internal::parse_declarations<peg::next_declaration, action, peg::control>(
+      source, {"grammar", "programs", "pattern", "rule"}, st, &st.errors);
+
+  if (st.file.name.empty() && st.errors.empty()) {
+    st.errors.push_back(Diagnostic{Position{source, 1, 1}, "missing-grammar-header",
+                                   "a grammar file must declare its name and source version, e.g. "
+                                   "'grammar openvpn 2.6;'",
+                                   {}});
+  }
+  if (!st.errors.empty()) return std::move(st.errors);
+  return std::move(st.file);
+}
+
+}  // namespace strictlog::dsl

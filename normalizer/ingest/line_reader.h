@@ -1,0 +1,80 @@
+// LineReader: splits a byte stream (file, pipe, socket) into lines with flat memory.
+//
+// Memory is one buffer of `buffer_size(max_line)` bytes, allocated once, whatever the input: a line longer
+// than `max_line` keeps only its first `max_line` bytes and the rest is read and discarded while counting,
+// so a 100 MB line without '\n' costs no more than a short one. Every byte of the input belongs to exactly
+// one returned Line or terminator; offsets and lengths let the caller account for all of them.
+//
+// Terminators: '\n' ends a line, and a '\r' right before it is removed too (CRLF input; `had_cr` says so).
+// A final line without '\n' is still a line, returned as is (a trailing '\r' there is kept: without '\n'
+// it is not a terminator). An empty line is a line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include <sys/types.h>
+
+#include "common/result.h"
+
+namespace strictlog {
+
+inline constexpr size_t kDefaultMaxLine = 64 * 1024;
+
+struct Line {
+  // The line without its terminator, cut to the first max_line bytes when oversize. Points into the
+  // reader's buffer: valid until the next call to next().
+  std::string_view bytes;
+  uint64_t number = 0;    // 1-based
+  uint64_t offset = 0;    // stream offset of the line's first byte
+  uint64_t length = 0;    // full length without terminator, even when oversize
+  bool oversize = false;  // length > max_line
+  bool had_cr = false;    // the terminator was "\r\n"
+};
+
+class LineReader {
+ public:
+  // Reads from `fd`, which stays owned by the caller and must outlive the reader. Blocking reads;
+  // EINTR is retried.
+  LineReader(int fd, size_t max_line = kDefaultMaxLine);
+  LineReader(const LineReader&) = delete;
+  LineReader& operator=(const LineReader&) = delete;
+
+  // The next line; std::nullopt at end of input (and on every call after it). A failing read(2) gives an
+  // error with code `read-failed`, e.g. "cannot read input at byte offset 0: Bad file descriptor"; the
+  // reader then stays failed and returns the same error again.
+  Result<std::optional<Line>> next();
+
+  // Bytes obtained from read(2) so far (may run ahead of the lines returned).
+  uint64_t bytes_read() const { return bytes_read_; }
+
+  // The buffer budget for a given max_line: at least 256 KiB, and room for a kept max_line prefix plus a
+  // 64 KiB scratch area used to skip the rest of an oversize line.
+  static size_t buffer_size(size_t max_line);
+
+ private:
+  // read(2) into buf_[at, at+n); returns the count (0 at end of input) or -1 after recording the error.
+  ssize_t fill(size_t at, size_t n);
+  Result<std::optional<Line>> failure() const;
+  Line take(size_t raw_length, bool terminated);
+  Result<std::optional<Line>> skip_oversize();
+
+  int fd_;
+  size_t max_line_;
+  size_t cap_;
+  std::unique_ptr<char[]> buf_;
+  size_t begin_ = 0;    // first unreturned byte in buf_
+  size_t end_ = 0;      // end of valid data in buf_
+  size_t scanned_ = 0;  // bytes after begin_ known to hold no '\n'
+  uint64_t stream_pos_ = 0;  // stream offset of buf_[begin_]
+  uint64_t number_ = 0;
+  uint64_t bytes_read_ = 0;
+  bool eof_ = false;
+  int errno_ = 0;  // non-zero once a read failed
+  uint64_t error_offset_ = 0;
+};
+
+}  // namespace strictlog

@@ -1,0 +1,153 @@
+#include "ingest/rfc3164.h"
+
+#include <array>
+#include <cstdint>
+
+namespace strictlog {
+
+namespace {
+
+using namespace rfc3164_reason;
+
+constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+// Feb has 29: the year is not known yet.
+constexpr std::array<int, 12> kMaxDay = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+constexpr size_t kTimestampLength = 15;  // "Mmm dd hh:mm:ss"
+constexpr uint32_t kMaxPri = 191;        // facility 23, severity 7
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+int digit(char c) { return c - '0'; }
+bool is_tag_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' ||
+         c == '_' || c == '/' || c == '@';
+}
+
+// Walks the line left to right; on failure records the reason and the offset where it stopped.
+struct Parser {
+  explicit Parser(std::string_view l) : line(l) {}
+
+  std::string_view line;
+  size_t pos = 0;
+  std::string_view why;
+  size_t where = 0;
+
+  bool fail(std::string_view reason, size_t at) {
+    why = reason;
+    where = at;
+    return false;
+  }
+  bool at_end() const { return pos >= line.size(); }
+  bool next_is(char c) const { return pos < line.size() && line[pos] == c; }
+
+  // §4.1.1: '<' 1*3DIGIT '>'.
+  bool pri(SyslogHeader& h) {
+    ++pos;
+    uint32_t value = 0;
+    size_t digits = 0;
+    for (; digits < 3 && pos < line.size() && is_digit(line[pos]); ++digits, ++pos) {
+      value = value * 10 + static_cast<uint32_t>(digit(line[pos]));
+    }
+    if (digits == 0 || !next_is('>')) return fail(kMalformedPri, pos);
+    if (value > kMaxPri) return fail(kPriOutOfRange, pos - digits);
+    ++pos;
+    h.facility = value / 8;
+    h.severity = value % 8;
+    return true;
+  }
+
+  // §4.1.2: "Mmm dd hh:mm:ss" followed by one space.
+  bool timestamp(SyslogHeader& h) {
+    const size_t p = pos;
+    std::string_view t = line.substr(p, kTimestampLength);
+    if (t.size() < kTimestampLength) return fail(kNoTimestamp, p);
+    int month = 0;
+    while (month < 12 && t.substr(0, 3) != kMonths[static_cast<size_t>(month)]) ++month;
+    bool shape = month < 12 && t[3] == ' ' && (t[4] == ' ' || is_digit(t[4])) && is_digit(t[5]) &&
+                 t[6] == ' ' && is_digit(t[7]) && is_digit(t[8]) && t[9] == ':' && is_digit(t[10]) &&
+                 is_digit(t[11]) && t[12] == ':' && is_digit(t[13]) && is_digit(t[14]);
+    if (!shape) return fail(kNoTimestamp, p);
+    if (t[4] == '0') return fail(kZeroPaddedDay, p + 4);
+    int day = (t[4] == ' ' ? 0 : digit(t[4]) * 10) + digit(t[5]);
+    int hour = digit(t[7]) * 10 + digit(t[8]);
+    int minute = digit(t[10]) * 10 + digit(t[11]);
+    int second = digit(t[13]) * 10 + digit(t[14]);
+    if (day < 1 || day > kMaxDay[static_cast<size_t>(month)]) return fail(kDayOutOfRange, p + 4);
+    if (hour > 23) return fail(kHourOutOfRange, p + 7);
+    if (minute > 59) return fail(kMinuteOutOfRange, p + 10);
+    if (second > 59) return fail(kSecondOutOfRange, p + 13);
+    pos = p + kTimestampLength;
+    if (at_end()) return fail(kMissingHostname, pos);
+    // "Nov 22 12:21:123" is a malformed timestamp rather than a missing hostname.
+    if (!next_is(' ')) return fail(kNoTimestamp, p);
+    ++pos;
+    h.timestamp_text = t;
+    h.month = month + 1;
+    h.day = day;
+    h.hour = hour;
+    h.minute = minute;
+    h.second = second;
+    return true;
+  }
+
+  // §4.1.2: HOSTNAME, printing characters, then one space.
+  bool hostname(SyslogHeader& h) {
+    const size_t start = pos;
+    for (; pos < line.size() && line[pos] != ' '; ++pos) {
+      auto c = static_cast<unsigned char>(line[pos]);
+      if (c < 0x21 || c > 0x7E) return fail(kBadHostname, pos);
+    }
+    if (pos == start) return fail(kMissingHostname, start);
+    if (pos - start > kMaxHostnameLength) return fail(kLongHostname, start);
+    if (at_end()) return fail(kMissingTag, pos);
+    h.hostname = line.substr(start, pos - start);
+    ++pos;
+    return true;
+  }
+
+  // §4.1.3 (with the deviations in the header): TAG ["[" pid "]"] ":" [" " message].
+  bool tag(SyslogHeader& h) {
+    const size_t start = pos;
+    while (pos < line.size() && is_tag_char(line[pos])) ++pos;
+    if (pos == start) return fail(kMissingTag, start);
+    if (pos - start > kMaxTagLength) return fail(kLongTag, start);
+    h.program = line.substr(start, pos - start);
+    if (next_is('[')) {
+      const size_t pid_start = ++pos;
+      uint64_t value = 0;
+      for (; pos < line.size() && is_digit(line[pos]); ++pos) {
+        if (value <= UINT32_MAX) value = value * 10 + static_cast<uint64_t>(digit(line[pos]));
+      }
+      if (at_end()) return fail(kMissingBracket, pos);
+      if (!next_is(']') || pos == pid_start) return fail(kPidNotNumber, pid_start);
+      if (value > UINT32_MAX) return fail(kPidOutOfRange, pid_start);
+      ++pos;
+      h.pid = static_cast<uint32_t>(value);
+    }
+    if (!next_is(':')) return fail(kMissingColon, pos);
+    ++pos;
+    if (!at_end()) {
+      if (!next_is(' ')) return fail(kMissingSpace, pos);
+      ++pos;
+    }
+    h.message = line.substr(pos);
+    return true;
+  }
+};
+
+}  // namespace
+
+bool parse_rfc3164(std::string_view line, SyslogHeader* out, std::string_view* why, size_t* where) {
+  Parser p(line);
+  SyslogHeader h;
+  bool ok = (!p.next_is('<') || p.pri(h)) && p.timestamp(h) && p.hostname(h) && p.tag(h);
+  if (!ok) {
+    *why = p.why;
+    if (where != nullptr) *where = p.where;
+    return false;
+  }
+  *out = h;
+  return true;
+}
+
+}  // namespace strictlog

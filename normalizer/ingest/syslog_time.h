@@ -1,0 +1,31 @@
+// Year inference for RFC 3164 timestamps, which carry month, day and time but no year.
+//
+// The header time is read as UTC; time zones are a later stage's concern (the caller shifts the result).
+// The year comes from a reference instant, normally the time the line is read (or the file's mtime):
+//   1. Take the reference's year (UTC).
+//   2. If the line's time would then be more than 31 days after the reference, take the year before: a
+//      `Dec 31` line read on Jan 2 belongs to last year. Up to 31 days ahead is tolerated as clock skew
+//      between the writer and the reader.
+//   3. `Feb 29` in a year that is not a leap year steps back to the most recent leap year before it, rather
+//      than becoming Mar 1: the line was certainly written on a real Feb 29.
+// Pure civil-date arithmetic (std::chrono), no time zone database, no global state.
+#pragma once
+
+#include <cstdint>
+
+#include "ingest/rfc3164.h"
+
+namespace strictlog {
+
+struct InferredTime {
+  int64_t unix_seconds = 0;
+  int year = 0;
+};
+
+inline constexpr int64_t kMaxFutureSeconds = 31 * 86400;
+
+// Precondition: `header` was filled by a successful parse_rfc3164 (month 1-12, day valid for the month
+// in some year, hour 0-23, minute and second 0-59).
+InferredTime infer_unix_time(const SyslogHeader& header, int64_t reference_unix_seconds);
+
+}  // namespace strictlog

@@ -1,0 +1,86 @@
+#include <fmt/format.h>
+
+#include "mapping/mapping.h"
+
+namespace strictlog {
+namespace {
+
+namespace pb = google::protobuf;
+using FD = pb::FieldDescriptor;
+
+// Matches log text against an enum's text forms, ignoring case and treating '_' as '-'.
+const std::pair<std::string, int>* find_enum_text(const FieldOp& op, std::string_view text) {
+  for (const auto& candidate : op.enum_values) {
+    if (candidate.first.size() != text.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < text.size() && same; ++i) {
+      char c = text[i] == '_' ? '-' : text[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      same = c == candidate.first[i];
+    }
+    if (same) return &candidate;
+  }
+  return nullptr;
+}
+
+void set_leaf(pb::Message* m, const FD* leaf, const Value& v) {
+  const pb::Reflection* r = m->GetReflection();
+  switch (leaf->cpp_type()) {
+    case FD::CPPTYPE_STRING: r->SetString(m, leaf, std::string(v.text)); break;
+    case FD::CPPTYPE_UINT32: r->SetUInt32(m, leaf, static_cast<uint32_t>(v.number)); break;
+    case FD::CPPTYPE_UINT64: r->SetUInt64(m, leaf, v.number); break;
+    case FD::CPPTYPE_ENUM: r->SetEnumValue(m, leaf, static_cast<int>(v.number)); break;
+    default: break;  // bind_mappings() admits no other leaf types
+  }
+}
+
+}  // namespace
+
+bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const re2::StringPiece* groups,
+                   Value* values, v1::Event* event, std::string* error) {
+  // Every present capture is converted, mapped or discarded alike: a line whose captures do not all hold
+  // values of their declared types is not a valid instance of the rule.
+  for (size_t c = 0; c < rule.captures.size(); ++c) {
+    const re2::StringPiece& g = groups[c + 1];
+    if (g.data() == nullptr) continue;
+    std::string_view text(g.data(), g.size());
+    const FieldType& type = *rule.captures[c].type;
+    values[c].kind = type.output;
+    values[c].text = text;
+    if (!type.convert(text, &values[c], error)) {
+      *error = fmt::format("capture '{}': cannot convert '{}' to {}: {}", rule.captures[c].name, text, type.name,
+                           *error);
+      return false;
+    }
+  }
+
+  pb::Message* payload = event->GetReflection()->MutableMessage(event, mapping.payload);
+  for (const FieldOp& op : mapping.ops) {
+    Value v;
+    if (op.source == FieldOp::Source::kConstant) {
+      v.text = op.string_value;
+      v.number = op.number_value;
+    } else {
+      if (groups[op.capture + 1].data() == nullptr) continue;  // absent optional capture: field stays unset
+      v = values[op.capture];
+      if (op.source == FieldOp::Source::kEnumFromText) {
+        const auto* e = find_enum_text(op, v.text);
+        if (!e) {
+          std::string known;
+          for (const auto& candidate : op.enum_values) known += (known.empty() ? "" : ", ") + candidate.first;
+          *error = fmt::format("capture '{}': '{}' is not a value of {} (expected one of: {})",
+                               rule.captures[static_cast<size_t>(op.capture)].name, v.text,
+                               op.path.back()->enum_type()->full_name(), known);
+          return false;
+        }
+        v.number = static_cast<uint64_t>(e->second);
+      }
+    }
+    pb::Message* m = payload;
+    for (size_t i = 0; i + 1 < op.path.size(); ++i) m = m->GetReflection()->MutableMessage(m, op.path[i]);
+    set_leaf(m, op.path.back(), v);
+  }
+  return true;
+}
+
+}  // namespace strictlog

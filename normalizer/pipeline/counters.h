@@ -1,0 +1,27 @@
+// What happened to every line of a run. The invariant
+//   lines_in == events + dropped_by_rule + quarantined
+// holds after every line, on every path; tests assert it and the summary prints it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "strictlog/v1/quarantine.pb.h"
+
+namespace strictlog {
+
+struct Counters {
+  uint64_t lines_in = 0;
+  uint64_t events = 0;
+  uint64_t dropped_by_rule = 0;  // `drop` rules arrive with the grammar breadth issue; always 0 today
+  uint64_t quarantined = 0;
+  // events_by_rule[g][r]: events from grammars[g].rules[r].
+  std::vector<std::vector<uint64_t>> events_by_rule;
+  // quarantined_by_reason[reason]: indexed by v1::QuarantineReason's number.
+  std::array<uint64_t, v1::QuarantineReason_ARRAYSIZE> quarantined_by_reason{};
+
+  bool balanced() const { return lines_in == events + dropped_by_rule + quarantined; }
+};
+
+}  // namespace strictlog

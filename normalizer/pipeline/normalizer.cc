@@ -1,0 +1,170 @@
+#include "pipeline/normalizer.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "ingest/rfc3164.h"
+#include "ingest/syslog_time.h"
+#include "ingest/utf8.h"
+
+namespace strictlog {
+namespace {
+
+void set_now(google::protobuf::Timestamp* ts) {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  ts->set_seconds(now.tv_sec);
+  ts->set_nanos(static_cast<int32_t>(now.tv_nsec));
+}
+
+void set_input(v1::Input* input, std::string_view name, const Line& line) {
+  input->set_name(std::string(name));
+  input->set_line(line.number);
+  input->set_offset(line.offset);
+}
+
+std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
+  return fmt::format("{}/{}/{}", g.name, g.version, r.id);
+}
+
+}  // namespace
+
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view grammar_set_hash) {
+  std::string data(input_name);
+  data.push_back('\0');
+  data += std::to_string(offset);
+  data.push_back('\0');
+  data += grammar_set_hash;
+  return sha256_hex(data).substr(0, 32);
+}
+
+LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOptions options)
+    : rules_(std::move(rules)), options_(std::move(options)) {
+  size_t max_captures = 0;
+  counters_.events_by_rule.resize(rules_->grammars.size());
+  for (size_t g = 0; g < rules_->grammars.size(); ++g) {
+    counters_.events_by_rule[g].resize(rules_->grammars[g].rules.size());
+    for (const auto& r : rules_->grammars[g].rules) max_captures = std::max(max_captures, r.captures.size());
+  }
+  groups_.resize(max_captures + 1);
+  values_.resize(max_captures);
+}
+
+void LineNormalizer::start_input(std::string input_name, int64_t reference_time) {
+  options_.input_name = std::move(input_name);
+  options_.reference_time = reference_time;
+}
+
+Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason, std::string detail,
+                                   std::string_view program, v1::QuarantineRecord* record) {
+  ++counters_.quarantined;
+  ++counters_.quarantined_by_reason[static_cast<size_t>(reason)];
+  record->set_reason(reason);
+  record->set_detail(std::move(detail));
+  // Text only when it is valid UTF-8 without NUL: protobuf would refuse to serialize invalid UTF-8 in a
+  // `string`, and its JSON printer drops such bytes silently (see docs/ARCHITECTURE.md).
+  if (check_encoding(line.bytes)) {
+    record->set_raw_bytes(std::string(line.bytes));
+  } else {
+    record->set_raw_text(std::string(line.bytes));
+  }
+  set_input(record->mutable_input(), options_.input_name, line);
+  record->set_grammar_set_hash(rules_->hash);
+  record->set_process_name(std::string(program));
+  if (options_.stamp_processed_time) set_now(record->mutable_processed_time());
+  return Outcome::kQuarantined;
+}
+
+Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::QuarantineRecord* record) {
+  event->Clear();
+  record->Clear();
+  ++counters_.lines_in;
+
+  if (line.oversize) {
+    return quarantine(line, v1::OVERSIZE,
+                      fmt::format("line is {} bytes, over the limit of {}; raw holds the first {} bytes", line.length,
+                                  line.bytes.size(), line.bytes.size()),
+                      {}, record);
+  }
+  if (auto problem = check_encoding(line.bytes)) {
+    return quarantine(line, v1::ENCODING, fmt::format("{} at byte {}", problem->what, problem->offset), {}, record);
+  }
+  SyslogHeader header;
+  std::string_view why;
+  size_t where = 0;
+  if (!parse_rfc3164(line.bytes, &header, &why, &where)) {
+    return quarantine(line, v1::HEADER, fmt::format("not an RFC 3164 syslog line: {} at byte {}", why, where), {},
+                      record);
+  }
+
+  candidates_.clear();
+  bool any_grammar = false;
+  for (size_t g = 0; g < rules_->grammars.size(); ++g) {
+    const CompiledGrammar& grammar = rules_->grammars[g];
+    if (!grammar.applies_to(header.program)) continue;
+    any_grammar = true;
+    if (auto st = dispatch(grammar, header.message, &hits_); !st) {
+      return quarantine(line, v1::INTERNAL, st.errors().front().message, header.program, record);
+    }
+    for (int r : hits_) candidates_.emplace_back(g, r);
+  }
+  if (!any_grammar) {
+    return quarantine(line, v1::NO_MATCH, fmt::format("no grammar applies to program '{}'", header.program),
+                      header.program, record);
+  }
+  if (candidates_.empty()) {
+    return quarantine(line, v1::NO_MATCH, fmt::format("no rule matches the message of program '{}'", header.program),
+                      header.program, record);
+  }
+  if (candidates_.size() > 1) {
+    std::string names;
+    for (auto [g, r] : candidates_) {
+      std::string ref = rule_ref(rules_->grammars[g], rules_->grammars[g].rules[static_cast<size_t>(r)]);
+      names += (names.empty() ? "" : ", ") + ref;
+      record->add_candidate_rule_ids(ref);
+    }
+    return quarantine(line, v1::AMBIGUOUS, fmt::format("{} rules match: {}", candidates_.size(), names),
+                      header.program, record);
+  }
+
+  auto [g, r] = candidates_.front();
+  const CompiledGrammar& grammar = rules_->grammars[g];
+  const CompiledRule& rule = grammar.rules[static_cast<size_t>(r)];
+  if (!extract(rule, header.message, groups_.data())) {
+    record->add_candidate_rule_ids(rule_ref(grammar, rule));
+    return quarantine(line, v1::INTERNAL,
+                      fmt::format("rule '{}' matched in dispatch but its capture match failed", rule.id),
+                      header.program, record);
+  }
+  if (!apply_mapping(rules_->mappings.mappings[g][static_cast<size_t>(r)], rule, groups_.data(), values_.data(), event,
+                     &detail_)) {
+    event->Clear();
+    record->add_candidate_rule_ids(rule_ref(grammar, rule));
+    return quarantine(line, v1::CONVERSION, std::move(detail_), header.program, record);
+  }
+
+  v1::Envelope* env = event->mutable_envelope();
+  env->set_uid(make_event_id(options_.input_name, line.offset, rules_->hash));
+  InferredTime t = infer_unix_time(header, options_.reference_time);
+  env->mutable_time()->set_seconds(t.unix_seconds);
+  env->set_time_text(std::string(header.timestamp_text));
+  env->set_time_year_inferred(true);
+  if (options_.stamp_processed_time) set_now(env->mutable_processed_time());
+  env->set_hostname(std::string(header.hostname));
+  env->set_process_name(std::string(header.program));
+  if (header.pid) env->set_pid(*header.pid);
+  if (header.facility) env->set_facility(*header.facility);
+  if (header.severity) env->set_severity(*header.severity);
+  set_input(env->mutable_input(), options_.input_name, line);
+  env->set_grammar(grammar.name);
+  env->set_source_version(grammar.version);
+  env->set_grammar_set_hash(rules_->hash);
+  env->set_rule_id(rule.id);
+
+  ++counters_.events;
+  ++counters_.events_by_rule[g][static_cast<size_t>(r)];
+  return Outcome::kEvent;
+}
+
+}  // namespace strictlog

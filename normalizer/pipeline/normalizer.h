@@ -1,0 +1,63 @@
+// The per-line pipeline: syslog header → encoding check → grammar dispatch → capture extraction → mapping.
+// Each line ends as exactly one event or one quarantine record, and is counted once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingest/line_reader.h"
+#include "pipeline/counters.h"
+#include "ruleset/ruleset.h"
+#include "strictlog/v1/event.pb.h"
+#include "strictlog/v1/quarantine.pb.h"
+
+namespace strictlog {
+
+struct NormalizeOptions {
+  // Input identity: Input.name in records, and part of the event id.
+  std::string input_name;
+  // Reference clock for RFC 3164 year inference (unix seconds): `--year`, the file's mtime, or now.
+  int64_t reference_time = 0;
+  // When false, processed_time is left unset, so output is byte-for-byte reproducible (golden tests).
+  bool stamp_processed_time = true;
+};
+
+enum class Outcome { kEvent, kQuarantined };
+
+// Not thread-safe: use one per thread. The RuleSet it holds is shared and immutable.
+class LineNormalizer {
+ public:
+  LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOptions options);
+
+  // Normalizes one line. On kEvent `*event` holds the event; on kQuarantined `*record` holds the record.
+  // Both are cleared first. Never fails: whatever goes wrong becomes a quarantine reason.
+  Outcome normalize(const Line& line, v1::Event* event, v1::QuarantineRecord* record);
+
+  // Starts a new input: later records carry its name and infer years from its reference time. Counters
+  // keep accumulating across inputs.
+  void start_input(std::string input_name, int64_t reference_time);
+
+  const Counters& counters() const { return counters_; }
+  const RuleSet& rules() const { return *rules_; }
+
+ private:
+  Outcome quarantine(const Line& line, v1::QuarantineReason reason, std::string detail, std::string_view program,
+                     v1::QuarantineRecord* record);
+  std::string event_id(uint64_t offset) const;
+
+  std::shared_ptr<const RuleSet> rules_;
+  NormalizeOptions options_;
+  Counters counters_;
+  // Scratch reused for every line, so matching allocates nothing once warm.
+  std::vector<int> hits_;
+  std::vector<std::pair<size_t, int>> candidates_;  // (grammar, rule)
+  std::vector<re2::StringPiece> groups_;
+  std::vector<Value> values_;
+  std::string detail_;
+};
+
+// Lowercase hex of the first 16 bytes of SHA-256(input_name NUL decimal(offset) NUL grammar_set_hash).
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view grammar_set_hash);
+
+}  // namespace strictlog

@@ -1,0 +1,137 @@
+#include "ruleset/ruleset.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dsl/dsl.h"
+
+namespace strictlog {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Files with `extension` below `dir`, sorted so that the load order (and the hash) never depends on the
+// directory listing order of the file system.
+Result<std::vector<fs::path>> list_files(const std::string& dir, std::string_view extension) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return plain_error("missing-directory", fmt::format("'{}' is not a directory", dir));
+  }
+  std::vector<fs::path> out;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == extension) out.push_back(it->path());
+  }
+  if (ec) return plain_error("read-failed", fmt::format("cannot list '{}': {}", dir, ec.message()));
+  if (out.empty()) {
+    return plain_error("no-files", fmt::format("no *{} files below '{}'", extension, dir));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<SourceRef> read_source(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in) return plain_error("read-failed", fmt::format("cannot read '{}'", path.string()));
+  return SourceRef(std::make_shared<SourceFile>(SourceFile{path.lexically_normal().string(), ss.str()}));
+}
+
+// `grammars/openvpn/2.6.grammar` for any spelling of the directory, so the hash does not depend on
+// where the tree is checked out.
+std::string hash_name(const fs::path& path, const std::string& root) {
+  fs::path base = fs::path(root).lexically_normal();
+  if (base.filename().empty()) base = base.parent_path();
+  return (base.filename() / path.lexically_relative(base)).generic_string();
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir) {
+  Diagnostics errors;
+  auto grammar_paths = list_files(grammars_dir, ".grammar");
+  auto mapping_paths = list_files(mappings_dir, ".mapping");
+  if (!grammar_paths) errors.insert(errors.end(), grammar_paths.errors().begin(), grammar_paths.errors().end());
+  if (!mapping_paths) errors.insert(errors.end(), mapping_paths.errors().begin(), mapping_paths.errors().end());
+  if (!errors.empty()) return errors;
+
+  auto set = std::make_shared<RuleSet>();
+  std::string hashed;
+  auto add_to_hash = [&](const fs::path& p, const std::string& root, const SourceFile& f) {
+    hashed += hash_name(p, root);
+    hashed.push_back('\0');
+    hashed += std::to_string(f.text.size());
+    hashed.push_back('\0');
+    hashed += f.text;
+  };
+
+  for (const auto& path : *grammar_paths) {
+    auto src = read_source(path);
+    if (!src) {
+      errors.insert(errors.end(), src.errors().begin(), src.errors().end());
+      continue;
+    }
+    set->files.push_back(*src);
+    add_to_hash(path, grammars_dir, **src);
+    auto parsed = dsl::parse_grammar(*src);
+    if (!parsed) {
+      errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
+      continue;
+    }
+    auto compiled = compile_grammar(*parsed);
+    if (!compiled) {
+      errors.insert(errors.end(), compiled.errors().begin(), compiled.errors().end());
+      continue;
+    }
+    for (const auto& g : set->grammars) {
+      if (g.name == compiled->name && g.version == compiled->version) {
+        errors.push_back({compiled->header_pos, "duplicate-grammar",
+                          fmt::format("grammar '{} {}' is already defined", g.name, g.version),
+                          {{g.header_pos, "first defined here"}}});
+      }
+    }
+    set->grammars.push_back(std::move(compiled).value());
+  }
+
+  std::vector<mapping::MappingFile> mapping_files;
+  for (const auto& path : *mapping_paths) {
+    auto src = read_source(path);
+    if (!src) {
+      errors.insert(errors.end(), src.errors().begin(), src.errors().end());
+      continue;
+    }
+    set->files.push_back(*src);
+    add_to_hash(path, mappings_dir, **src);
+    auto parsed = mapping::parse_mapping(*src);
+    if (!parsed) {
+      errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
+      continue;
+    }
+    mapping_files.push_back(std::move(parsed).value());
+  }
+  // Binding against grammars that failed to load would report every mapping of theirs as unknown: noise.
+  if (!errors.empty()) return errors;
+
+  auto bound = bind_mappings(mapping_files, set->grammars);
+  if (!bound) return std::move(bound).take_errors();
+  set->mappings = std::move(bound).value();
+  set->hash = sha256_hex(hashed);
+  return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+}  // namespace strictlog
