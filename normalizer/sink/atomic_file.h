@@ -1,0 +1,94 @@
+// Output files that are complete or visibly not there.
+//
+// Every output strictlog writes (events, quarantine) goes through an OutputStream. For a path, that is an
+// AtomicFile: bytes go to a hidden temporary file next to the target and appear under the target's name only
+// when commit() succeeds, so a crash, a full disk or an error upstream never leaves a truncated file that
+// looks finished. For stdout ("-") atomicity is impossible; FdStream writes through, and the CLI's exit
+// code is the only signal that the output is incomplete.
+//
+// Errors are Diagnostics without a position (`plain_error`), with these codes:
+//   create-failed  `cannot create 'out.pb': No such file or directory`
+//   write-failed   `cannot write 'out.pb': No space left on device` (also a failed close)
+//   fsync-failed   `cannot sync 'out.pb': ...` / `cannot sync directory 'out': ...`
+//   rename-failed  `cannot rename temporary file to 'out.pb': Is a directory`
+// Paths are shown as the caller gave them; the random temporary name is never shown.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "sink/internal/fd_writer.h"
+
+namespace strictlog {
+
+// A byte sink that is only complete after commit(). Not thread-safe: one writer per stream.
+class OutputStream {
+ public:
+  virtual ~OutputStream();
+  // Appends bytes (buffered). After an error, every later call returns that same error.
+  virtual Status write(std::string_view data) = 0;
+  // Makes everything written final. Call once; nothing may be written afterwards.
+  virtual Status commit() = 0;
+};
+
+// A file that appears at `path`, with all its content, only when commit() succeeds. Move-only.
+class AtomicFile final : public OutputStream {
+ public:
+  // Creates `.<basename>.tmp.XXXXXX` in the directory of `path` (same file system, so the final rename
+  // is atomic) and sets its mode to `mode & ~umask`: the mode open(2) would give a new file. So 0600
+  // (quarantine files, which hold raw log lines and may hold secrets) stays private under any umask,
+  // and 0644 (events) honours a user's stricter umask (027 gives 0640). An existing file at `path` keeps
+  // its content until commit() replaces it; it is replaced, never modified, so its old mode is not kept.
+  static Result<AtomicFile> create(const std::string& path, mode_t mode);
+
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&& other) noexcept;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  // Aborts unless committed.
+  ~AtomicFile() override;
+
+  Status write(std::string_view data) override;
+  // Flushes, fsync()s and closes the temporary file, renames it over `path`, then fsync()s the directory
+  // so the new name survives a crash. On any failure up to the rename, the temporary file is removed and
+  // `path` is untouched. If only the directory fsync fails, `path` holds the complete new content but the
+  // rename may not survive a power loss; the error is still reported.
+  Status commit() override;
+  // Removes the temporary file and discards buffered bytes; `path` is untouched. Idempotent; a no-op
+  // after commit().
+  void abort();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  AtomicFile(std::string path, std::string temp_path, int fd);
+
+  std::string path_;       // the target, as given
+  std::string temp_path_;  // empty once committed or aborted
+  sink_internal::BufferedFd out_;
+};
+
+// Writes through to an fd it does not own (stdout, a pipe, a device): buffered; commit() flushes.
+// Nothing buffered reaches the fd unless commit() is called, matching AtomicFile: after an error the
+// caller simply does not commit. A write to a closed pipe raises SIGPIPE unless the CLI ignores it,
+// in which case it is reported as `cannot write '<stdout>': Broken pipe`.
+class FdStream final : public OutputStream {
+ public:
+  // `name` is what errors call the output, e.g. `<stdout>` or `/dev/full`.
+  FdStream(int fd, std::string name);
+  Status write(std::string_view data) override;
+  Status commit() override;
+
+ private:
+  sink_internal::BufferedFd out_;
+  bool committed_ = false;
+};
+
+// `-` means stdout (an FdStream named `<stdout>`); any other path an AtomicFile with `mode`.
+Result<std::unique_ptr<OutputStream>> open_output(const std::string& path, mode_t mode);
+
+}  // namespace strictlog
