@@ -149,6 +149,10 @@ class Binder {
               {{it->second, "first assigned here"}});
         continue;
       }
+      if (is_group(rule, fa.value)) {
+        bind_group(rule, out, fa, &used);
+        continue;
+      }
       FieldOp op;
       if (!resolve_field(out.payload->message_type(), fa, &op)) continue;
       if (bind_value(rule, fa, &op, &used)) out.ops.push_back(std::move(op));
@@ -168,6 +172,32 @@ class Binder {
                           "'discard {};'", rule.captures[c].name, rule.id, rule.captures[c].name),
               {{rule.captures[c].pos, "captured here"}});
       }
+    }
+  }
+
+  // `src_endpoint = client;` where `client` captured a pattern: each capture `client.X` sets
+  // `src_endpoint.X`, so a pattern maps onto a message whose fields share its capture names.
+  static bool is_group(const CompiledRule& rule, const mapping::ValueExpr& v) {
+    if (v.kind != mapping::ValueExpr::Kind::kCapture) return false;
+    bool prefix = false;
+    for (const auto& c : rule.captures) {
+      if (c.name == v.text) return false;
+      prefix = prefix || (c.name.size() > v.text.size() && c.name.starts_with(v.text) && c.name[v.text.size()] == '.');
+    }
+    return prefix;
+  }
+
+  void bind_group(const CompiledRule& rule, RuleMapping& out, const mapping::FieldAssignment& fa,
+                  std::vector<bool>* used) {
+    for (const auto& c : rule.captures) {
+      if (!c.name.starts_with(fa.value.text + ".")) continue;
+      std::string suffix = c.name.substr(fa.value.text.size());
+      mapping::FieldAssignment member = fa;
+      member.field = fa.field + suffix;
+      member.value.text = c.name;
+      FieldOp op;
+      if (!resolve_field(out.payload->message_type(), member, &op)) continue;
+      if (bind_value(rule, member, &op, used)) out.ops.push_back(std::move(op));
     }
   }
 

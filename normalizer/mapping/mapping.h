@@ -4,7 +4,7 @@
 //   mapping openvpn 2.6;                       # the grammar (name and source version) this file maps
 //   rule tls_handshake_failed -> strictlog.openvpn.v1.TlsHandshakeFailed {
 //     src_endpoint.ip = client.ip;             # field path = capture
-//     src_endpoint.port = client.port;
+//     src_endpoint = client;                   # message = pattern capture: client.X sets src_endpoint.X
 //     hardness = enum(hardness);               # field = conversion(capture)
 //     action = "SIGNAL_ACTION_RESTARTING";     # field = constant: "string", number, or an enum value's name
 //     discard client.common_name;              # a capture deliberately not mapped
