@@ -29,6 +29,7 @@ struct NormalizeArgs {
   int year = 0;
   size_t max_line = kDefaultMaxLine;
   bool fail_on_quarantine = false;
+  bool no_processed_time = false;
 };
 
 // `events.pb` -> `events.quarantine.jsonl`, in the same directory.
@@ -87,7 +88,9 @@ int run(const NormalizeArgs& a) {
   EventWriter events(**events_out, a.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf);
   QuarantineWriter quarantine(**quarantine_out);
 
-  LineNormalizer normalizer(*rules, NormalizeOptions{});
+  NormalizeOptions options;
+  options.stamp_processed_time = !a.no_processed_time;
+  LineNormalizer normalizer(*rules, options);
   v1::Event event;
   v1::QuarantineRecord record;
   for (const auto& path : inputs) {
@@ -138,6 +141,8 @@ Run add_normalize(CLI::App& app) {
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(size_t{64}, size_t{16} << 20))
       ->capture_default_str();
+  cmd->add_flag("--no-processed-time", args->no_processed_time,
+               "Leave processed_time unset, so the same input always gives byte-identical output (goldens)");
   cmd->add_flag("--fail-on-quarantine", args->fail_on_quarantine, "Exit 4 when any line was quarantined");
   return [args] { return run(*args); };
 }

@@ -1,6 +1,6 @@
 // Field types: the typed captures a grammar rule may use (`ip:ipv4`, `port:port`, ...).
 //
-// One type = one small file in this folder (ipv4.cc, port.cc, ...) that defines a `FieldType` describing
+// One type = one small file in this folder (ipv4.h, port.h, ...) that defines a `FieldType` describing
 // itself: its regex, what it converts to, and examples that are run as tests and printed by
 // `strictlog fields`. All types are registered in the one table in registry.cc; there is no other list.
 //

@@ -13,6 +13,9 @@ struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};
 struct blank : p::sor<p::space, comment> {};
 struct ws : p::star<blank> {};
 
+// Rules that wrap another rule to give it a role (`literal`, `example_text`) contain it with seq<> rather
+// than inherit from it: PEGTL applies a rule's action only when that rule type itself is matched.
+
 struct ident : p::seq<p::ranges<'a', 'z', 'A', 'Z', '_'>, p::star<p::ranges<'a', 'z', 'A', 'Z', '0', '9', '_'>>> {};
 template <typename Kw>
 struct keyword : p::seq<Kw, p::not_at<p::ranges<'a', 'z', 'A', 'Z', '0', '9', '_'>>> {};
@@ -39,13 +42,13 @@ struct version : p::seq<p::digit, p::star<p::sor<p::alnum, p::one<'.', '-', '+'>
 struct grammar_decl : p::if_must<kw_grammar, ws, grammar_name, ws, version, ws, semi> {};
 
 // programs "glob" ...;
-struct program_glob : string_lit {};
+struct program_glob : p::seq<string_lit> {};
 struct program_globs : p::list<program_glob, ws> {};
 struct programs_decl : p::if_must<kw_programs, ws, program_globs, ws, semi> {};
 
 // Pattern elements.
 struct element;
-struct literal : string_lit {};
+struct literal : p::seq<string_lit> {};
 struct capture_name : ident {};
 struct type_name : ident {};
 struct capture_colon : p::one<':'> {};
@@ -63,7 +66,7 @@ struct pattern_decl : p::if_must<kw_pattern, ws, pattern_name, ws, equals, ws, e
 
 // rule ID = elements [example "..."]...;
 struct rule_id : ident {};
-struct example_text : string_lit {};
+struct example_text : p::seq<string_lit> {};
 struct example : p::if_must<kw_example, ws, example_text> {};
 struct examples : p::star<example, ws> {};
 struct rule_decl : p::if_must<kw_rule, ws, rule_id, ws, equals, ws, elements, ws, examples, semi> {};

@@ -27,7 +27,7 @@ struct mapping_decl : p::if_must<kw_mapping, ws, grammar_ref, ws, grammar_versio
 
 // field = capture | "string" | number | conversion(capture);
 struct field_path : dotted {};
-struct string_value : string_lit {};
+struct string_value : p::seq<string_lit> {};
 struct number_value : p::plus<p::digit> {};
 struct conversion_name : ident {};
 struct conversion_arg : dotted {};

@@ -1,0 +1,41 @@
+// Field type `rest`: everything up to the end of the line, possibly nothing, kept as text.
+//
+// Rule regexes are compiled with dot_nl=false and matched against one line without its terminator, so
+// `.*` never has a newline to cross; a line with an embedded \n does not match.
+// Under RE2's default UTF-8 encoding `.` does not match a byte that is not valid UTF-8; whether lines
+// are matched as UTF-8 or Latin-1 is decided where rules are compiled, not here.
+//
+// Internal to the fields stage: registry.cc includes it; other stages use field_type.h.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "fields/field_type.h"
+
+namespace strictlog {
+namespace fields_internal::rest {
+
+inline constexpr std::string_view kRegex = ".*";
+
+inline constexpr std::string_view kAccepts[] = {"", "Initialization Sequence Completed", "  spaced  out "};
+inline constexpr std::string_view kRejects[] = {"two\nlines"};
+
+inline bool convert(std::string_view text, Value* out, std::string*) {
+  *out = Value{ValueKind::kString, text, 0};
+  return true;
+}
+
+}  // namespace fields_internal::rest
+
+inline constexpr FieldType kRest{
+    .name = "rest",
+    .summary = "the rest of the line, possibly empty",
+    .regex = fields_internal::rest::kRegex,
+    .output = ValueKind::kString,
+    .convert = fields_internal::rest::convert,
+    .accepts = fields_internal::rest::kAccepts,
+    .rejects = fields_internal::rest::kRejects,
+};
+
+}  // namespace strictlog
