@@ -5,16 +5,11 @@
 
 #include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 
 namespace strictlog {
 namespace {
-
-RE2::Options re2_options(int64_t max_mem) {
-  RE2::Options o(RE2::Quiet);
-  o.set_max_mem(max_mem);
-  o.set_dot_nl(false);
-  return o;
-}
 
 using PatternMap = std::map<std::string, const dsl::PatternDecl*, std::less<>>;
 
@@ -60,14 +55,17 @@ class RegexBuilder {
 
   void capture(const dsl::Element& e, const std::string& prefix, bool optional, std::vector<std::string>* stack) {
     std::string name = prefix + e.text;
-    if (const FieldType* type = find_field_type(e.type)) {
-      for (const auto& c : captures) {
-        if (c.name == name) {
-          error({e.pos, "duplicate-capture", fmt::format("capture '{}' is already defined in this rule", name),
-                              {{c.pos, "first defined here"}}});
-          return;
-        }
+    // Names are checked as written, pattern references included: `c:peer` written twice is reported at the
+    // second `c`, not inside `peer`, and a capture may not share its name with a pattern reference.
+    for (const auto& [other, pos] : names_) {
+      if (other == name) {
+        error({e.pos, "duplicate-capture", fmt::format("capture '{}' is already defined in this rule", name),
+               {{pos, "first defined here"}}});
+        return;
       }
+    }
+    names_.emplace_back(name, e.pos);
+    if (const FieldType* type = find_field_type(e.type)) {
       regex += "(";
       regex += type->regex;
       regex += ")";
@@ -107,7 +105,27 @@ class RegexBuilder {
   const PatternMap& patterns_;
   const std::set<std::string, std::less<>>& broken_;
   Diagnostics* errors_;
+  std::vector<std::pair<std::string, Position>> names_;  // every capture name written so far, dotted
 };
+
+// Appends to `order` the patterns that `body` refers to, each after the patterns it refers to itself, so
+// that checking in that order reports an error inside a pattern once, at the pattern, before any pattern
+// that uses it. A cycle is cut where it closes (the builder reports it); nesting beyond kMaxPatternDepth
+// is not followed (the builder reports that too).
+void order_references(const PatternMap& patterns, const std::vector<dsl::Element>& body, int depth,
+                      std::set<std::string_view>* seen, std::vector<const dsl::PatternDecl*>* order) {
+  if (depth > kMaxPatternDepth) return;
+  for (const auto& e : body) {
+    if (e.kind == dsl::Element::Kind::kOptional) {
+      order_references(patterns, e.body, depth, seen, order);
+    } else if (e.kind == dsl::Element::Kind::kCapture && !find_field_type(e.type)) {
+      auto it = patterns.find(e.type);
+      if (it == patterns.end() || !seen->insert(it->first).second) continue;
+      order_references(patterns, it->second->body, depth + 1, seen, order);
+      order->push_back(it->second);
+    }
+  }
+}
 
 void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
   std::vector<int> hits;
@@ -134,6 +152,19 @@ void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
 }
 
 }  // namespace
+
+// Lines reach matching only after strict UTF-8 validation (ingest/utf8.h), so the regexes match bytes
+// (Latin-1): a multi-byte character is then a run of bytes >= 0x80 that every negated class in the field
+// types accepts, and literal UTF-8 text in a grammar matches itself byte for byte. Byte programs are several
+// times smaller than their UTF-8 equivalents, which is what makes capture extraction fast.
+
+RE2::Options rule_regex_options(int64_t max_mem) {
+  RE2::Options o(RE2::Quiet);
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_max_mem(max_mem);
+  o.set_dot_nl(false);
+  return o;
+}
 
 bool CompiledGrammar::applies_to(std::string_view program) const {
   // fnmatch needs NUL-terminated strings; TAGs are short (RFC 3164 §4.1.3: at most 32 characters).
@@ -171,16 +202,23 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     }
   }
 
-  std::set<std::string, std::less<>> broken;
+  std::vector<const dsl::PatternDecl*> order;
+  std::set<std::string_view> seen;
   for (const auto& [name, decl] : patterns) {
+    if (!seen.insert(name).second) continue;
+    order_references(patterns, decl->body, 1, &seen, &order);
+    order.push_back(decl);
+  }
+  std::set<std::string, std::less<>> broken;
+  for (const dsl::PatternDecl* decl : order) {
     RegexBuilder b(patterns, broken, &errors);
-    std::vector<std::string> stack{name};
+    std::vector<std::string> stack{decl->name};
     b.build(decl->body, "", false, &stack);
-    if (b.failed) broken.insert(name);
+    if (b.failed) broken.insert(decl->name);
   }
 
   std::map<std::string, const dsl::RuleDecl*, std::less<>> ids;
-  g.set = std::make_unique<RE2::Set>(re2_options(kSetMaxMem), RE2::ANCHOR_BOTH);
+  g.set = std::make_unique<RE2::Set>(rule_regex_options(kSetMaxMem), RE2::ANCHOR_BOTH);
   for (const auto& r : file.rules) {
     if (auto [it, inserted] = ids.emplace(r.id, &r); !inserted) {
       errors.push_back({r.pos, "duplicate-rule", fmt::format("rule '{}' is already defined", r.id),
@@ -198,7 +236,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
 
     CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),
                       r.examples};
-    rule.re = std::make_unique<RE2>(rule.regex, re2_options(kRuleMaxMem));
+    rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
     std::string set_error;
     if (!rule.re->ok()) {
       errors.push_back({r.pos, "regex-rejected",

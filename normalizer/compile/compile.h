@@ -27,6 +27,10 @@ inline constexpr int64_t kRuleMaxMem = 8 << 20;   // RE2 max_mem per rule
 inline constexpr int64_t kSetMaxMem = 64 << 20;   // RE2 max_mem per grammar's Set
 inline constexpr int kMaxPatternDepth = 16;       // nesting of pattern references
 
+// The RE2 options every rule regex and Set is compiled with (tests of field types use them too).
+// Matching is on bytes (Latin-1): lines are validated as strict UTF-8 before they reach a regex.
+RE2::Options rule_regex_options(int64_t max_mem = kRuleMaxMem);
+
 // One capture group of a compiled rule. Group i+1 of the rule's RE2 is captures[i].
 struct CaptureInfo {
   std::string name;        // dotted path through pattern references, e.g. `peer.ip`

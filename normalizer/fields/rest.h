@@ -2,8 +2,8 @@
 //
 // Rule regexes are compiled with dot_nl=false and matched against one line without its terminator, so
 // `.*` never has a newline to cross; a line with an embedded \n does not match.
-// Under RE2's default UTF-8 encoding `.` does not match a byte that is not valid UTF-8; whether lines
-// are matched as UTF-8 or Latin-1 is decided where rules are compiled, not here.
+// Rules match bytes (compile/compile.h: rule_regex_options), and only lines already validated as UTF-8
+// reach them, so `.` takes multi-byte characters byte by byte.
 //
 // Internal to the fields stage: registry.cc includes it; other stages use field_type.h.
 #pragma once

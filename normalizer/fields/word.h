@@ -1,9 +1,9 @@
 // Field type `word`: a run of one or more non-whitespace characters, kept as text.
 //
 // Whitespace is RE2's `\s`, which is exactly [\t\n\f\r ]: unlike Perl and PCRE it leaves out \v, and it
-// leaves out Unicode spaces such as U+00A0, so those are part of a word. Under RE2's default UTF-8
-// encoding a byte that is not valid UTF-8 matches no character class, so such a word does not match;
-// whether lines are matched as UTF-8 or Latin-1 is decided where rules are compiled, not here.
+// leaves out Unicode spaces such as U+00A0, so those are part of a word. Rules match bytes
+// (compile/compile.h: rule_regex_options) and only lines validated as UTF-8 reach them, so a multi-byte
+// character is a run of bytes >= 0x80, all part of the word.
 //
 // Internal to the fields stage: registry.cc includes it; other stages use field_type.h.
 #pragma once

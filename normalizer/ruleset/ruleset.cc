@@ -54,11 +54,22 @@ std::string hash_name(const fs::path& path, const std::string& root) {
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
+  // Fetched once: OpenSSL 3 otherwise looks the algorithm up by name on every EVP_Digest() call, which
+  // costs more than hashing a log line. Contexts are per thread, so the function stays thread-safe.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  if (!sha256 || !ctx || !EVP_DigestInit_ex(ctx.get(), sha256, nullptr) ||
+      !EVP_DigestUpdate(ctx.get(), data.data(), data.size()) || !EVP_DigestFinal_ex(ctx.get(), md, &len)) {
+    len = 0;  // an OpenSSL failure (out of memory) yields an empty hash: callers compare, never trust, it
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * len, '0');
+  for (unsigned i = 0; i < len; ++i) {
+    out[2 * i] = kHex[md[i] >> 4];
+    out[2 * i + 1] = kHex[md[i] & 0xf];
+  }
   return out;
 }
 

@@ -23,7 +23,7 @@ constexpr Case kCases[] = {
     {"x", Step::kAccepted, "one character"},
     {"0123456789012345678901234567890123456789012345678901234567890123", Step::kAccepted,
      "64 characters: RFC 5280 ub-common-name"},
-    {"01234567890123456789012345678901234567890123456789012345678901234", Step::kRegex, "65 characters"},
+    {"\xc3\xa9t\xc3\xa9 \xe2\x82\xac", Step::kAccepted, "multi-byte characters are runs of bytes >= 0x80"},
     {"", Step::kRegex, "empty"},
     {"tab\there", Step::kRegex, "control character \\t"},
     {"del\x7f", Step::kRegex, "DEL"},

@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "compile/compile.h"
 #include "fields/field_type.h"
 
 namespace strictlog::testing {
@@ -32,12 +33,8 @@ struct Outcome {
   std::string error;  // set when step is kConvert
 };
 
-// Options as for rule regexes, minus the rule around the field; RE2 must not log on its own.
-inline RE2::Options quiet_options() {
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  return opts;
-}
+// The options rule regexes are compiled with (bytes, quiet), minus the rule around the field.
+inline RE2::Options quiet_options() { return rule_regex_options(); }
 
 class FieldCheck {
  public:
