@@ -32,9 +32,10 @@ struct NormalizeArgs {
   bool no_processed_time = false;
 };
 
-// `events.pb` -> `events.quarantine.jsonl`, in the same directory.
+// `events.pb` -> `events.quarantine.jsonl`, in the same directory; when events are streamed (stdout, a
+// device, a FIFO) there is no directory of theirs to use, so the current one.
 std::string default_quarantine_path(const std::string& out) {
-  if (out == "-") return "strictlog-quarantine.jsonl";
+  if (is_stream_path(out)) return "strictlog-quarantine.jsonl";
   std::filesystem::path p(out);
   return (p.parent_path() / (p.stem().string() + ".quarantine.jsonl")).string();
 }
@@ -69,18 +70,21 @@ Result<std::monostate> open_input(const std::string& path, OpenInput* in) {
 
 int run(const NormalizeArgs& a) {
   auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> inputs = a.inputs.empty() ? std::vector<std::string>{"-"} : a.inputs;
+  if (!a.input_name.empty() && inputs.size() != 1) {
+    return usage_error("normalize", "--input-name names a single input, but several were given");
+  }
+  std::string quarantine_path = a.quarantine.empty() ? default_quarantine_path(a.out) : a.quarantine;
+  if (quarantine_path == a.out && a.out != "-") {
+    return usage_error("normalize", fmt::format("--out and --quarantine both name '{}'", a.out));
+  }
   auto rules = load_ruleset(a.grammars, a.mappings);
   if (!rules) {
     print_diagnostics("normalize", rules.errors());
     return kExitLoadError;
   }
-  std::vector<std::string> inputs = a.inputs.empty() ? std::vector<std::string>{"-"} : a.inputs;
-  if (!a.input_name.empty() && inputs.size() != 1) {
-    return usage_error("normalize", "--input-name names a single input, but several were given");
-  }
 
   // Outputs are temp files until every input was read: a failed run leaves no output that looks complete.
-  std::string quarantine_path = a.quarantine.empty() ? default_quarantine_path(a.out) : a.quarantine;
   auto events_out = open_output(a.out, 0644);
   if (!events_out) return io_error("normalize", events_out.errors());
   auto quarantine_out = open_output(quarantine_path, 0600);  // may hold secrets: sshd logs passwords typed as users

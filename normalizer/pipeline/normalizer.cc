@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "ingest/rfc3164.h"
@@ -107,6 +108,9 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     if (auto st = dispatch(grammar, header.message, &hits_); !st) {
       return quarantine(line, v1::INTERNAL, st.errors().front().message, header.program, record);
     }
+    // RE2::Set reports hits in the order its automaton reached them; sorting names AMBIGUOUS candidates
+    // in definition order, so records do not change with RE2's internals.
+    std::sort(hits_.begin(), hits_.end());
     for (int r : hits_) candidates_.emplace_back(g, r);
   }
   if (!any_grammar) {

@@ -44,7 +44,6 @@ class LineNormalizer {
  private:
   Outcome quarantine(const Line& line, v1::QuarantineReason reason, std::string detail, std::string_view program,
                      v1::QuarantineRecord* record);
-  std::string event_id(uint64_t offset) const;
 
   std::shared_ptr<const RuleSet> rules_;
   NormalizeOptions options_;

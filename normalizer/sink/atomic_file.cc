@@ -161,9 +161,41 @@ Status FdStream::commit() {
   return out_.flush();
 }
 
+namespace {
+
+// An existing device or FIFO (`/dev/null`, a named pipe) is written through, like stdout: renaming a regular
+// file over it would replace the device node when run as root.
+class DeviceStream final : public OutputStream {
+ public:
+  DeviceStream(int fd, const std::string& path) : fd_(fd), stream_(fd, path) {}
+  ~DeviceStream() override { close(fd_); }
+  DeviceStream(const DeviceStream&) = delete;
+  DeviceStream& operator=(const DeviceStream&) = delete;
+  Status write(std::string_view data) override { return stream_.write(data); }
+  Status commit() override { return stream_.commit(); }
+
+ private:
+  int fd_;
+  FdStream stream_;
+};
+
+}  // namespace
+
+bool is_stream_path(const std::string& path) {
+  struct stat st {};
+  return path == "-" || (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
 Result<std::unique_ptr<OutputStream>> open_output(const std::string& path, mode_t mode) {
   if (path == "-") {
     return std::unique_ptr<OutputStream>(std::make_unique<FdStream>(STDOUT_FILENO, kStdoutName));
+  }
+  if (is_stream_path(path)) {
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return plain_error("create-failed", fmt::format("cannot open '{}': {}", path, sink_internal::errno_text(errno)));
+    }
+    return std::unique_ptr<OutputStream>(std::make_unique<DeviceStream>(fd, path));
   }
   Result<AtomicFile> file = AtomicFile::create(path, mode);
   if (!file.ok()) return std::move(file).take_errors();

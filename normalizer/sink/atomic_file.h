@@ -88,7 +88,12 @@ class FdStream final : public OutputStream {
   bool committed_ = false;
 };
 
-// `-` means stdout (an FdStream named `<stdout>`); any other path an AtomicFile with `mode`.
+// True for `-` and for an existing path that is neither a regular file nor a directory (a device such as
+// /dev/null, a FIFO): outputs that are streamed, not made atomic.
+bool is_stream_path(const std::string& path);
+
+// `-` means stdout (an FdStream named `<stdout>`); a stream path (see above) is opened and written through;
+// any other path becomes an AtomicFile with `mode`.
 Result<std::unique_ptr<OutputStream>> open_output(const std::string& path, mode_t mode);
 
 }  // namespace strictlog

@@ -32,7 +32,9 @@ int usage_error(std::string_view command, std::string_view message) {
 int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts) {
   for (const auto& d : ds) std::fputs(fmt::format("strictlog {}: {}\n", command, d.message).c_str(), stderr);
   if (counts) {
-    std::fputs("strictlog: stopped; no output file was written. Counts when it stopped:\n", stderr);
+    std::fputs("strictlog: stopped; no output file was left behind (records already streamed to stdout or a "
+               "device are incomplete). Counts when it stopped:\n",
+               stderr);
     print_counts(*counts);
   }
   return kExitIoError;
@@ -40,8 +42,8 @@ int io_error(std::string_view command, const Diagnostics& ds, const Counters* co
 
 void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
                    const std::string& events_to, const std::string& quarantine_to) {
-  std::string s = fmt::format("strictlog normalize: {} lines from {} input{} in {:.3f} s ({:.0f} lines/s)\n",
-                              c.lines_in, inputs, inputs == 1 ? "" : "s", seconds,
+  std::string s = fmt::format("strictlog normalize: {} line{} from {} input{} in {:.3f} s ({:.0f} lines/s)\n",
+                              c.lines_in, c.lines_in == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
   for (size_t g = 0; g < rules.grammars.size(); ++g) {

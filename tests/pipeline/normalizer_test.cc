@@ -1,0 +1,766 @@
+// LineNormalizer over the bundled OpenVPN rules and over small rule sets written to a temp dir: every
+// quarantine reason the pipeline produces (exact detail, raw text vs raw bytes, input position, candidates,
+// program), the exact event envelope, and the counters' invariant over a batch that covers every outcome.
+#include "pipeline/normalizer.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/diagnostic.h"
+
+namespace strictlog {
+namespace {
+
+using namespace std::string_literals;
+
+// What `--year 2026` passes as the reference clock: 2026-12-31T23:59:59Z.
+constexpr int64_t kEndOf2026 = 1798761599;
+constexpr int64_t kEndOf2025 = 1767225599;  // 2025-12-31T23:59:59Z
+constexpr int64_t kNov22_2026 = 1795350072;  // 2026-11-22T12:21:12Z
+constexpr int64_t kNov22_2025 = 1763814072;  // 2025-11-22T12:21:12Z
+
+const std::string kHandshake =
+    "Nov 22 12:21:12 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return out.str();
+}
+
+std::shared_ptr<const RuleSet> bundled_rules() {
+  static const std::shared_ptr<const RuleSet> rules = [] {
+    auto loaded = load_ruleset(STRICTLOG_SOURCE_DIR "/grammars", STRICTLOG_SOURCE_DIR "/mappings");
+    if (!loaded) throw std::runtime_error("bundled rules do not load:\n" + render(loaded.errors()));
+    return *loaded;
+  }();
+  return rules;
+}
+
+// A rule set written to a fresh temp dir (`grammars/`, `mappings/`), removed with everything in it.
+class TempRules {
+ public:
+  TempRules() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "strictlog-pipeline-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    root_ = tmpl;
+  }
+  ~TempRules() {
+    std::error_code ignored;
+    std::filesystem::remove_all(root_, ignored);
+  }
+  TempRules(const TempRules&) = delete;
+  TempRules& operator=(const TempRules&) = delete;
+
+  // `relative` is e.g. `grammars/local/1.0.grammar`.
+  TempRules& write(const std::string& relative, const std::string& text) {
+    std::filesystem::path p = std::filesystem::path(root_) / relative;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return *this;
+  }
+  TempRules& with_bundled_openvpn() {
+    write("grammars/openvpn/2.6.grammar", read_file(STRICTLOG_SOURCE_DIR "/grammars/openvpn/2.6.grammar"));
+    return write("mappings/openvpn/2.6.mapping", read_file(STRICTLOG_SOURCE_DIR "/mappings/openvpn/2.6.mapping"));
+  }
+  std::shared_ptr<const RuleSet> load() const {
+    auto loaded = load_ruleset(root_ + "/grammars", root_ + "/mappings");
+    if (!loaded) throw std::runtime_error("test rules do not load:\n" + render(loaded.errors()));
+    return *loaded;
+  }
+
+ private:
+  std::string root_;
+};
+
+// Two rules whose examples keep apart, but `192.0.2.1 down` matches both.
+const char* const kLocalGrammar = R"(grammar local 1.0;
+programs "app";
+rule addr = ip:ipv4 " " tail:rest
+  example "192.0.2.1 x";
+rule word_down = w:word " down"
+  example "eth0 down";
+)";
+const char* const kLocalMapping = R"(mapping local 1.0;
+rule addr -> strictlog.openvpn.v1.FatalTlsError { function_name = tail; discard ip; }
+rule word_down -> strictlog.openvpn.v1.FatalTlsError { function_name = w; }
+)";
+
+// A second grammar for program `openvpn` whose rule also matches every TLS error line of the bundled one.
+const char* const kShadowGrammar = R"(grammar shadow 1.0;
+programs "openvpn";
+rule any_tls_error = who:word " TLS Error: " what:rest
+  example "peer TLS Error: something";
+)";
+const char* const kShadowMapping = R"(mapping shadow 1.0;
+rule any_tls_error -> strictlog.openvpn.v1.FatalTlsError { function_name = what; discard who; }
+)";
+
+NormalizeOptions options(std::string name = "app.log", int64_t reference = kEndOf2026, bool stamp = false) {
+  NormalizeOptions o;
+  o.input_name = std::move(name);
+  o.reference_time = reference;
+  o.stamp_processed_time = stamp;
+  return o;
+}
+
+Line make_line(std::string_view bytes, uint64_t number = 1, uint64_t offset = 0) {
+  Line line;
+  line.bytes = bytes;
+  line.number = number;
+  line.offset = offset;
+  line.length = bytes.size();
+  return line;
+}
+
+struct Normalized {
+  Outcome outcome;
+  v1::Event event;
+  v1::QuarantineRecord record;
+};
+
+Normalized run(LineNormalizer& n, const Line& line) {
+  Normalized out{};
+  out.outcome = n.normalize(line, &out.event, &out.record);
+  return out;
+}
+
+std::vector<std::string> candidates(const v1::QuarantineRecord& r) {
+  return {r.candidate_rule_ids().begin(), r.candidate_rule_ids().end()};
+}
+
+// Events counted for `grammar/rule`, found by name so the test does not depend on load order.
+uint64_t events_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule) {
+  const RuleSet& rules = n.rules();
+  for (size_t g = 0; g < rules.grammars.size(); ++g) {
+    if (rules.grammars[g].name != grammar) continue;
+    for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
+      if (rules.grammars[g].rules[r].id == rule) return n.counters().events_by_rule[g][r];
+    }
+  }
+  throw std::runtime_error("no rule " + grammar + "/" + rule);
+}
+
+uint64_t quarantined_for(const LineNormalizer& n, v1::QuarantineReason reason) {
+  return n.counters().quarantined_by_reason[static_cast<size_t>(reason)];
+}
+
+bool is_lower_hex(const std::string& s) {
+  return s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("NO_MATCH: no grammar applies to the program", "[pipeline]") {
+  struct Case {
+    std::string line;
+    std::string program;
+  };
+  const Case cases[] = {
+      {"Nov 22 12:21:13 vpn1 CRON[5]: (root) CMD (run-parts /etc/cron.hourly)", "CRON"},
+      // Near misses of the globs "openvpn" "ovpn-*" "openvpn-*": fnmatch is case-sensitive and exact.
+      {"Nov 22 12:21:13 vpn1 openvpnd[7]: 198.51.100.7:51234 TLS Error: TLS handshake failed", "openvpnd"},
+      {"Nov 22 12:21:13 vpn1 OpenVPN: 198.51.100.7:51234 TLS Error: TLS handshake failed", "OpenVPN"},
+  };
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options());
+  uint64_t number = 2;
+  for (const Case& c : cases) {
+    INFO("line: " << c.line);
+    Normalized out = run(n, make_line(c.line, number, 91 * number));
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::NO_MATCH);
+    CHECK(out.record.detail() == "no grammar applies to program '" + c.program + "'");
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawText);
+    CHECK(out.record.raw_text() == c.line);
+    CHECK(out.record.input().name() == "app.log");
+    CHECK(out.record.input().line() == number);
+    CHECK(out.record.input().offset() == 91 * number);
+    CHECK(out.record.candidate_rule_ids_size() == 0);
+    CHECK(out.record.process_name() == c.program);
+    CHECK(out.record.grammar_set_hash() == rules->hash);
+    CHECK_FALSE(out.record.has_processed_time());
+    CHECK(out.event.ByteSizeLong() == 0);
+    ++number;
+  }
+  CHECK(n.counters().lines_in == 3);
+  CHECK(n.counters().quarantined == 3);
+  CHECK(quarantined_for(n, v1::NO_MATCH) == 3);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("NO_MATCH: the grammar applies but none of its rules matches", "[pipeline]") {
+  struct Case {
+    std::string line;
+    std::string program;
+  };
+  const Case cases[] = {
+      // Near miss: a trailing space. Rules are anchored at both ends.
+      {kHandshake + " ", "openvpn"},
+      // Near miss: one word different.
+      {"Nov 22 12:21:12 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS key negotiation failed", "openvpn"},
+      // Near miss: an octet above 255 is not an ipv4, so the peer prefix does not match at all.
+      {"Nov 22 12:21:12 vpn1 ovpn-server: 198.51.100.256:51234 TLS Error: TLS handshake failed", "ovpn-server"},
+      // Near miss: the action word is missing.
+      {"Nov 22 12:21:12 vpn1 openvpn-udp: 198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance",
+       "openvpn-udp"},
+      // An empty message.
+      {"Nov 22 12:21:12 vpn1 openvpn[1234]:", "openvpn"},
+  };
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("vpn.log"));
+  for (const Case& c : cases) {
+    INFO("line: " << c.line);
+    Normalized out = run(n, make_line(c.line, 40, 4000));
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::NO_MATCH);
+    CHECK(out.record.detail() == "no rule matches the message of program '" + c.program + "'");
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawText);
+    CHECK(out.record.raw_text() == c.line);
+    CHECK(out.record.input().name() == "vpn.log");
+    CHECK(out.record.input().line() == 40);
+    CHECK(out.record.input().offset() == 4000);
+    CHECK(out.record.candidate_rule_ids_size() == 0);
+    CHECK(out.record.process_name() == c.program);
+  }
+  CHECK(quarantined_for(n, v1::NO_MATCH) == 5);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("AMBIGUOUS: two rules of one grammar match a line that neither's examples cover", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.write("grammars/local/1.0.grammar", kLocalGrammar)
+                   .write("mappings/local/1.0.mapping", kLocalMapping)
+                   .load();
+  LineNormalizer n(rules, options("local.log"));
+
+  const std::string line = "Nov 22 12:21:12 host7 app[99]: 192.0.2.1 down";
+  Normalized out = run(n, make_line(line, 3, 120));
+  REQUIRE(out.outcome == Outcome::kQuarantined);
+  CHECK(out.record.reason() == v1::AMBIGUOUS);
+  // Both are named, in definition order.
+  CHECK(out.record.detail() == "2 rules match: local/1.0/addr, local/1.0/word_down");
+  CHECK(candidates(out.record) == std::vector<std::string>{"local/1.0/addr", "local/1.0/word_down"});
+  CHECK(out.record.raw_text() == line);
+  CHECK(out.record.input().name() == "local.log");
+  CHECK(out.record.input().line() == 3);
+  CHECK(out.record.input().offset() == 120);
+  CHECK(out.record.process_name() == "app");
+  CHECK(out.record.grammar_set_hash() == rules->hash);
+  CHECK(out.event.ByteSizeLong() == 0);
+
+  // Each rule alone still makes events: the ambiguity is the line's, not the rule set's.
+  Normalized up = run(n, make_line("Nov 22 12:21:12 host7 app[99]: 192.0.2.1 up", 4, 166));
+  REQUIRE(up.outcome == Outcome::kEvent);
+  CHECK(up.event.envelope().rule_id() == "addr");
+  CHECK(up.event.openvpn_fatal_tls_error().function_name() == "up");
+  Normalized down = run(n, make_line("Nov 22 12:21:12 host7 app[99]: eth0 down", 5, 210));
+  REQUIRE(down.outcome == Outcome::kEvent);
+  CHECK(down.event.envelope().rule_id() == "word_down");
+  CHECK(down.event.openvpn_fatal_tls_error().function_name() == "eth0");
+
+  CHECK(quarantined_for(n, v1::AMBIGUOUS) == 1);
+  CHECK(events_for(n, "local", "addr") == 1);
+  CHECK(events_for(n, "local", "word_down") == 1);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("AMBIGUOUS: two grammars for one program both match", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.with_bundled_openvpn()
+                   .write("grammars/shadow/1.0.grammar", kShadowGrammar)
+                   .write("mappings/shadow/1.0.mapping", kShadowMapping)
+                   .load();
+  LineNormalizer n(rules, options("vpn.log"));
+
+  Normalized out = run(n, make_line(kHandshake, 1, 0));
+  REQUIRE(out.outcome == Outcome::kQuarantined);
+  CHECK(out.record.reason() == v1::AMBIGUOUS);
+  CHECK(out.record.detail() == "2 rules match: openvpn/2.6/tls_handshake_failed, shadow/1.0/any_tls_error");
+  CHECK(candidates(out.record) ==
+        std::vector<std::string>{"openvpn/2.6/tls_handshake_failed", "shadow/1.0/any_tls_error"});
+  CHECK(out.record.raw_text() == kHandshake);
+  CHECK(out.record.input().name() == "vpn.log");
+  CHECK(out.record.input().line() == 1);
+  CHECK(out.record.input().offset() == 0);
+  CHECK(out.record.process_name() == "openvpn");
+
+  // A line only the bundled grammar matches is an event of it.
+  Normalized fatal = run(
+      n, make_line("Nov 22 12:21:12 vpn1 openvpn[1]: 198.51.100.7:51234 Fatal TLS error (check_tls_errors_co), "
+                   "restarting",
+                   2, 88));
+  REQUIRE(fatal.outcome == Outcome::kEvent);
+  CHECK(fatal.event.envelope().grammar() == "openvpn");
+  CHECK(fatal.event.envelope().rule_id() == "fatal_tls_error");
+  CHECK(quarantined_for(n, v1::AMBIGUOUS) == 1);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("CONVERSION: a port above 65535, with 65535 as the near miss that converts", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options());
+  const std::string line =
+      "Nov 22 12:21:14 vpn1 openvpn[1234]: 198.51.100.7:65536 TLS Error: TLS handshake failed";
+  Normalized out = run(n, make_line(line, 3, 127));
+  REQUIRE(out.outcome == Outcome::kQuarantined);
+  CHECK(out.record.reason() == v1::CONVERSION);
+  CHECK(out.record.detail() == "capture 'client.port': cannot convert '65536' to port: 65536 is greater than 65535");
+  CHECK(candidates(out.record) == std::vector<std::string>{"openvpn/2.6/tls_handshake_failed"});
+  CHECK(out.record.raw_text() == line);
+  CHECK(out.record.input().name() == "app.log");
+  CHECK(out.record.input().line() == 3);
+  CHECK(out.record.input().offset() == 127);
+  CHECK(out.record.process_name() == "openvpn");
+  // Never half-ingested: no event content is left behind.
+  CHECK(out.event.ByteSizeLong() == 0);
+
+  Normalized max = run(n, make_line("Nov 22 12:21:14 vpn1 openvpn[1234]: 198.51.100.7:65535 TLS Error: TLS "
+                                    "handshake failed",
+                                    4, 214));
+  REQUIRE(max.outcome == Outcome::kEvent);
+  CHECK(max.event.openvpn_tls_handshake_failed().src_endpoint().port() == 65535);
+  CHECK(quarantined_for(n, v1::CONVERSION) == 1);
+  CHECK(events_for(n, "openvpn", "tls_handshake_failed") == 1);
+}
+
+TEST_CASE("CONVERSION: an enum text the payload's enum does not know", "[pipeline]") {
+  struct Case {
+    std::string line;
+    std::string detail;
+  };
+  const Case cases[] = {
+      {"Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance "
+       "pausing",
+       "capture 'action': 'pausing' is not a value of strictlog.openvpn.v1.SignalAction (expected one of: "
+       "restarting, exiting)"},
+      {"Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[medium,tls-error] received, client-instance "
+       "restarting",
+       "capture 'hardness': 'medium' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: "
+       "soft, hard)"},
+      // The full enum value name is not a text form the log would print.
+      {"Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance "
+       "SIGNAL_ACTION_EXITING",
+       "capture 'action': 'SIGNAL_ACTION_EXITING' is not a value of strictlog.openvpn.v1.SignalAction (expected "
+       "one of: restarting, exiting)"},
+  };
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options());
+  for (const Case& c : cases) {
+    INFO("line: " << c.line);
+    Normalized out = run(n, make_line(c.line, 5, 301));
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::CONVERSION);
+    CHECK(out.record.detail() == c.detail);
+    CHECK(candidates(out.record) == std::vector<std::string>{"openvpn/2.6/client_instance_signal"});
+    CHECK(out.record.raw_text() == c.line);
+    CHECK(out.record.process_name() == "ovpn-server");
+    CHECK(out.event.ByteSizeLong() == 0);
+  }
+  // Case and '_' for '-' do not matter (GRAMMAR.md: `restarting` sets SIGNAL_ACTION_RESTARTING).
+  Normalized ok = run(n, make_line("Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[SOFT,tls-error] "
+                                   "received, client-instance Exiting",
+                                   6, 420));
+  REQUIRE(ok.outcome == Outcome::kEvent);
+  CHECK(ok.event.openvpn_client_instance_signal().hardness() == openvpn::v1::SIGNAL_HARDNESS_SOFT);
+  CHECK(ok.event.openvpn_client_instance_signal().action() == openvpn::v1::SIGNAL_ACTION_EXITING);
+  CHECK(quarantined_for(n, v1::CONVERSION) == 3);
+}
+
+TEST_CASE("ENCODING: invalid UTF-8 and NUL keep their exact bytes in raw_bytes", "[pipeline]") {
+  struct Case {
+    std::string line;
+    std::string detail;
+  };
+  const std::string prefix = "Nov 22 12:21:12 vpn1 openvpn[1234]: ";  // 36 bytes
+  const Case cases[] = {
+      {prefix + "\xFF" "198.51.100.7:51234 TLS Error: TLS handshake failed",
+       "invalid UTF-8 lead byte 0xFF at byte 36"},
+      {prefix + "198.51.100.7:51234\0 TLS Error: TLS handshake failed"s, "NUL byte at byte 54"},
+      {"\0"s + kHandshake, "NUL byte at byte 0"},
+      // RFC 3629 §10: C0 AF is an overlong '/'.
+      {prefix + "alice\xC0\xAF" "198.51.100.7:51234 TLS Error: TLS handshake failed",
+       "overlong UTF-8 sequence at byte 41"},
+      {prefix + "\xE0\x80\x80", "overlong UTF-8 sequence at byte 36"},
+      {prefix + "\xED\xA0\x80", "UTF-16 surrogate in UTF-8 at byte 36"},
+      {prefix + "caf\xC3", "truncated UTF-8 sequence at byte 39"},
+  };
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("bin.log"));
+  for (const Case& c : cases) {
+    INFO("detail: " << c.detail);
+    Normalized out = run(n, make_line(c.line, 9, 900));
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::ENCODING);
+    CHECK(out.record.detail() == c.detail);
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawBytes);
+    CHECK(out.record.raw_bytes() == c.line);
+    CHECK(out.record.raw_bytes().size() == c.line.size());
+    CHECK(out.record.input().name() == "bin.log");
+    CHECK(out.record.input().line() == 9);
+    CHECK(out.record.input().offset() == 900);
+    CHECK(out.record.candidate_rule_ids_size() == 0);
+    // The header is not parsed before the encoding is known to be good.
+    CHECK(out.record.process_name().empty());
+    // The record must serialize: a `string` with invalid UTF-8 would fail here.
+    std::string wire;
+    CHECK(out.record.SerializeToString(&wire));
+  }
+  CHECK(quarantined_for(n, v1::ENCODING) == 7);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("OVERSIZE: the record keeps the first bytes and says how long the line was", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options());
+
+  SECTION("a valid UTF-8 prefix is raw_text") {
+    const std::string kept = kHandshake.substr(0, 64);
+    Line line = make_line(kept, 12, 5000);
+    line.oversize = true;
+    line.length = 100000;
+    Normalized out = run(n, line);
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::OVERSIZE);
+    CHECK(out.record.detail() == "line is 100000 bytes, over the limit of 64; raw holds the first 64 bytes");
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawText);
+    CHECK(out.record.raw_text() == kept);
+    CHECK(out.record.input().name() == "app.log");
+    CHECK(out.record.input().line() == 12);
+    CHECK(out.record.input().offset() == 5000);
+    CHECK(out.record.candidate_rule_ids_size() == 0);
+    CHECK(out.record.process_name().empty());
+  }
+  SECTION("a prefix cut inside a UTF-8 sequence is raw_bytes, exactly") {
+    // "é" is C3 A9; the limit cut it after C3.
+    const std::string kept = "Nov 22 12:21:12 vpn1 openvpn[1234]: caf\xC3";
+    Line line = make_line(kept, 1, 0);
+    line.oversize = true;
+    line.length = 70000;
+    Normalized out = run(n, line);
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::OVERSIZE);
+    CHECK(out.record.detail() == "line is 70000 bytes, over the limit of 40; raw holds the first 40 bytes");
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawBytes);
+    CHECK(out.record.raw_bytes() == kept);
+  }
+  CHECK(quarantined_for(n, v1::OVERSIZE) == 1);
+  CHECK(n.counters().lines_in == 1);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("HEADER: lines without a parsable RFC 3164 header", "[pipeline]") {
+  struct Case {
+    std::string line;
+    std::string detail;
+  };
+  const Case cases[] = {
+      {"garbage", "not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0"},
+      {"", "not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0"},
+      {"<192>" + kHandshake, "not an RFC 3164 syslog line: PRI out of range at byte 1"},
+      {"Nov 02 12:21:12 vpn1 openvpn[1234]: x", "not an RFC 3164 syslog line: zero-padded day at byte 4"},
+      {"Nov 22 12:21:12 vpn1 openvpn[1234] x", "not an RFC 3164 syslog line: missing ':' after tag at byte 34"},
+      // RFC 3164 §5.4's tagless example: a message without a TAG cannot be dispatched.
+      {"<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!", "not an RFC 3164 syslog line: missing ':' after tag at byte 33"},
+  };
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("h.log"));
+  uint64_t number = 1;
+  for (const Case& c : cases) {
+    INFO("line: " << c.line);
+    Normalized out = run(n, make_line(c.line, number, number * 10));
+    REQUIRE(out.outcome == Outcome::kQuarantined);
+    CHECK(out.record.reason() == v1::HEADER);
+    CHECK(out.record.detail() == c.detail);
+    // Even the empty line is raw_text (set, and empty), not raw_bytes.
+    CHECK(out.record.raw_case() == v1::QuarantineRecord::kRawText);
+    CHECK(out.record.raw_text() == c.line);
+    CHECK(out.record.input().name() == "h.log");
+    CHECK(out.record.input().line() == number);
+    CHECK(out.record.input().offset() == number * 10);
+    CHECK(out.record.candidate_rule_ids_size() == 0);
+    CHECK(out.record.process_name().empty());
+    ++number;
+  }
+  CHECK(quarantined_for(n, v1::HEADER) == 6);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("Events: the exact envelope of a line with PRI and pid", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("vpn.log", kEndOf2026));
+  const std::string line = "<27>" + kHandshake;  // facility 3 (daemon), severity 3 (err)
+  Normalized out = run(n, make_line(line, 7, 1234));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  CHECK(out.record.ByteSizeLong() == 0);
+
+  const v1::Envelope& env = out.event.envelope();
+  CHECK(env.uid() == make_event_id("vpn.log", 1234, rules->hash));
+  CHECK(env.uid().size() == 32);
+  CHECK(is_lower_hex(env.uid()));
+  CHECK(env.time().seconds() == kNov22_2026);
+  CHECK(env.time().nanos() == 0);
+  CHECK(env.time_text() == "Nov 22 12:21:12");
+  CHECK(env.time_year_inferred());
+  CHECK_FALSE(env.has_processed_time());
+  CHECK(env.hostname() == "vpn1");
+  CHECK(env.process_name() == "openvpn");
+  REQUIRE(env.has_pid());
+  CHECK(env.pid() == 1234);
+  REQUIRE(env.has_facility());
+  CHECK(env.facility() == 3);
+  REQUIRE(env.has_severity());
+  CHECK(env.severity() == 3);
+  CHECK(env.input().name() == "vpn.log");
+  CHECK(env.input().line() == 7);
+  CHECK(env.input().offset() == 1234);
+  CHECK(env.grammar() == "openvpn");
+  CHECK(env.source_version() == "2.6");
+  CHECK(env.grammar_set_hash() == rules->hash);
+  CHECK(env.grammar_set_hash().size() == 64);
+  CHECK(is_lower_hex(env.grammar_set_hash()));
+  CHECK(env.rule_id() == "tls_handshake_failed");
+
+  REQUIRE(out.event.payload_case() == v1::Event::kOpenvpnTlsHandshakeFailed);
+  const auto& peer = out.event.openvpn_tls_handshake_failed().src_endpoint();
+  CHECK(peer.ip() == "198.51.100.7");
+  CHECK(peer.port() == 51234);
+  CHECK_FALSE(peer.has_common_name());
+
+  CHECK(n.counters().events == 1);
+  CHECK(events_for(n, "openvpn", "tls_handshake_failed") == 1);
+}
+
+TEST_CASE("Events: no PRI and no pid leave those fields unset; a day below 10 keeps its space", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("vpn.log", kEndOf2026));
+  const std::string line =
+      "Nov  2 08:00:00 gw-2 ovpn-server: vpn user 01/203.0.113.9:40112 SIGTERM[hard,] received, client-instance "
+      "exiting";
+  Normalized out = run(n, make_line(line, 1, 0));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  const v1::Envelope& env = out.event.envelope();
+  CHECK(env.time().seconds() == 1793606400);  // 2026-11-02T08:00:00Z
+  CHECK(env.time_text() == "Nov  2 08:00:00");
+  CHECK(env.hostname() == "gw-2");
+  CHECK(env.process_name() == "ovpn-server");
+  CHECK_FALSE(env.has_pid());
+  CHECK_FALSE(env.has_facility());
+  CHECK_FALSE(env.has_severity());
+  CHECK(env.rule_id() == "client_instance_signal");
+  const auto& signal = out.event.openvpn_client_instance_signal();
+  CHECK(signal.src_endpoint().common_name() == "vpn user 01");
+  CHECK(signal.src_endpoint().ip() == "203.0.113.9");
+  CHECK(signal.src_endpoint().port() == 40112);
+  CHECK(signal.signal_name() == "SIGTERM");
+  CHECK(signal.hardness() == openvpn::v1::SIGNAL_HARDNESS_HARD);
+  CHECK_FALSE(signal.has_reason());  // `SIGTERM[hard,]`: the empty reason is absent, not ""
+  CHECK(signal.action() == openvpn::v1::SIGNAL_ACTION_EXITING);
+}
+
+TEST_CASE("Events: the uid is stable across normalizers and changes with name and offset", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer first(rules, options("vpn.log"));
+  LineNormalizer second(rules, options("vpn.log"));
+  Normalized a = run(first, make_line(kHandshake, 1, 500));
+  Normalized b = run(second, make_line(kHandshake, 1, 500));
+  REQUIRE(a.outcome == Outcome::kEvent);
+  REQUIRE(b.outcome == Outcome::kEvent);
+  CHECK(a.event.envelope().uid() == b.event.envelope().uid());
+  CHECK(a.event.SerializeAsString() == b.event.SerializeAsString());
+
+  Normalized other_offset = run(second, make_line(kHandshake, 1, 501));
+  CHECK(other_offset.event.envelope().uid() != a.event.envelope().uid());
+  LineNormalizer renamed(rules, options("vpn.log.1"));
+  Normalized other_name = run(renamed, make_line(kHandshake, 1, 500));
+  CHECK(other_name.event.envelope().uid() != a.event.envelope().uid());
+  CHECK(other_name.event.envelope().uid() == make_event_id("vpn.log.1", 500, rules->hash));
+
+  // The documented definition: first 16 bytes of SHA-256(name NUL decimal(offset) NUL hash), lowercase hex.
+  CHECK(make_event_id("vpn.log", 500, rules->hash) ==
+        sha256_hex("vpn.log\0"s + "500\0"s + rules->hash).substr(0, 32));
+  CHECK(make_event_id("a", 1, "h") != make_event_id("a1", 0, "h"));  // the NUL separators matter
+}
+
+TEST_CASE("processed_time is stamped only when asked for", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer stamped(rules, options("vpn.log", kEndOf2026, true));
+  timespec before{};
+  clock_gettime(CLOCK_REALTIME, &before);
+  Normalized event = run(stamped, make_line(kHandshake, 1, 0));
+  Normalized record = run(stamped, make_line("garbage", 2, 88));
+  timespec after{};
+  clock_gettime(CLOCK_REALTIME, &after);
+
+  REQUIRE(event.outcome == Outcome::kEvent);
+  REQUIRE(event.event.envelope().has_processed_time());
+  CHECK(event.event.envelope().processed_time().seconds() >= before.tv_sec);
+  CHECK(event.event.envelope().processed_time().seconds() <= after.tv_sec);
+  REQUIRE(record.outcome == Outcome::kQuarantined);
+  REQUIRE(record.record.has_processed_time());
+  CHECK(record.record.processed_time().seconds() >= before.tv_sec);
+  CHECK(record.record.processed_time().seconds() <= after.tv_sec);
+
+  LineNormalizer unstamped(rules, options("vpn.log", kEndOf2026, false));
+  CHECK_FALSE(run(unstamped, make_line(kHandshake, 1, 0)).event.envelope().has_processed_time());
+  CHECK_FALSE(run(unstamped, make_line("garbage", 2, 88)).record.has_processed_time());
+}
+
+TEST_CASE("normalize() clears both outputs before each line", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options());
+  v1::Event event;
+  v1::QuarantineRecord record;
+  REQUIRE(n.normalize(make_line("garbage"), &event, &record) == Outcome::kQuarantined);
+  REQUIRE(record.reason() == v1::HEADER);
+  REQUIRE(n.normalize(make_line(kHandshake), &event, &record) == Outcome::kEvent);
+  CHECK(record.ByteSizeLong() == 0);
+  CHECK(event.envelope().rule_id() == "tls_handshake_failed");
+  REQUIRE(n.normalize(make_line("Nov 22 12:21:13 vpn1 CRON[5]: x"), &event, &record) == Outcome::kQuarantined);
+  CHECK(event.ByteSizeLong() == 0);
+  CHECK(record.reason() == v1::NO_MATCH);
+}
+
+TEST_CASE("Counters: a mixed batch covering every outcome balances exactly", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.with_bundled_openvpn()
+                   .write("grammars/local/1.0.grammar", kLocalGrammar)
+                   .write("mappings/local/1.0.mapping", kLocalMapping)
+                   .load();
+  LineNormalizer n(rules, options("mixed.log"));
+
+  struct Case {
+    std::string line;
+    Outcome outcome;
+    v1::QuarantineReason reason;  // QUARANTINE_REASON_UNSPECIFIED for events
+    std::string rule_id;          // for events
+    bool oversize = false;
+  };
+  const auto event = Outcome::kEvent;
+  const auto quarantined = Outcome::kQuarantined;
+  const auto none = v1::QUARANTINE_REASON_UNSPECIFIED;
+  const std::string prefix = "Nov 22 12:21:12 vpn1 openvpn[1234]: ";
+  const Case cases[] = {
+      {kHandshake, event, none, "tls_handshake_failed"},
+      {prefix + "alice/203.0.113.9:1194 TLS Error: TLS handshake failed", event, none, "tls_handshake_failed"},
+      {prefix + "198.51.100.7:51234 Fatal TLS error (check_tls_errors_co), restarting", event, none,
+       "fatal_tls_error"},
+      {prefix + "198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance restarting", event, none,
+       "client_instance_signal"},
+      {prefix + "vpn user 01/203.0.113.9:40112 SIGTERM[hard,] received, client-instance exiting", event, none,
+       "client_instance_signal"},
+      {"Nov 22 12:21:12 host7 app: 192.0.2.1 up", event, none, "addr"},
+      {"Nov 22 12:21:12 host7 app: eth0 down", event, none, "word_down"},
+      {"Nov 22 12:21:13 vpn1 CRON[5]: (root) CMD (true)", quarantined, v1::NO_MATCH, ""},
+      {kHandshake + " ", quarantined, v1::NO_MATCH, ""},
+      {prefix + "198.51.100.7:51234 Fatal TLS error (), restarting", quarantined, v1::NO_MATCH, ""},
+      {"Nov 22 12:21:12 host7 app: 192.0.2.1 down", quarantined, v1::AMBIGUOUS, ""},
+      {prefix + "198.51.100.7:65536 TLS Error: TLS handshake failed", quarantined, v1::CONVERSION, ""},
+      {prefix + "198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance pausing", quarantined,
+       v1::CONVERSION, ""},
+      {prefix + "\xFF", quarantined, v1::ENCODING, ""},
+      {prefix + "a\0b"s, quarantined, v1::ENCODING, ""},
+      {prefix + "\xC0\xAF", quarantined, v1::ENCODING, ""},
+      {kHandshake.substr(0, 64), quarantined, v1::OVERSIZE, "", true},
+      {"garbage", quarantined, v1::HEADER, ""},
+      {"", quarantined, v1::HEADER, ""},
+      {"<192>" + kHandshake, quarantined, v1::HEADER, ""},
+      {"<30>" + kHandshake, event, none, "tls_handshake_failed"},
+  };
+  uint64_t offset = 0;
+  uint64_t number = 0;
+  for (const Case& c : cases) {
+    Line line = make_line(c.line, ++number, offset);
+    if (c.oversize) {
+      line.oversize = true;
+      line.length = 70000;
+    }
+    INFO("line " << number << ": " << c.line);
+    Normalized out = run(n, line);
+    REQUIRE(out.outcome == c.outcome);
+    if (c.outcome == Outcome::kEvent) {
+      CHECK(out.event.envelope().rule_id() == c.rule_id);
+      CHECK(out.event.envelope().input().line() == number);
+      CHECK(out.event.envelope().input().offset() == offset);
+    } else {
+      CHECK(out.record.reason() == c.reason);
+      CHECK(out.record.input().line() == number);
+      CHECK(out.record.input().offset() == offset);
+    }
+    // The invariant holds after every line, not just at the end.
+    CHECK(n.counters().balanced());
+    offset += line.length + 1;
+  }
+
+  const Counters& c = n.counters();
+  CHECK(c.lines_in == 21);
+  CHECK(c.events == 8);
+  CHECK(c.dropped_by_rule == 0);
+  CHECK(c.quarantined == 13);
+  CHECK(c.balanced());
+  CHECK(quarantined_for(n, v1::QUARANTINE_REASON_UNSPECIFIED) == 0);
+  CHECK(quarantined_for(n, v1::NO_MATCH) == 3);
+  CHECK(quarantined_for(n, v1::AMBIGUOUS) == 1);
+  CHECK(quarantined_for(n, v1::CONVERSION) == 2);
+  CHECK(quarantined_for(n, v1::ENCODING) == 3);
+  CHECK(quarantined_for(n, v1::OVERSIZE) == 1);
+  CHECK(quarantined_for(n, v1::FRAMING) == 0);
+  CHECK(quarantined_for(n, v1::HEADER) == 3);
+  CHECK(quarantined_for(n, v1::INTERNAL) == 0);
+  CHECK(events_for(n, "openvpn", "tls_handshake_failed") == 3);
+  CHECK(events_for(n, "openvpn", "fatal_tls_error") == 1);
+  CHECK(events_for(n, "openvpn", "client_instance_signal") == 2);
+  CHECK(events_for(n, "local", "addr") == 1);
+  CHECK(events_for(n, "local", "word_down") == 1);
+
+  uint64_t by_reason = 0;
+  for (uint64_t count : c.quarantined_by_reason) by_reason += count;
+  CHECK(by_reason == c.quarantined);
+  uint64_t by_rule = 0;
+  REQUIRE(c.events_by_rule.size() == rules->grammars.size());
+  for (size_t g = 0; g < rules->grammars.size(); ++g) {
+    REQUIRE(c.events_by_rule[g].size() == rules->grammars[g].rules.size());
+    for (uint64_t count : c.events_by_rule[g]) by_rule += count;
+  }
+  CHECK(by_rule == c.events);
+}
+
+TEST_CASE("start_input changes the input name and the reference time; counters accumulate", "[pipeline]") {
+  auto rules = bundled_rules();
+  LineNormalizer n(rules, options("first.log", kEndOf2026));
+  Normalized a = run(n, make_line(kHandshake, 1, 0));
+  REQUIRE(a.outcome == Outcome::kEvent);
+  CHECK(a.event.envelope().input().name() == "first.log");
+  CHECK(a.event.envelope().time().seconds() == kNov22_2026);
+
+  n.start_input("second.log", kEndOf2025);
+  Normalized b = run(n, make_line(kHandshake, 1, 0));
+  REQUIRE(b.outcome == Outcome::kEvent);
+  CHECK(b.event.envelope().input().name() == "second.log");
+  CHECK(b.event.envelope().time().seconds() == kNov22_2025);
+  CHECK(b.event.envelope().uid() == make_event_id("second.log", 0, rules->hash));
+  CHECK(b.event.envelope().uid() != a.event.envelope().uid());
+  Normalized q = run(n, make_line("garbage", 2, 87));
+  REQUIRE(q.outcome == Outcome::kQuarantined);
+  CHECK(q.record.input().name() == "second.log");
+
+  CHECK(n.counters().lines_in == 3);
+  CHECK(n.counters().events == 2);
+  CHECK(n.counters().quarantined == 1);
+  CHECK(events_for(n, "openvpn", "tls_handshake_failed") == 2);
+  CHECK(n.counters().balanced());
+}
+
+}  // namespace strictlog
