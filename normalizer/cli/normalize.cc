@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -46,6 +47,23 @@ int64_t end_of_year(int year) {
   return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;
 }
 
+// Set by SIGINT/SIGTERM/SIGHUP; the line loop stops at the next line boundary and the outputs, still
+// temporary files, are removed by their destructors: an interrupted run leaves nothing that looks complete.
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  // A closed pipe (`normalize | head`) or a file size limit must surface as a write error (EPIPE, EFBIG)
+  // that aborts the run cleanly, not as a signal that kills it with temporary files left behind.
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);
+}
+
 struct OpenInput {
   int fd = -1;
   int64_t mtime = 0;
@@ -85,6 +103,7 @@ int run(const NormalizeArgs& a) {
   }
 
   // Outputs are temp files until every input was read: a failed run leaves no output that looks complete.
+  install_signal_handlers();
   auto events_out = open_output(a.out, 0644);
   if (!events_out) return io_error("normalize", events_out.errors());
   auto quarantine_out = open_output(quarantine_path, 0600);  // may hold secrets: sshd logs passwords typed as users
@@ -103,6 +122,7 @@ int run(const NormalizeArgs& a) {
     normalizer.start_input(a.input_name.empty() ? path : a.input_name, a.year ? end_of_year(a.year) : in.mtime);
     LineReader reader(in.fd, a.max_line);
     while (true) {
+      if (g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       auto line = reader.next();
       if (!line) return io_error("normalize", line.errors(), &normalizer.counters());
       if (!*line) break;

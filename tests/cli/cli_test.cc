@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/harness.h"
 #include "pipeline/normalizer.h"
 #include "ruleset/ruleset.h"
 
@@ -30,148 +31,8 @@ namespace {
 
 using namespace std::string_literals;
 
-constexpr unsigned kChildTimeoutSeconds = 60;
-const std::string kGrammars = STRICTLOG_SOURCE_DIR "/grammars";
-const std::string kMappings = STRICTLOG_SOURCE_DIR "/mappings";
+using namespace cli_test;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return static_cast<mode_t>(-1);
-  return st.st_mode & 07777;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// RFC 4648 §4 base64, as proto3 JSON prints `bytes`; computed here rather than trusted from the output.
-std::string base64(const std::string& raw) {
-  static const char* const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string encoded;
-  for (size_t i = 0; i < raw.size(); i += 3) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(raw[i])) << 16;
-    if (i + 1 < raw.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(raw[i + 1])) << 8;
-    if (i + 2 < raw.size()) n |= static_cast<unsigned char>(raw[i + 2]);
-    encoded += alphabet[(n >> 18) & 63];
-    encoded += alphabet[(n >> 12) & 63];
-    encoded += i + 1 < raw.size() ? alphabet[(n >> 6) & 63] : '=';
-    encoded += i + 2 < raw.size() ? alphabet[n & 63] : '=';
-  }
-  return encoded;
-}
-
-// A fresh temp dir: `work/` is the child's cwd and holds inputs and outputs; the child's stdout and
-// stderr go to `io/`, so listing `work/` shows exactly what strictlog left there.
-class Sandbox {
- public:
-  Sandbox() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "strictlog-cli-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
-    std::filesystem::create_directory(work());
-    std::filesystem::create_directory(root_ + "/io");
-  }
-  ~Sandbox() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  Sandbox(const Sandbox&) = delete;
-  Sandbox& operator=(const Sandbox&) = delete;
-
-  std::string work() const { return root_ + "/work"; }
-  std::string operator/(const std::string& name) const { return work() + "/" + name; }
-  std::string io(const std::string& name) const { return root_ + "/io/" + name; }
-
-  // Names in work/, sorted, hidden temporaries included.
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(work())) names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
- private:
-  std::string root_;
-};
-
-struct Run {
-  int status = -1;  // exit code, or 128 + signal when killed
-  std::string out;
-  std::string err;
-};
-
-struct RunOptions {
-  std::string stdin_path = "/dev/null";
-  mode_t umask = 022;
-};
-
-Run run_strictlog(const Sandbox& box, const std::vector<std::string>& args, const RunOptions& options = {}) {
-  const std::string out_path = box.io("stdout");
-  const std::string err_path = box.io("stderr");
-  const std::string cwd = box.work();
-  std::vector<std::string> storage{STRICTLOG_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    // Async-signal-safe calls only until exec.
-    ::umask(options.umask);
-    int in = ::open(options.stdin_path.c_str(), O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
-        ::chdir(cwd.c_str()) != 0) {
-      ::_exit(126);
-    }
-    ::alarm(kChildTimeoutSeconds);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed");
-  }
-  Run r;
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-  r.out = read_all(out_path);
-  r.err = read_all(err_path);
-  return r;
-}
-
-std::vector<std::string> with_rules(std::vector<std::string> args) {
-  args.insert(args.begin() + 1, {"--grammars", kGrammars, "--mappings", kMappings});
-  return args;
-}
 
 const std::string& bundled_hash() {
   static const std::string hash = [] {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "cli/exit_codes.h"
 
@@ -38,6 +39,12 @@ int io_error(std::string_view command, const Diagnostics& ds, const Counters* co
     print_counts(*counts);
   }
   return kExitIoError;
+}
+
+int interrupted(std::string_view command, int sig, const Counters& counts) {
+  std::fputs(fmt::format("strictlog {}: interrupted by signal {} ({})\n", command, sig, strsignal(sig)).c_str(), stderr);
+  io_error(command, {}, &counts);
+  return 128 + sig;
 }
 
 void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,

@@ -21,6 +21,10 @@ int usage_error(std::string_view command, std::string_view message);
 // Returns kExitIoError.
 int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts = nullptr);
 
+// Prints that the run stopped on signal `sig`, the counts so far, and that no output was left; returns
+// 128 + sig, as a shell reports a command killed by that signal.
+int interrupted(std::string_view command, int sig, const Counters& counts);
+
 // The run summary: lines, events per rule, dropped, quarantined per reason, lines/s, the invariant.
 void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
                    const std::string& events_to, const std::string& quarantine_to);
