@@ -24,6 +24,7 @@ class RegexBuilder {
   void build(const std::vector<dsl::Element>& body, const std::string& prefix, bool optional,
              std::vector<std::string>* stack) {
     for (const auto& e : body) {
+      if (too_large) return;
       size_t begin = regex.size();
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
@@ -39,6 +40,10 @@ class RegexBuilder {
           break;
       }
       fragments.push_back({begin, regex.size(), e.pos});
+      if (regex.size() > kMaxRegexBytes) {
+        too_large = failed = true;  // reported by the caller, at the rule or pattern
+        return;
+      }
     }
   }
 
@@ -46,6 +51,7 @@ class RegexBuilder {
   std::vector<CaptureInfo> captures;
   std::vector<RegexFragment> fragments;
   bool failed = false;
+  bool too_large = false;  // the regex outgrew kMaxRegexBytes; building stopped
 
  private:
   void error(Diagnostic d) {
@@ -107,6 +113,11 @@ class RegexBuilder {
   Diagnostics* errors_;
   std::vector<std::pair<std::string, Position>> names_;  // every capture name written so far, dotted
 };
+
+Diagnostic too_large_error(const Position& pos, std::string_view kind, std::string_view name) {
+  return {pos, "regex-too-large",
+          fmt::format("{} '{}' expands to a regex longer than {} KiB", kind, name, kMaxRegexBytes >> 10), {}};
+}
 
 // Appends to `order` the patterns that `body` refers to, each after the patterns it refers to itself, so
 // that checking in that order reports an error inside a pattern once, at the pattern, before any pattern
@@ -214,6 +225,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     RegexBuilder b(patterns, broken, &errors);
     std::vector<std::string> stack{decl->name};
     b.build(decl->body, "", false, &stack);
+    if (b.too_large) errors.push_back(too_large_error(decl->pos, "pattern", decl->name));
     if (b.failed) broken.insert(decl->name);
   }
 
@@ -232,6 +244,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     RegexBuilder b(patterns, broken, &errors);
     std::vector<std::string> stack;
     b.build(r.body, "", false, &stack);
+    if (b.too_large) errors.push_back(too_large_error(r.pos, "rule", r.id));
     if (b.failed) continue;
 
     CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),

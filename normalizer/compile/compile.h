@@ -26,6 +26,9 @@ namespace strictlog {
 inline constexpr int64_t kRuleMaxMem = 8 << 20;   // RE2 max_mem per rule
 inline constexpr int64_t kSetMaxMem = 64 << 20;   // RE2 max_mem per grammar's Set
 inline constexpr int kMaxPatternDepth = 16;       // nesting of pattern references
+// Generated regex text per rule or pattern, checked while it is built: pattern references multiply text (a
+// grammar of a few hundred bytes can expand to gigabytes), and RE2 rejects far shorter text within kRuleMaxMem.
+inline constexpr size_t kMaxRegexBytes = 1 << 20;
 
 // The RE2 options every rule regex and Set is compiled with (tests of field types use them too).
 // Matching is on bytes (Latin-1): lines are validated as strict UTF-8 before they reach a regex.
@@ -69,8 +72,8 @@ struct CompiledGrammar {
 };
 
 // Checks and compiles one grammar. Collects every error: unknown types, duplicate ids and captures, recursive
-// patterns, RE2 rejections (at the rule's position), rules without examples, and examples that do not match
-// their own rule or also match another rule of the grammar.
+// patterns, regexes over kMaxRegexBytes, RE2 rejections (at the rule's position), rules without examples,
+// and examples that do not match their own rule or also match another rule of the grammar.
 Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
 
 // Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.

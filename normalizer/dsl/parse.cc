@@ -17,6 +17,7 @@ struct State {
   Diagnostics errors;
 
   std::string last_string;
+  Position first_decl_pos;  // the first complete non-header declaration; line 0 while there is none
   Position decl_pos;
   std::string decl_name;
   // Element lists being filled: the declaration's body at the bottom, one per open optional group above.
@@ -29,6 +30,11 @@ struct State {
   Position at(const Input& in) const {
     auto pos = in.position();
     return Position{source, static_cast<uint32_t>(pos.line), static_cast<uint32_t>(pos.column)};
+  }
+
+  // Called when a programs, pattern or rule declaration is complete.
+  void end_decl() {
+    if (first_decl_pos.line == 0) first_decl_pos = decl_pos;
   }
 
   void begin_decl(Position pos) {
@@ -90,6 +96,11 @@ struct action<peg::version> {
                                      {{st.file.header_pos, "first declared here"}}});
       return;
     }
+    if (st.first_decl_pos.line != 0) {
+      st.errors.push_back(Diagnostic{st.decl_pos, "misplaced-grammar-header",
+                                     "the grammar's name and version must be declared first",
+                                     {{st.first_decl_pos, "first declaration here"}}});
+    }
     st.file.header_pos = st.decl_pos;
     st.file.name = st.decl_name;
     st.file.version = in.string();
@@ -107,6 +118,7 @@ struct action<peg::programs_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     for (auto& g : st.globs) st.file.programs.push_back(std::move(g));
+    st.end_decl();
   }
 };
 
@@ -177,6 +189,7 @@ struct action<peg::pattern_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     st.file.patterns.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front())});
+    st.end_decl();
   }
 };
 
@@ -185,6 +198,7 @@ struct action<peg::rule_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     st.file.rules.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front()), std::move(st.examples)});
+    st.end_decl();
   }
 };
 

@@ -1,5 +1,7 @@
 #include "dsl/internal/driver.h"
 
+#include <algorithm>
+
 namespace strictlog::dsl::internal {
 
 size_t resync_offset(std::string_view text, size_t from, std::initializer_list<std::string_view> keywords) {
@@ -19,16 +21,44 @@ size_t resync_offset(std::string_view text, size_t from, std::initializer_list<s
   return text.size();
 }
 
-Position error_position(const SourceRef& source, size_t byte, size_t line, size_t column) {
+namespace {
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Offset of the '#' that starts a comment in the line text[begin, end), or `end` if there is none. Strings
+// never span lines, so a forward scan of the line tells a comment mark from a '#' inside quotes.
+size_t comment_start(std::string_view text, size_t begin, size_t end) {
+  bool in_string = false;
+  for (size_t i = begin; i < end; ++i) {
+    if (in_string && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      in_string = !in_string;
+    } else if (!in_string && text[i] == '#') {
+      return i;
+    }
+  }
+  return end;
+}
+
+}  // namespace
+
+Position error_position(const SourceRef& source, size_t start, size_t byte, size_t line, size_t column) {
   std::string_view text = source->text;
-  auto is_blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  // Walk back over blanks and comments, never before the declaration's start.
   size_t back = byte;
-  while (back > 0 && is_blank(text[back - 1])) --back;
-  if (text.substr(back, byte - back).find('\n') == std::string_view::npos) {
+  size_t line_start = 0;
+  for (;;) {
+    while (back > start && is_blank(text[back - 1])) --back;
+    size_t nl = back == 0 ? std::string_view::npos : text.rfind('\n', back - 1);
+    line_start = nl == std::string_view::npos ? 0 : nl + 1;
+    size_t comment = comment_start(text, line_start, back);
+    if (comment >= back || back <= start) break;
+    back = std::max(comment, start);
+  }
+  if (text.substr(back, byte - back).find_first_not_of(" \t") == std::string_view::npos) {
     return Position{source, static_cast<uint32_t>(line), static_cast<uint32_t>(column)};
   }
-  size_t line_start = back == 0 ? 0 : text.rfind('\n', back - 1);
-  line_start = line_start == std::string_view::npos || back == 0 ? 0 : line_start + 1;
   uint32_t back_line = 1;
   for (size_t i = 0; i < line_start; ++i) back_line += text[i] == '\n';
   return Position{source, back_line, static_cast<uint32_t>(back - line_start + 1)};

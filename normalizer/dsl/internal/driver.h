@@ -10,21 +10,25 @@
 #include <tao/pegtl.hpp>
 
 #include "common/diagnostic.h"
+#include "dsl/internal/peg.h"
 
 namespace strictlog::dsl::internal {
 
 // Byte offset of the next line after `from` whose first word is one of `keywords`; text.size() if none.
 size_t resync_offset(std::string_view text, size_t from, std::initializer_list<std::string_view> keywords);
 
-// Where to report a parse error found at `byte`: PEGTL reports the start of the token it expected, which
-// after blank lines is the next declaration; when the gap holds a line break the error moves back to just
-// after the last non-blank byte ("expected ';'" then points at the end of the unfinished line).
-Position error_position(const SourceRef& source, size_t byte, size_t line, size_t column);
+// Where to report a parse error found at `byte` in the declaration that starts at `start`. PEGTL reports the
+// start of the token it expected, which after blank lines and comments is often the next declaration; unless
+// only spaces and tabs separate it from the declaration's last token, the error moves back to just after
+// that token ("expected ';'" then points at the end of the unfinished line, not at a comment or the next
+// line). An error at `start` itself (no declaration begins there) stays where it was found.
+Position error_position(const SourceRef& source, size_t start, size_t byte, size_t line, size_t column);
 
 // Position (line, column) of byte `to`, counted onward from a known position at byte `from`.
 void advance_position(std::string_view text, size_t from, size_t to, size_t* line, size_t* column);
 
-// NextDeclaration must match blanks then either the end of input or one declaration (raising on error).
+// NextDeclaration must match blanks (peg::ws, which the grammar DSL and the mapping language share) then either
+// the end of input or one declaration (raising on error).
 template <typename NextDeclaration, template <typename...> class Action, template <typename...> class Control,
           typename State>
 void parse_declarations(const SourceRef& source, std::initializer_list<std::string_view> keywords, State& st,
@@ -33,6 +37,10 @@ void parse_declarations(const SourceRef& source, std::initializer_list<std::stri
   const std::string& text = source->text;
   size_t byte = 0, line = 1, column = 1;
   while (byte < text.size()) {
+    // Where the declaration begins, after blanks and comments.
+    p::memory_input<> blanks(text.data() + byte, text.data() + text.size(), source->path, byte, line, column);
+    p::parse<peg::ws>(blanks);
+    const size_t start = blanks.position().byte;
     p::memory_input<> in(text.data() + byte, text.data() + text.size(), source->path, byte, line, column);
     try {
       p::parse<NextDeclaration, Action, Control>(in, st);
@@ -42,12 +50,12 @@ void parse_declarations(const SourceRef& source, std::initializer_list<std::stri
       column = pos.column;
     } catch (const p::parse_error& e) {
       const auto& pos = e.positions().front();
-      errors->push_back(Diagnostic{error_position(source, pos.byte, pos.line, pos.column), "syntax-error",
+      errors->push_back(Diagnostic{error_position(source, start, pos.byte, pos.line, pos.column), "syntax-error",
                                    std::string(e.message()), {}});
-      size_t next = resync_offset(text, pos.byte, keywords);
-      line = pos.line;
-      column = pos.column;
-      advance_position(text, pos.byte, next, &line, &column);
+      // Resume at the first keyword line after the broken declaration's start, not after the error: an
+      // unfinished declaration is often noticed only at the first token of the next one.
+      size_t next = resync_offset(text, start, keywords);
+      advance_position(text, byte, next, &line, &column);
       byte = next;
     }
   }
