@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <map>
@@ -147,19 +148,25 @@ class Binder {
       if (auto [it, inserted] = assigned.emplace(fa.field, fa.pos); !inserted) {
         error(fa.pos, "duplicate-field", fmt::format("field '{}' is already assigned", fa.field),
               {{it->second, "first assigned here"}});
+        mark_used(rule, fa.value, &used);
         continue;
       }
       if (is_group(rule, fa.value)) {
-        bind_group(rule, out, fa, &used);
+        bind_group(rule, out, fa, &assigned, &used);
         continue;
       }
-      FieldOp op;
-      if (!resolve_field(out.payload->message_type(), fa, &op)) continue;
-      if (bind_value(rule, fa, &op, &used)) out.ops.push_back(std::move(op));
+      bind_assignment(rule, out, fa, std::string::npos, &used);
     }
+    std::vector<const Position*> discarded(rule.captures.size(), nullptr);
     for (const auto& d : decl.discards) {
       int c = find_capture(rule, d.capture, d.pos);
       if (c < 0) continue;
+      if (const Position* first = discarded[static_cast<size_t>(c)]) {
+        error(d.pos, "duplicate-discard", fmt::format("capture '{}' is already discarded", d.capture),
+              {{*first, "first discarded here"}});
+        continue;
+      }
+      discarded[static_cast<size_t>(c)] = &d.pos;
       if (used[static_cast<size_t>(c)]) {
         error(d.pos, "discarded-capture-used", fmt::format("capture '{}' is both mapped and discarded", d.capture));
       }
@@ -187,21 +194,54 @@ class Binder {
     return prefix;
   }
 
+  // Each member is a field assignment of its own, so it counts against fields assigned elsewhere.
   void bind_group(const CompiledRule& rule, RuleMapping& out, const mapping::FieldAssignment& fa,
-                  std::vector<bool>* used) {
+                  std::map<std::string, Position, std::less<>>* assigned, std::vector<bool>* used) {
+    size_t written = static_cast<size_t>(std::count(fa.field.begin(), fa.field.end(), '.')) + 1;
     for (const auto& c : rule.captures) {
       if (!c.name.starts_with(fa.value.text + ".")) continue;
       std::string suffix = c.name.substr(fa.value.text.size());
       mapping::FieldAssignment member = fa;
       member.field = fa.field + suffix;
       member.value.text = c.name;
-      FieldOp op;
-      if (!resolve_field(out.payload->message_type(), member, &op)) continue;
-      if (bind_value(rule, member, &op, used)) out.ops.push_back(std::move(op));
+      if (auto [it, inserted] = assigned->emplace(member.field, fa.pos); !inserted) {
+        error(fa.pos, "duplicate-field", fmt::format("field '{}' is already assigned", member.field),
+              {{it->second, "first assigned here"}});
+        mark_used(rule, member.value, used);
+        continue;
+      }
+      bind_assignment(rule, out, member, written, used);
     }
   }
 
-  bool resolve_field(const pb::Descriptor* message, const mapping::FieldAssignment& fa, FieldOp* op) {
+  // `written`: how many segments of fa.field are written at fa.pos (the rest came from a pattern capture).
+  // A capture named by a value that fails to bind still counts as mapped: one mistake, one error, not a
+  // second "neither mapped nor discarded" with advice to discard what the user did map.
+  void bind_assignment(const CompiledRule& rule, RuleMapping& out, const mapping::FieldAssignment& fa,
+                       size_t written, std::vector<bool>* used) {
+    FieldOp op;
+    if (resolve_field(out.payload->message_type(), fa, written, &op) && bind_value(rule, fa, &op, used)) {
+      out.ops.push_back(std::move(op));
+      return;
+    }
+    mark_used(rule, fa.value, used);
+  }
+
+  static void mark_used(const CompiledRule& rule, const mapping::ValueExpr& v, std::vector<bool>* used) {
+    if (v.kind != mapping::ValueExpr::Kind::kCapture && v.kind != mapping::ValueExpr::Kind::kConversion) return;
+    const std::string& name = v.kind == mapping::ValueExpr::Kind::kConversion ? v.argument : v.text;
+    for (size_t c = 0; c < rule.captures.size(); ++c) {
+      if (rule.captures[c].name == name) (*used)[c] = true;
+    }
+  }
+
+  bool resolve_field(const pb::Descriptor* message, const mapping::FieldAssignment& fa, size_t written,
+                     FieldOp* op) {
+    // A segment that a pattern capture added (`src_endpoint = client;` sets src_endpoint.ip) is not written
+    // where the field is: point at the capture instead.
+    auto segment_at = [&](size_t segment) {
+      return segment < written ? segment_pos(fa.pos, fa.field, segment) : fa.value.pos;
+    };
     op->field_name = fa.field;
     size_t start = 0, segment = 0;
     while (true) {
@@ -209,19 +249,19 @@ class Binder {
       std::string name = fa.field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       const FD* f = message->FindFieldByName(name);
       if (!f) {
-        error(segment_pos(fa.pos, fa.field, segment), "unknown-field",
+        error(segment_at(segment), "unknown-field",
               fmt::format("message '{}' has no field '{}'", message->full_name(), name));
         return false;
       }
       if (f->is_repeated()) {
-        error(segment_pos(fa.pos, fa.field, segment), "repeated-field",
+        error(segment_at(segment), "repeated-field",
               fmt::format("field '{}' is repeated; mappings set singular fields only", name));
         return false;
       }
       op->path.push_back(f);
       if (dot == std::string::npos) {
         if (f->type() == FD::TYPE_MESSAGE) {
-          error(segment_pos(fa.pos, fa.field, segment), "type-mismatch",
+          error(segment_at(segment), "type-mismatch",
                 fmt::format("field '{}' is a message ({}); map its fields one by one, e.g. '{}.<field>'", fa.field,
                             f->message_type()->full_name(), fa.field));
           return false;
@@ -229,7 +269,7 @@ class Binder {
         return true;
       }
       if (f->type() != FD::TYPE_MESSAGE) {
-        error(segment_pos(fa.pos, fa.field, segment), "type-mismatch",
+        error(segment_at(segment), "type-mismatch",
               fmt::format("field '{}' is {}, not a message, so it has no field '{}'", name, type_name(f),
                           fa.field.substr(dot + 1)));
         return false;

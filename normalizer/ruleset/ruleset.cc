@@ -43,12 +43,15 @@ Result<SourceRef> read_source(const fs::path& path) {
   return SourceRef(std::make_shared<SourceFile>(SourceFile{path.lexically_normal().string(), ss.str()}));
 }
 
-// `grammars/openvpn/2.6.grammar` for any spelling of the directory, so the hash does not depend on
-// where the tree is checked out.
+// `grammars/openvpn/2.6.grammar` for any spelling of the directory (`grammars/`, `./grammars`, `.` from
+// inside it), so the hash does not depend on where the tree is checked out. Absolute first: the name of
+// `.` or `..` is only known from the working directory.
 std::string hash_name(const fs::path& path, const std::string& root) {
-  fs::path base = fs::path(root).lexically_normal();
+  std::error_code ec;
+  fs::path base = fs::absolute(root, ec).lexically_normal();
   if (base.filename().empty()) base = base.parent_path();
-  return (base.filename() / path.lexically_relative(base)).generic_string();
+  fs::path file = fs::absolute(path, ec).lexically_normal();
+  return (base.filename() / file.lexically_relative(base)).generic_string();
 }
 
 }  // namespace
