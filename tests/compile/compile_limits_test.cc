@@ -1,0 +1,120 @@
+// The compiler's budgets (compile/compile.h): a grammar that is too big meets a limit and a positioned
+// diagnostic, not an unbounded loop or a crash.
+//
+// The DSL cannot spell a regex, and no field type nests repetitions, so RE2's repetition limit (1000) cannot
+// be reached from a grammar. What a grammar can do is multiply text through pattern references: each
+// pattern below uses the previous one twice (or ten times), so pattern pN expands to 2^(N+1) (or
+// 10^(N+1)) copies of a field type's regex. That reaches, in turn, RE2's program budget per rule (kRuleMaxMem),
+// the Set's budget (kSetMaxMem), and the compiler's own cap on regex text (kMaxRegexBytes).
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+#include "compile_source.h"
+
+namespace strictlog::testing {
+namespace {
+
+// `grammar big 1; programs "a";` then patterns p0..p<levels-1>, each `fanout` references to the previous
+// one separated by spaces; p0 is `fanout` ipv6 captures. Lines 1-2 are the header, pattern pN is on line
+// N+3, and the rules follow on line levels+3 onward.
+std::string pattern_chain(int levels, int fanout, std::string_view rules) {
+  std::string text = "grammar big 1;\nprograms \"a\";\n";
+  for (int level = 0; level < levels; ++level) {
+    text += "pattern p" + std::to_string(level) + " =";
+    for (int i = 0; i < fanout; ++i) {
+      std::string type = level == 0 ? "ipv6" : "p" + std::to_string(level - 1);
+      text += std::string(i == 0 ? " " : " \" \" ") + static_cast<char>('a' + i) + ":" + type;
+    }
+    text += ";\n";
+  }
+  return text + std::string(rules);
+}
+
+// p10 expands to 2048 ipv6 regexes and compiles; p11, twice that, exceeds RE2's program budget for one
+// rule. Its regex text (about 700 KB) is still under kMaxRegexBytes, so it is RE2 that refuses.
+TEST_CASE("limits: a rule RE2 rejects is reported at the rule, in RE2's words", "[compile][limits]") {
+  auto fits = compile_text(pattern_chain(12, 2, "rule huge = x:p10 example \"x\";\n"));
+  REQUIRE_FALSE(fits.ok());
+  CHECK(render(fits.errors()) ==  // past RE2 and the set: only the (deliberately wrong) example is left
+        "g/t.grammar:15:27: example does not match its rule 'huge' [example-mismatch]\n"
+        "  rule huge = x:p10 example \"x\";\n"
+        "                            ^\n");
+
+  auto result = compile_text(pattern_chain(12, 2, "rule huge = x:p11 example \"x\";\n"));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:15:1: RE2 rejected rule 'huge': pattern too large - compile failed [regex-rejected]\n"
+        "  rule huge = x:p11 example \"x\";\n"
+        "  ^\n");
+}
+
+// Each rule alone fits its own budget (the test above); six of them exceed the budget of the one Set that
+// dispatches a grammar's rules. (Three fit; six leave a margin.) The examples are deliberately wrong: the
+// set is compiled before examples are checked, so they never run.
+TEST_CASE("limits: rules that fit one by one but not together in the Set", "[compile][limits]") {
+  std::string rules;
+  for (int i = 0; i < 6; ++i) rules += "rule r" + std::to_string(i) + " = \"" + std::to_string(i) +
+                                       " \" x:p10 example \"x\";\n";
+  auto result = compile_text(pattern_chain(11, 2, rules));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:1:1: RE2 could not compile the 6 rules of grammar 'big' into one set (over the 64 MiB "
+        "budget?) [set-compile-failed]\n"
+        "  grammar big 1;\n"
+        "  ^\n");
+}
+
+// Ten references per level: a grammar of about a kilobyte whose p8 would expand to 10^9 regexes (over
+// 100 GB of text). The cap stops the expansion at the first pattern over it, p3 (10^4 ipv6 regexes), and
+// everything that uses that pattern fails silently, so this finishes at once with one error.
+TEST_CASE("limits: a pattern that expands past the regex text cap", "[compile][limits]") {
+  auto result = compile_text(pattern_chain(9, 10, "rule r = x:p8 example \"x\";\n"));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:6:1: pattern 'p3' expands to a regex longer than 1024 KiB [regex-too-large]\n"
+        "  pattern p3 = a:p2 \" \" b:p2 \" \" c:p2 \" \" d:p2 \" \" e:p2 \" \" f:p2 \" \" g:p2 \" \" h:p2 \" \" i:p2 "
+        "\" \" j:p2;\n"
+        "  ^\n");
+}
+
+TEST_CASE("limits: a rule that expands past the regex text cap from patterns under it", "[compile][limits]") {
+  // p2 is 1000 ipv6 regexes, under the cap; ten of them are over it.
+  auto result = compile_text(pattern_chain(3, 10, "rule r = a:p2 b:p2 c:p2 d:p2 e:p2 f:p2 g:p2 h:p2 i:p2 j:p2\n"
+                                                  "  example \"x\";\n"));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:6:1: rule 'r' expands to a regex longer than 1024 KiB [regex-too-large]\n"
+        "  rule r = a:p2 b:p2 c:p2 d:p2 e:p2 f:p2 g:p2 h:p2 i:p2 j:p2\n"
+        "  ^\n");
+}
+
+// `grammar deep 1; programs "a";`, pattern q0 on line 3, then q1..q<top> each using the one below, and a
+// rule using q<top>: top + 1 levels of patterns.
+std::string deep_chain(int top) {
+  std::string text = "grammar deep 1;\nprograms \"a\";\npattern q0 = \"x\";\n";
+  for (int level = 1; level <= top; ++level) {
+    text += "pattern q" + std::to_string(level) + " = n:q" + std::to_string(level - 1) + ";\n";
+  }
+  return text + "rule r = n:q" + std::to_string(top) + " example \"x\";\n";
+}
+
+// kMaxPatternDepth = 16: a chain of 17 patterns nests one level too deep. The error is found, and
+// reported, at the reference that would open the 17th level, i.e. the innermost one (in q1, to q0); the
+// patterns and the rule above fail silently.
+TEST_CASE("limits: patterns nested deeper than kMaxPatternDepth", "[compile][limits]") {
+  auto result = compile_text(deep_chain(16));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:4:16: patterns nest deeper than 16 levels [pattern-too-deep]\n"
+        "  pattern q1 = n:q0;\n"
+        "                 ^\n");
+
+  auto fits = compile_text(deep_chain(15));  // 16 levels
+  INFO((fits.ok() ? std::string() : render(fits.errors())));
+  CHECK(fits.ok());
+}
+
+}  // namespace
+}  // namespace strictlog::testing

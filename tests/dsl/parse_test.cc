@@ -1,0 +1,198 @@
+// parse_grammar() on grammars that must parse: each case is a grammar text and the canonical dump of its
+// AST (in the manner of re2/testing/parse_test.cc), so a change in what the parser builds, or where it says
+// a node is, is a one-line diff. Errors are in parse_errors_test.cc.
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+#include "dsl/dsl.h"
+
+namespace strictlog::dsl {
+namespace {
+
+SourceRef source(std::string_view text) {
+  return std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", std::string(text)});
+}
+
+std::string at(const Position& p) { return " @" + std::to_string(p.line) + ":" + std::to_string(p.column); }
+
+// Quotes text the way the DSL writes it, so the dump shows the unescaped bytes unambiguously: a parser
+// that kept `\"` as two bytes would dump `\\\"`.
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void dump_elements(const std::vector<Element>& elements, const std::string& indent, std::string* out) {
+  for (const Element& e : elements) {
+    switch (e.kind) {
+      case Element::Kind::kLiteral:
+        *out += indent + "literal " + quoted(e.text) + at(e.pos) + "\n";
+        break;
+      case Element::Kind::kCapture:
+        *out += indent + "capture " + e.text + ":" + e.type + at(e.pos) + " type" + at(e.type_pos) + "\n";
+        break;
+      case Element::Kind::kOptional:
+        *out += indent + "optional" + at(e.pos) + "\n";
+        dump_elements(e.body, indent + "  ", out);
+        break;
+    }
+  }
+}
+
+std::string dump(const GrammarFile& f) {
+  std::string out = "grammar " + f.name + " " + f.version + at(f.header_pos) + "\n";
+  for (const ProgramGlob& g : f.programs) out += "program " + quoted(g.glob) + at(g.pos) + "\n";
+  for (const PatternDecl& p : f.patterns) {
+    out += "pattern " + p.name + at(p.pos) + "\n";
+    dump_elements(p.body, "  ", &out);
+  }
+  for (const RuleDecl& r : f.rules) {
+    out += "rule " + r.id + at(r.pos) + "\n";
+    dump_elements(r.body, "  ", &out);
+    for (const Example& ex : r.examples) out += "  example " + quoted(ex.text) + at(ex.pos) + "\n";
+  }
+  return out;
+}
+
+struct GoodCase {
+  std::string_view why;
+  std::string_view text;
+  std::string_view dump;
+};
+
+const GoodCase kGood[] = {
+    {"the example of docs/GRAMMAR.md: comments, two globs, a pattern with an optional group, a rule",
+     "# From docs/GRAMMAR.md.\n"
+     "grammar openvpn 2.6;  # once, first\n"
+     "programs \"openvpn\" \"ovpn-*\";\n"
+     "pattern peer = [ common_name:cn \"/\" ] ip:ipv4 \":\" port:port;\n"
+     "rule tls_handshake_failed = client:peer \" TLS Error: TLS handshake failed\"\n"
+     "  example \"198.51.100.7:51234 TLS Error: TLS handshake failed\";\n",
+     "grammar openvpn 2.6 @2:1\n"
+     "program \"openvpn\" @3:10\n"
+     "program \"ovpn-*\" @3:20\n"
+     "pattern peer @4:1\n"
+     "  optional @4:16\n"
+     "    capture common_name:cn @4:18 type @4:30\n"
+     "    literal \"/\" @4:33\n"
+     "  capture ip:ipv4 @4:39 type @4:42\n"
+     "  literal \":\" @4:47\n"
+     "  capture port:port @4:51 type @4:56\n"
+     "rule tls_handshake_failed @5:1\n"
+     "  capture client:peer @5:29 type @5:36\n"
+     "  literal \" TLS Error: TLS handshake failed\" @5:41\n"
+     "  example \"198.51.100.7:51234 TLS Error: TLS handshake failed\" @6:11\n"},
+
+    {"nested and sibling optional groups; tab-indented examples; a version with letters, '-' and '+'",
+     "grammar g 1.0-rc2+x;\n"
+     "rule nested = \"a\" [ x:word [ \" \" y:uint ] \"!\" ] [ z:rest ]\n"
+     "\texample \"a\"\n"
+     "\texample \"a b 7!\";\n",
+     "grammar g 1.0-rc2+x @1:1\n"
+     "rule nested @2:1\n"
+     "  literal \"a\" @2:15\n"
+     "  optional @2:19\n"
+     "    capture x:word @2:21 type @2:23\n"
+     "    optional @2:28\n"
+     "      literal \" \" @2:30\n"
+     "      capture y:uint @2:34 type @2:36\n"
+     "    literal \"!\" @2:43\n"
+     "  optional @2:49\n"
+     "    capture z:rest @2:51 type @2:53\n"
+     "  example \"a\" @3:10\n"
+     "  example \"a b 7!\" @4:10\n"},
+
+    {"escapes \\\" \\\\ \\t unescaped in globs, literals and examples; UTF-8 kept byte for byte and counted "
+     "in bytes; no blanks between tokens",
+     "grammar esc 2;programs \"a\\\"b\" \"c\\\\d\";\n"
+     "rule r=\"tab\\there \"x:word\"\\\\\xc3\xa9\"example\"say \\\"hi\\\"\\t!\";\n",
+     "grammar esc 2 @1:1\n"
+     "program \"a\\\"b\" @1:24\n"
+     "program \"c\\\\d\" @1:31\n"
+     "rule r @2:1\n"
+     "  literal \"tab\\there \" @2:8\n"
+     "  capture x:word @2:20 type @2:22\n"
+     "  literal \"\\\\\xc3\xa9\" @2:26\n"
+     "  example \"say \\\"hi\\\"\\t!\" @2:39\n"},
+
+    {"CRLF line ends; programs declared twice accumulate; identifiers that start with a keyword; empty "
+     "strings; comments inside a declaration",
+     "grammar kw 3;\r\n"
+     "programs \"a\";\r\n"
+     "programs \"b\";\r\n"
+     "rule rules = example_id:word programs_x:uint \"\" example \"\";\r\n"
+     "rule split =   # comment after '='\r\n"
+     "  # a comment line inside the declaration\r\n"
+     "  \"x\"\r\n"
+     "  example \"x\"; # trailing\r\n",
+     "grammar kw 3 @1:1\n"
+     "program \"a\" @2:10\n"
+     "program \"b\" @3:10\n"
+     "rule rules @4:1\n"
+     "  capture example_id:word @4:14 type @4:25\n"
+     "  capture programs_x:uint @4:30 type @4:41\n"
+     "  literal \"\" @4:46\n"
+     "  example \"\" @4:57\n"
+     "rule split @5:1\n"
+     "  literal \"x\" @7:3\n"
+     "  example \"x\" @8:11\n"},
+
+    {"the header alone, without a final newline (programs and examples are the compiler's concern)",
+     "grammar g 1;", "grammar g 1 @1:1\n"},
+};
+
+TEST_CASE("parse: table of grammars and the canonical dump of their AST", "[dsl][parse]") {
+  for (const GoodCase& c : kGood) {
+    INFO(c.why);
+    auto result = parse_grammar(source(c.text));
+    REQUIRE(result.ok());
+    CHECK(dump(result.value()) == c.dump);
+  }
+}
+
+// The dump quotes text back; this states the unescaped bytes directly, in case quoted() and the parser
+// were ever wrong in the same way.
+TEST_CASE("parse: escapes become the bytes they stand for", "[dsl][parse]") {
+  auto result = parse_grammar(source("grammar g 1;\nrule r = \"\\\"\\\\\\t\" example \"a\\tb\";\n"));
+  REQUIRE(result.ok());
+  REQUIRE(result->rules.size() == 1);
+  REQUIRE(result->rules[0].body.size() == 1);
+  CHECK(result->rules[0].body[0].text == "\"\\\t");
+  REQUIRE(result->rules[0].examples.size() == 1);
+  CHECK(result->rules[0].examples[0].text == "a\tb");
+}
+
+// Later stages render diagnostics from these positions, so each must point into the file that was parsed.
+TEST_CASE("parse: every position refers to the parsed source", "[dsl][parse]") {
+  SourceRef src = source(kGood[0].text);
+  auto result = parse_grammar(src);
+  REQUIRE(result.ok());
+  const GrammarFile& f = result.value();
+  CHECK(f.source == src);
+  CHECK(f.header_pos.source == src);
+  for (const auto& g : f.programs) CHECK(g.pos.source == src);
+  REQUIRE(f.patterns.size() == 1);
+  CHECK(f.patterns[0].pos.source == src);
+  const Element& group = f.patterns[0].body.at(0);
+  CHECK(group.pos.source == src);
+  CHECK(group.body.at(0).pos.source == src);
+  CHECK(group.body.at(0).type_pos.source == src);
+  REQUIRE(f.rules.size() == 1);
+  CHECK(f.rules[0].pos.source == src);
+  CHECK(f.rules[0].body.at(0).type_pos.source == src);
+  CHECK(f.rules[0].examples.at(0).pos.source == src);
+}
+
+}  // namespace
+}  // namespace strictlog::dsl
