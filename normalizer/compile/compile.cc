@@ -31,9 +31,7 @@ class RegexBuilder {
           regex += RE2::QuoteMeta(e.text);
           break;
         case dsl::Element::Kind::kOptional:
-          regex += "(?:";
-          build(e.body, prefix, true, stack);
-          regex += ")?";
+          optional_group(e, prefix, stack);
           break;
         case dsl::Element::Kind::kCapture:
           capture(e, prefix, optional, stack);
@@ -47,6 +45,12 @@ class RegexBuilder {
     }
   }
 
+  // -1 builds the rule's full regex, `(?:...)?` for each optional group. Otherwise bit i says whether the
+  // i-th optional group (in order of appearance, patterns expanded) is present, written without the `?`,
+  // or absent, left out with its captures. Set before build().
+  int64_t variant_mask = -1;
+  int optional_groups = 0;  // counted by build()
+
   std::string regex;
   std::vector<CaptureInfo> captures;
   std::vector<RegexFragment> fragments;
@@ -57,6 +61,24 @@ class RegexBuilder {
   void error(Diagnostic d) {
     failed = true;
     errors_->push_back(std::move(d));
+  }
+
+  void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack) {
+    int index = optional_groups++;
+    if (variant_mask < 0) {
+      regex += "(?:";
+      build(e.body, prefix, true, stack);
+      regex += ")?";
+    } else if (variant_mask & (int64_t{1} << index)) {
+      build(e.body, prefix, true, stack);
+    } else {
+      // Built and thrown away, so that optional groups nested inside keep their indices.
+      size_t regex_size = regex.size(), capture_count = captures.size(), fragment_count = fragments.size();
+      build(e.body, prefix, true, stack);
+      regex.resize(regex_size);
+      captures.resize(capture_count);
+      fragments.resize(fragment_count);
+    }
   }
 
   void capture(const dsl::Element& e, const std::string& prefix, bool optional, std::vector<std::string>* stack) {
@@ -113,6 +135,49 @@ class RegexBuilder {
   Diagnostics* errors_;
   std::vector<std::pair<std::string, Position>> names_;  // every capture name written so far, dotted
 };
+
+// A rule's regex with each combination of its optional groups present or absent, when there are at most
+// kMaxVariantGroups of them. extract() takes the first that matches, so they are ordered as the full
+// regex's greedy `?` prefers: the first group present before absent, then the second, and so on.
+std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::set<std::string, std::less<>>& broken,
+                                        const dsl::RuleDecl& decl, const CompiledRule& rule, int optional_groups) {
+  std::vector<RuleVariant> variants;
+  if (optional_groups == 0 || optional_groups > kMaxVariantGroups) return variants;
+  for (int64_t key = (int64_t{1} << optional_groups) - 1; key >= 0; --key) {
+    int64_t mask = 0;  // key with its bits reversed: group 0 is the most significant
+    for (int i = 0; i < optional_groups; ++i) {
+      if (key & (int64_t{1} << (optional_groups - 1 - i))) mask |= int64_t{1} << i;
+    }
+    Diagnostics ignored;  // the full build already reported everything
+    RegexBuilder b(patterns, broken, &ignored);
+    b.variant_mask = mask;
+    std::vector<std::string> stack;
+    b.build(decl.body, "", false, &stack);
+    bool duplicate = false;
+    for (const auto& v : variants) duplicate = duplicate || v.regex == b.regex;
+    if (b.failed || duplicate) continue;
+    RuleVariant v;
+    v.regex = std::move(b.regex);
+    std::vector<bool> present(rule.captures.size(), false);
+    for (const auto& c : b.captures) {
+      for (size_t i = 0; i < rule.captures.size(); ++i) {
+        if (rule.captures[i].name == c.name) {
+          v.capture_index.push_back(static_cast<int>(i));
+          present[i] = true;
+        }
+      }
+    }
+    for (size_t i = 0; i < present.size(); ++i) {
+      if (!present[i]) v.absent.push_back(static_cast<int>(i));
+    }
+    v.re = std::make_unique<RE2>(v.regex, rule_regex_options(kRuleMaxMem));
+    // A variant is a simplification of a regex RE2 accepted; should RE2 still refuse one, the rule falls
+    // back to extracting with its full regex, which is correct, only slower.
+    if (!v.re->ok()) return {};
+    variants.push_back(std::move(v));
+  }
+  return variants;
+}
 
 Diagnostic too_large_error(const Position& pos, std::string_view kind, std::string_view name) {
   return {pos, "regex-too-large",
@@ -248,7 +313,8 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     if (b.failed) continue;
 
     CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),
-                      r.examples};
+                      r.examples, {}};
+    rule.variants = build_variants(patterns, broken, r, rule, b.optional_groups);
     rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
     std::string set_error;
     if (!rule.re->ok()) {
@@ -286,8 +352,22 @@ Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<
 }
 
 bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups) {
-  return rule.re->Match(re2::StringPiece(message.data(), message.size()), 0, message.size(), RE2::ANCHOR_BOTH,
-                        groups, static_cast<int>(rule.captures.size() + 1));
+  re2::StringPiece text(message.data(), message.size());
+  if (rule.variants.empty()) {
+    return rule.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, groups, static_cast<int>(rule.captures.size() + 1));
+  }
+  for (const RuleVariant& v : rule.variants) {
+    // Without submatches RE2 answers from its DFA; only the variant that matches runs the capture engine.
+    if (!v.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0)) continue;
+    int n = static_cast<int>(v.capture_index.size());
+    if (!v.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, groups, n + 1)) return false;
+    // Spread the variant's groups to the rule's capture numbering: capture_index is increasing and
+    // capture_index[g] >= g, so moving from the last group down never overwrites an unmoved one.
+    for (int g = n - 1; g >= 0; --g) groups[v.capture_index[static_cast<size_t>(g)] + 1] = groups[g + 1];
+    for (int a : v.absent) groups[a + 1] = re2::StringPiece();
+    return true;
+  }
+  return false;
 }
 
 }  // namespace strictlog

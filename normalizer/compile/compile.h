@@ -48,6 +48,20 @@ struct RegexFragment {
   Position pos;
 };
 
+// The rule's regex for one combination of its optional groups, each either present (written plainly) or
+// absent (left out, with its captures). Captures in a variant are unambiguous where the full regex's
+// `(?:...)?` is not, so RE2 extracts them with a cheaper engine: for OpenVPN's `[cn "/"] ip ":" port`
+// prefix about 4x faster on lines without a common name.
+struct RuleVariant {
+  std::string regex;
+  std::unique_ptr<RE2> re;
+  std::vector<int> capture_index;  // group g+1 of `re` is CompiledRule::captures[capture_index[g]]
+  std::vector<int> absent;         // captures this variant leaves out
+};
+
+// Rules with more optional groups than this extract with their full regex only (2^n variants).
+inline constexpr int kMaxVariantGroups = 3;
+
 struct CompiledRule {
   std::string id;
   Position pos;
@@ -56,6 +70,8 @@ struct CompiledRule {
   std::vector<CaptureInfo> captures;
   std::vector<RegexFragment> fragments;
   std::vector<dsl::Example> examples;
+  // Empty when the rule has no optional group or more than kMaxVariantGroups of them.
+  std::vector<RuleVariant> variants;
 };
 
 struct CompiledGrammar {

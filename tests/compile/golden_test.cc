@@ -40,7 +40,8 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// `rule <id>`, `  regex <regex>`, then `  capture <group> <name> <type>[ optional]` for each RE2 group.
+// `rule <id>`, `  regex <regex>`, then `  capture <group> <name> <type>[ optional]` for each RE2 group,
+// then `  variant <regex>` for each optional-group variant, in the order extract() tries them.
 // Rules are anchored by RE2::ANCHOR_BOTH, not by ^ and $, so the regex is shown exactly as compiled.
 std::string dump(const CompiledGrammar& g) {
   std::string out;
@@ -51,6 +52,7 @@ std::string dump(const CompiledGrammar& g) {
       out += "  capture " + std::to_string(i + 1) + " " + c.name + " " + std::string(c.type->name) +
              (c.optional ? " optional" : "") + "\n";
     }
+    for (const RuleVariant& v : rule.variants) out += "  variant " + v.regex + "\n";
   }
   return out;
 }
