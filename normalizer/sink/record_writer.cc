@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/util/json_util.h>
 
+#include "sink/internal/json_encoder.h"
 #include "sink/internal/protobuf_log.h"
 
 namespace strictlog {
@@ -18,14 +18,10 @@ Diagnostic serialize_error(std::string_view what, const v1::Input& input, std::s
                                                      input.name(), input.line(), reason));
 }
 
-// Appends `message` as one JSON line to `buffer` (cleared first). protobuf reports invalid UTF-8 only by
-// logging, so the caller must hold a ProtobufLogCapture.
+// `message` as one JSON line in `buffer` (cleared first), or the reason it cannot be printed.
 std::optional<std::string> to_json_line(const google::protobuf::Message& message, std::string& buffer) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
   buffer.clear();
-  auto status = google::protobuf::util::MessageToJsonString(message, &buffer, options);
-  if (!status.ok()) return std::string(status.message());
+  if (auto failure = sink_internal::append_json(message, &buffer)) return failure;
   buffer.push_back('\n');
   return std::nullopt;
 }
@@ -37,11 +33,12 @@ EventWriter::EventWriter(OutputStream& out, EventFormat format) : out_(out), for
 }
 
 Status EventWriter::write(const v1::Event& event) {
-  ProtobufLogCapture capture;
   const v1::Input& input = event.envelope().input();
   if (format_ == EventFormat::kJsonLines) {
     if (auto failure = to_json_line(event, buffer_)) return serialize_error("event", input, *failure);
   } else {
+    // protobuf reports invalid UTF-8 in a string field only by logging it.
+    ProtobufLogCapture capture;
     // What util::SerializeDelimitedToOstream does, into a reused buffer: varint size, then the message.
     size_t size = event.ByteSizeLong();
     if (size > kMaxRecordBytes) {
@@ -54,19 +51,17 @@ Status EventWriter::write(const v1::Event& event) {
     auto* data = reinterpret_cast<uint8_t*>(buffer_.data());
     CodedOutputStream::WriteVarint32ToArray(size32, data);
     event.SerializeWithCachedSizesToArray(data + prefix);
+    if (!capture.empty()) return serialize_error("event", input, capture.first());
   }
-  if (!capture.empty()) return serialize_error("event", input, capture.first());
   return out_.write(buffer_);
 }
 
 QuarantineWriter::QuarantineWriter(OutputStream& out) : out_(out) { silence_protobuf_logging(); }
 
 Status QuarantineWriter::write(const v1::QuarantineRecord& record) {
-  ProtobufLogCapture capture;
   if (auto failure = to_json_line(record, buffer_)) {
     return serialize_error("quarantine record", record.input(), *failure);
   }
-  if (!capture.empty()) return serialize_error("quarantine record", record.input(), capture.first());
   return out_.write(buffer_);
 }
 

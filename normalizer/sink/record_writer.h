@@ -6,7 +6,9 @@
 // google::protobuf::util::SerializeDelimitedToOstream writes, so any protobuf runtime can read them.
 // JSON lines (`--format jsonl`, events; always for quarantine) are proto3 JSON with the .proto field
 // names (`preserve_proto_field_names`), one object per line. proto3 JSON prints uint64 as a string,
-// bytes as base64, and omits zero values of fields without presence.
+// bytes as base64, and omits zero values of fields without presence. The bytes are exactly what
+// protobuf's util::MessageToJsonString prints, written by a faster encoder (sink/internal/json_encoder.h)
+// that hands anything unusual to protobuf itself.
 //
 // Errors (Diagnostics without a position):
 //   serialize-failed  `cannot serialize event (input 'a.log' line 3): String field

@@ -190,4 +190,34 @@ TEST_CASE("Writers: invalid UTF-8 in a string field is an error, and nothing is 
   CHECK(out.bytes.empty());
 }
 
+TEST_CASE("Writers: a Timestamp outside protobuf's range is an error, and nothing is written", "[sink]") {
+  v1::Event bad = make_event(2);
+  bad.mutable_envelope()->mutable_processed_time()->set_seconds(253402300800);  // 10000-01-01
+  MemoryStream out;
+  EventWriter writer(out, EventFormat::kJsonLines);
+  Status s = writer.write(bad);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.errors()[0].code == "serialize-failed");
+  CHECK(s.errors()[0].message ==
+        "cannot serialize event (input 'vpn.log' line 3): Timestamp seconds exceeds limit for field: "
+        "processed_time");
+  CHECK(out.bytes.empty());
+
+  MemoryStream qout;
+  QuarantineWriter qwriter(qout);
+  v1::QuarantineRecord r;
+  r.mutable_input()->set_name("x.log");
+  r.mutable_input()->set_line(4);
+  r.mutable_processed_time()->set_nanos(-1);
+  s = qwriter.write(r);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.errors()[0].message ==
+        "cannot serialize quarantine record (input 'x.log' line 4): Timestamp nanos exceeds limit for field: "
+        "processed_time");
+  CHECK(qout.bytes.empty());
+  r.mutable_processed_time()->set_nanos(0);
+  REQUIRE(qwriter.write(r).ok());  // the writer stays usable
+  CHECK(qout.bytes == R"({"input":{"name":"x.log","line":"4"},"processed_time":"1970-01-01T00:00:00Z"})" "\n");
+}
+
 }  // namespace strictlog
