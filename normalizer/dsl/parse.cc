@@ -54,13 +54,7 @@ template <>
 struct action<peg::string_lit> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    std::string_view raw(in.begin() + 1, in.size() - 2);  // without the quotes
-    st.last_string.clear();
-    for (size_t i = 0; i < raw.size(); ++i) {
-      char c = raw[i];
-      if (c == '\\') c = raw[++i] == 't' ? '\t' : raw[i];
-      st.last_string.push_back(c);
-    }
+    st.last_string = internal::unescape_string_lit(std::string_view(in.begin(), in.size()));
   }
 };
 

@@ -4,6 +4,18 @@
 
 namespace strictlog::dsl::internal {
 
+std::string unescape_string_lit(std::string_view quoted) {
+  std::string_view raw = quoted.substr(1, quoted.size() - 2);
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '\\') c = raw[++i] == 't' ? '\t' : raw[i];  // the grammar admits only \" \\ \t
+    out.push_back(c);
+  }
+  return out;
+}
+
 size_t resync_offset(std::string_view text, size_t from, std::initializer_list<std::string_view> keywords) {
   size_t pos = text.find('\n', from);
   while (pos != std::string_view::npos) {

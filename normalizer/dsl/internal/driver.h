@@ -5,6 +5,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <string>
 #include <string_view>
 
 #include <tao/pegtl.hpp>
@@ -13,6 +14,9 @@
 #include "dsl/internal/peg.h"
 
 namespace strictlog::dsl::internal {
+
+// The text of a matched `string_lit` (quotes included) with its escapes resolved: \" \\ \t.
+std::string unescape_string_lit(std::string_view quoted);
 
 // Byte offset of the next line after `from` whose first word is one of `keywords`; text.size() if none.
 size_t resync_offset(std::string_view text, size_t from, std::initializer_list<std::string_view> keywords);
