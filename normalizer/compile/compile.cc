@@ -29,6 +29,7 @@ class RegexBuilder {
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
           regex += RE2::QuoteMeta(e.text);
+          parts.push_back({TemplatePart::Kind::kLiteral, e.text, -1});
           break;
         case dsl::Element::Kind::kOptional:
           optional_group(e, prefix, stack);
@@ -54,6 +55,7 @@ class RegexBuilder {
   std::string regex;
   std::vector<CaptureInfo> captures;
   std::vector<RegexFragment> fragments;
+  std::vector<TemplatePart> parts;  // the structure of `regex` (compile.h, TemplatePart)
   bool failed = false;
   bool too_large = false;  // the regex outgrew kMaxRegexBytes; building stopped
 
@@ -67,17 +69,21 @@ class RegexBuilder {
     int index = optional_groups++;
     if (variant_mask < 0) {
       regex += "(?:";
+      parts.push_back({TemplatePart::Kind::kOptionalBegin, {}, -1});
       build(e.body, prefix, true, stack);
+      parts.push_back({TemplatePart::Kind::kOptionalEnd, {}, -1});
       regex += ")?";
     } else if (variant_mask & (int64_t{1} << index)) {
       build(e.body, prefix, true, stack);
     } else {
       // Built and thrown away, so that optional groups nested inside keep their indices.
       size_t regex_size = regex.size(), capture_count = captures.size(), fragment_count = fragments.size();
+      size_t part_count = parts.size();
       build(e.body, prefix, true, stack);
       regex.resize(regex_size);
       captures.resize(capture_count);
       fragments.resize(fragment_count);
+      parts.resize(part_count);
     }
   }
 
@@ -97,6 +103,7 @@ class RegexBuilder {
       regex += "(";
       regex += type->regex;
       regex += ")";
+      parts.push_back({TemplatePart::Kind::kCapture, {}, static_cast<int>(captures.size())});
       captures.push_back({name, type, e.pos, optional});
       return;
     }
@@ -313,7 +320,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     if (b.failed) continue;
 
     CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),
-                      r.examples, {}};
+                      r.examples, std::move(b.parts), {}};
     rule.variants = build_variants(patterns, broken, r, rule, b.optional_groups);
     rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
     std::string set_error;

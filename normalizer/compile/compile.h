@@ -48,6 +48,18 @@ struct RegexFragment {
   Position pos;
 };
 
+// One piece of a rule's structure, recorded while its regex is generated (patterns expanded), so that tools
+// can write messages the rule matches without reading the regex back: `strictlog test` enumerates witness
+// lines from it (verify/overlap.h). A rule's parts are its literals and captures in order, with each optional
+// group bracketed by kOptionalBegin/kOptionalEnd (nested as written; numbered in order of appearance, as
+// for variant masks).
+struct TemplatePart {
+  enum class Kind { kLiteral, kCapture, kOptionalBegin, kOptionalEnd };
+  Kind kind = Kind::kLiteral;
+  std::string literal;  // kLiteral: the text as written, unescaped
+  int capture = -1;     // kCapture: index in CompiledRule::captures
+};
+
 // The rule's regex for one combination of its optional groups, each either present (written plainly) or
 // absent (left out, with its captures). Captures in a variant are unambiguous where the full regex's
 // `(?:...)?` is not, so RE2 extracts them with a cheaper engine: for OpenVPN's `[cn "/"] ip ":" port`
@@ -70,6 +82,7 @@ struct CompiledRule {
   std::vector<CaptureInfo> captures;
   std::vector<RegexFragment> fragments;
   std::vector<dsl::Example> examples;
+  std::vector<TemplatePart> template_parts;  // the structure `regex` was generated from
   // Empty when the rule has no optional group or more than kMaxVariantGroups of them.
   std::vector<RuleVariant> variants;
 };
