@@ -12,5 +12,6 @@ using Run = std::function<int()>;
 
 Run add_normalize(CLI::App& app);
 Run add_cat(CLI::App& app);
+Run add_test(CLI::App& app);
 
 }  // namespace strictlog::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "strictlog 0.1.0");
   Run normalize = add_normalize(app);
   Run cat = add_cat(app);
+  Run test = add_test(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -29,5 +30,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("normalize")) return normalize();
   if (app.got_subcommand("cat")) return cat();
+  if (app.got_subcommand("test")) return test();
   return kExitUsage;
 }

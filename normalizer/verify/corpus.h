@@ -1,0 +1,62 @@
+// Corpus case files (`corpus/<source>/<version>/*.cases`): raw log lines beside what each must become, in a
+// form a reviewer reads and diffs line by line.
+//
+//   # OpenVPN prints the peer without a common name before authentication.
+//   line: Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed
+//   event: openvpn/2.6/tls_handshake_failed
+//     envelope.time: 2026-11-22T09:15:02Z
+//     openvpn_tls_handshake_failed.src_endpoint.ip: "203.0.113.45"
+//
+//   line: garbage
+//   quarantine: HEADER
+//     detail: "not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0"
+//
+// `line:` takes the rest of the line verbatim; `line-quoted: "..."` takes escapes (\xHH, \r, \t, \\, \")
+// for lines a verbatim form would hide (control bytes, invalid UTF-8, edge spaces). Field lines are
+// indented and written in flat text (verify/flat_text.h). `year: 2026` before the first case sets the year
+// RFC 3164 timestamps are read in (default 2026), so expectations never depend on today's date. Comment and
+// blank lines stay attached to the case after them when `strictlog test --update` rewrites a file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace strictlog {
+
+struct CaseField {
+  Position pos;
+  std::string path;
+  std::string value;  // as written
+};
+
+struct CorpusCase {
+  std::vector<std::string> leading;  // comment and blank lines before the case
+  Position pos;                      // the `line:` line
+  std::string raw;                   // the log line's bytes
+  enum class Expect { kNone, kEvent, kQuarantine };
+  Expect expect = Expect::kNone;     // kNone: not written yet (`--update` fills it in)
+  Position expect_pos;
+  std::string what;                  // kEvent: `grammar/version/rule`; kQuarantine: the reason's name
+  std::vector<CaseField> fields;
+};
+
+struct CorpusFile {
+  SourceRef source;
+  int year = 2026;
+  std::vector<std::string> header;  // lines before the first case, `year:` included
+  std::vector<CorpusCase> cases;
+  std::vector<std::string> trailing;  // comment and blank lines after the last case
+};
+
+// Collects every malformed line, each positioned.
+Result<CorpusFile> parse_corpus(SourceRef source);
+
+// The file's text, as parse_corpus() reads it back: header, then each case with its leading lines.
+std::string print_corpus(const CorpusFile& file);
+
+// The text of one case (its leading lines excluded), as print_corpus() writes it.
+std::string print_case(const CorpusCase& c);
+
+}  // namespace strictlog

@@ -1,0 +1,268 @@
+#include "verify/flat_text.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/timestamp.pb.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace strictlog {
+namespace {
+
+namespace pb = google::protobuf;
+using FD = pb::FieldDescriptor;
+
+bool is_timestamp(const pb::Descriptor* d) { return d->full_name() == "google.protobuf.Timestamp"; }
+
+std::string format_timestamp(const pb::Message& m) {
+  const pb::Reflection* r = m.GetReflection();
+  const pb::Descriptor* d = m.GetDescriptor();
+  int64_t seconds = r->GetInt64(m, d->FindFieldByName("seconds"));
+  int32_t nanos = r->GetInt32(m, d->FindFieldByName("nanos"));
+  using namespace std::chrono;
+  sys_seconds t{std::chrono::seconds{seconds}};
+  auto day = floor<days>(t);
+  year_month_day ymd{day};
+  hh_mm_ss hms{t - day};
+  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                                hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  if (nanos != 0) out += fmt::format(".{:09}", nanos);
+  return out + "Z";
+}
+
+bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
+  int y = 0;
+  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  long ns = 0;
+  std::string t(text);
+  int consumed = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return false;
+  std::string_view rest = text.substr(static_cast<size_t>(consumed));
+  if (!rest.empty() && rest.front() == '.') {
+    if (rest.size() != 11 || rest.back() != 'Z') return false;
+    auto [p, ec] = std::from_chars(rest.data() + 1, rest.data() + 10, ns);
+    if (ec != std::errc() || p != rest.data() + 10) return false;
+  } else if (rest != "Z") {
+    return false;
+  }
+  using namespace std::chrono;
+  year_month_day ymd{year{y}, month{mo}, day{d}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return false;
+  *seconds = (sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + std::chrono::seconds{s}) / std::chrono::seconds{1};
+  *nanos = static_cast<int32_t>(ns);
+  return true;
+}
+
+bool skipped(const std::string& path, const std::vector<std::string>& skip) {
+  return std::find(skip.begin(), skip.end(), path) != skip.end();
+}
+
+std::string scalar_text(const pb::Message& m, const FD* f) {
+  const pb::Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32: return std::to_string(r->GetInt32(m, f));
+    case FD::CPPTYPE_INT64: return std::to_string(r->GetInt64(m, f));
+    case FD::CPPTYPE_UINT32: return std::to_string(r->GetUInt32(m, f));
+    case FD::CPPTYPE_UINT64: return std::to_string(r->GetUInt64(m, f));
+    case FD::CPPTYPE_BOOL: return r->GetBool(m, f) ? "true" : "false";
+    case FD::CPPTYPE_ENUM: {
+      const auto* v = f->enum_type()->FindValueByNumber(r->GetEnumValue(m, f));
+      return v ? std::string(v->name()) : std::to_string(r->GetEnumValue(m, f));
+    }
+    case FD::CPPTYPE_STRING: {
+      std::string s = r->GetString(m, f);
+      return (f->type() == FD::TYPE_BYTES ? "b" : "") + quote(s);
+    }
+    case FD::CPPTYPE_FLOAT: return fmt::format("{}", r->GetFloat(m, f));
+    case FD::CPPTYPE_DOUBLE: return fmt::format("{}", r->GetDouble(m, f));
+    case FD::CPPTYPE_MESSAGE: break;
+  }
+  return "?";
+}
+
+void flatten_into(const pb::Message& m, const std::string& prefix, const std::vector<std::string>& skip,
+                  std::vector<FlatField>* out) {
+  std::vector<const FD*> fields;
+  m.GetReflection()->ListFields(m, &fields);  // set fields, in field-number order
+  for (const FD* f : fields) {
+    std::string path = prefix + std::string(f->name());
+    if (skipped(path, skip) || f->is_repeated()) continue;  // no repeated fields in expectations yet
+    if (f->cpp_type() != FD::CPPTYPE_MESSAGE) {
+      out->emplace_back(path, scalar_text(m, f));
+      continue;
+    }
+    const pb::Message& sub = m.GetReflection()->GetMessage(m, f);
+    if (is_timestamp(f->message_type())) {
+      out->emplace_back(path, format_timestamp(sub));
+      continue;
+    }
+    size_t before = out->size();
+    flatten_into(sub, path + ".", skip, out);
+    if (out->size() == before) out->emplace_back(path, "{}");
+  }
+}
+
+bool parse_integer(std::string_view text, uint64_t max, bool allow_negative, int64_t* out_signed,
+                   uint64_t* out_unsigned) {
+  if (text.empty()) return false;
+  if (text.front() == '-') {
+    if (!allow_negative) return false;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out_signed);
+    return ec == std::errc() && p == text.data() + text.size();
+  }
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out_unsigned);
+  if (ec != std::errc() || p != text.data() + text.size() || *out_unsigned > max) return false;
+  *out_signed = static_cast<int64_t>(*out_unsigned);
+  return true;
+}
+
+std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std::string_view value) {
+  const pb::Reflection* r = m->GetReflection();
+  auto wrong = [&](std::string_view expected) {
+    return fmt::format("field '{}' is {}: expected {}, got {}", path, f->type_name(), expected, value);
+  };
+  int64_t s = 0;
+  uint64_t u = 0;
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32:
+      if (!parse_integer(value, INT32_MAX, true, &s, &u) || s < INT32_MIN || s > INT32_MAX) return wrong("a number");
+      r->SetInt32(m, f, static_cast<int32_t>(s));
+      return {};
+    case FD::CPPTYPE_INT64:
+      if (!parse_integer(value, INT64_MAX, true, &s, &u)) return wrong("a number");
+      r->SetInt64(m, f, s);
+      return {};
+    case FD::CPPTYPE_UINT32:
+      if (!parse_integer(value, UINT32_MAX, false, &s, &u)) return wrong("a number");
+      r->SetUInt32(m, f, static_cast<uint32_t>(u));
+      return {};
+    case FD::CPPTYPE_UINT64:
+      if (!parse_integer(value, UINT64_MAX, false, &s, &u)) return wrong("a number");
+      r->SetUInt64(m, f, u);
+      return {};
+    case FD::CPPTYPE_BOOL:
+      if (value != "true" && value != "false") return wrong("true or false");
+      r->SetBool(m, f, value == "true");
+      return {};
+    case FD::CPPTYPE_ENUM: {
+      const auto* v = f->enum_type()->FindValueByName(std::string(value));
+      if (!v) return fmt::format("field '{}' is {}: it has no value {}", path, f->enum_type()->full_name(), value);
+      r->SetEnumValue(m, f, v->number());
+      return {};
+    }
+    case FD::CPPTYPE_STRING: {
+      bool bytes = f->type() == FD::TYPE_BYTES;
+      std::string text;
+      if (bytes ? !(value.starts_with("b\"") && unquote(value.substr(1), &text)) : !unquote(value, &text)) {
+        return wrong(bytes ? "b\"...\"" : "a \"quoted string\"");
+      }
+      r->SetString(m, f, std::move(text));
+      return {};
+    }
+    default:
+      return fmt::format("field '{}' is {}, which expectations cannot set", path, f->type_name());
+  }
+}
+
+}  // namespace
+
+std::string quote(std::string_view bytes) {
+  std::string out = "\"";
+  for (unsigned char c : bytes) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += fmt::format("\\x{:02x}", c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+bool unquote(std::string_view q, std::string* out) {
+  if (q.size() < 2 || q.front() != '"' || q.back() != '"') return false;
+  std::string_view body = q.substr(1, q.size() - 2);
+  out->clear();
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') return false;
+    if (c != '\\') {
+      out->push_back(c);
+      continue;
+    }
+    if (++i == body.size()) return false;
+    switch (body[i]) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'x': {
+        unsigned v = 0;
+        if (i + 2 >= body.size()) return false;
+        auto [p, ec] = std::from_chars(body.data() + i + 1, body.data() + i + 3, v, 16);
+        if (ec != std::errc() || p != body.data() + i + 3) return false;
+        out->push_back(static_cast<char>(v));
+        i += 2;
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+std::vector<FlatField> flatten(const pb::Message& m, const std::vector<std::string>& skip) {
+  std::vector<FlatField> out;
+  flatten_into(m, "", skip, &out);
+  return out;
+}
+
+std::string set_flat_field(pb::Message* m, std::string_view path, std::string_view value) {
+  std::string walked;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string name(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    const FD* f = m->GetDescriptor()->FindFieldByName(name);
+    if (!f) return fmt::format("message {} has no field '{}'", m->GetDescriptor()->full_name(), name);
+    if (f->is_repeated()) return fmt::format("field '{}{}' is repeated, which expectations cannot set", walked, name);
+    walked += name;
+    const pb::Reflection* r = m->GetReflection();
+    if (dot == std::string_view::npos) {
+      if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return set_scalar(m, f, walked, value);
+      pb::Message* sub = r->MutableMessage(m, f);
+      if (is_timestamp(f->message_type())) {
+        int64_t seconds = 0;
+        int32_t nanos = 0;
+        if (!parse_timestamp(value, &seconds, &nanos)) {
+          return fmt::format("field '{}' is a timestamp: expected e.g. 2026-11-22T09:15:02Z, got {}", walked, value);
+        }
+        sub->GetReflection()->SetInt64(sub, sub->GetDescriptor()->FindFieldByName("seconds"), seconds);
+        sub->GetReflection()->SetInt32(sub, sub->GetDescriptor()->FindFieldByName("nanos"), nanos);
+        return {};
+      }
+      if (value != "{}") return fmt::format("field '{}' is a message: set its fields, or write {{}}", walked);
+      return {};
+    }
+    if (f->cpp_type() != FD::CPPTYPE_MESSAGE || is_timestamp(f->message_type())) {
+      return fmt::format("field '{}' is {}, not a message", walked, f->type_name());
+    }
+    m = r->MutableMessage(m, f);
+    walked += ".";
+    start = dot + 1;
+  }
+}
+
+}  // namespace strictlog

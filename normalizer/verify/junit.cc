@@ -1,0 +1,72 @@
+#include "verify/junit.h"
+
+#include <fmt/format.h>
+
+namespace strictlog {
+namespace {
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default:
+        // XML 1.0 admits no control characters but tab, LF and CR; quarantined lines may hold any.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string where(const Position& p) { return p.source ? fmt::format("{}:{}", p.source->path, p.line) : ""; }
+
+void testcase(std::string& out, std::string_view name, std::string_view failure, std::string_view details = {}) {
+  out += fmt::format("    <testcase classname=\"strictlog\" name=\"{}\"", xml_escape(name));
+  if (failure.empty()) {
+    out += "/>\n";
+    return;
+  }
+  out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n", xml_escape(failure),
+                     xml_escape(details));
+}
+
+}  // namespace
+
+std::string junit_xml(const TestReport& r) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"strictlog test\">\n";
+
+  // Examples and cases: one passing testcase per rule for its hits, one failing testcase per mismatch.
+  out += fmt::format("  <testsuite name=\"examples and cases\" tests=\"{}\" failures=\"{}\">\n",
+                     r.rules.size() + r.mismatches.size(), r.mismatches.size());
+  for (const auto& s : r.rules) {
+    testcase(out, fmt::format("{} ({} examples, {} cases)", s.ref, s.example_hits, s.case_hits), "");
+  }
+  for (const auto& m : r.mismatches) {
+    std::string details;
+    for (const auto& d : m.details) details += d + "\n";
+    testcase(out, where(m.pos), m.summary, details);
+  }
+  out += "  </testsuite>\n";
+
+  out += fmt::format("  <testsuite name=\"coverage\" tests=\"{}\" failures=\"{}\">\n",
+                     std::max<size_t>(1, r.uncovered.size()), r.uncovered.size());
+  if (r.uncovered.empty()) testcase(out, "every rule and mapped field covered", "");
+  for (const auto& u : r.uncovered) testcase(out, u, "not covered");
+  out += "  </testsuite>\n";
+
+  out += fmt::format("  <testsuite name=\"conflicts\" tests=\"{}\" failures=\"{}\">\n",
+                     std::max<size_t>(1, r.conflicts.size()), r.conflicts.size());
+  if (r.conflicts.empty()) testcase(out, fmt::format("no overlap among {} witnesses and {} cases", r.witnesses, r.cases), "");
+  for (const auto& c : r.conflicts) testcase(out, where(c.pos), "rules overlap", c.message);
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace strictlog

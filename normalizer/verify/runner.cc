@@ -1,0 +1,299 @@
+#include "verify/runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "pipeline/normalizer.h"
+#include "sink/atomic_file.h"
+#include "verify/flat_text.h"
+
+namespace strictlog {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kUnstatedQuarantineFields = {"reason",           "raw_text", "raw_bytes", "input",
+                                                            "grammar_set_hash", "processed_time"};
+
+std::string where(const Position& p) { return p.source ? fmt::format("{}:{}", p.source->path, p.line) : "?"; }
+
+int64_t end_of_year(int year) {
+  using namespace std::chrono;
+  return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;
+}
+
+Result<std::vector<fs::path>> corpus_files(const std::vector<std::string>& dirs) {
+  std::vector<fs::path> out;
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return plain_error("missing-directory", fmt::format("'{}' is not a directory", dir));
+    std::vector<fs::path> found;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_regular_file() && it->path().extension() == ".cases") found.push_back(it->path().lexically_normal());
+    }
+    if (ec) return plain_error("read-failed", fmt::format("cannot list '{}': {}", dir, ec.message()));
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+Result<SourceRef> read_source(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in) return plain_error("read-failed", fmt::format("cannot read '{}'", path.string()));
+  return SourceRef(std::make_shared<SourceFile>(SourceFile{path.string(), ss.str()}));
+}
+
+// What a case line actually became, in the terms a case file states it.
+CorpusCase actual_case(const CorpusCase& c, Outcome outcome, const v1::Event& event,
+                       const v1::QuarantineRecord& record) {
+  CorpusCase a;
+  a.leading = c.leading;
+  a.pos = c.pos;
+  a.raw = c.raw;
+  std::vector<FlatField> fields;
+  if (outcome == Outcome::kEvent) {
+    a.expect = CorpusCase::Expect::kEvent;
+    const auto& env = event.envelope();
+    a.what = fmt::format("{}/{}/{}", env.grammar(), env.source_version(), env.rule_id());
+    fields = flatten(event, unstated_event_fields());
+  } else {
+    a.expect = CorpusCase::Expect::kQuarantine;
+    a.what = v1::QuarantineReason_Name(record.reason());
+    fields = flatten(record, kUnstatedQuarantineFields);
+  }
+  for (auto& [path, value] : fields) a.fields.push_back(CaseField{c.pos, std::move(path), std::move(value)});
+  return a;
+}
+
+// The expectation's fields as flatten() would write them, so that `port: 080` and `port: 80` compare equal
+// and a field the schema does not have is an error at its position.
+Result<std::vector<FlatField>> canonical_fields(const CorpusCase& c) {
+  std::unique_ptr<google::protobuf::Message> m;
+  const std::vector<std::string>* unstated = nullptr;
+  if (c.expect == CorpusCase::Expect::kEvent) {
+    m = std::make_unique<v1::Event>();
+    unstated = &unstated_event_fields();
+  } else {
+    m = std::make_unique<v1::QuarantineRecord>();
+    unstated = &kUnstatedQuarantineFields;
+  }
+  Diagnostics errors;
+  for (const auto& f : c.fields) {
+    if (std::find(unstated->begin(), unstated->end(), f.path) != unstated->end()) {
+      errors.push_back({f.pos, "unstated-field",
+                        fmt::format("'{}' varies between runs or is stated by the case's first line; leave it out",
+                                    f.path), {}});
+      continue;
+    }
+    if (std::string why = set_flat_field(m.get(), f.path, f.value); !why.empty()) {
+      errors.push_back({f.pos, "bad-expectation", why, {}});
+    }
+  }
+  if (!errors.empty()) return errors;
+  return flatten(*m, *unstated);
+}
+
+std::vector<std::string> field_differences(const std::vector<FlatField>& expected, const std::vector<FlatField>& got) {
+  std::vector<std::string> out;
+  auto find = [](const std::vector<FlatField>& v, const std::string& path) -> const std::string* {
+    for (const auto& [p, value] : v) {
+      if (p == path) return &value;
+    }
+    return nullptr;
+  };
+  for (const auto& [path, value] : expected) {
+    const std::string* g = find(got, path);
+    if (!g) {
+      out.push_back(fmt::format("{}: expected {}, got nothing (absent)", path, value));
+    } else if (*g != value) {
+      out.push_back(fmt::format("{}: expected {}, got {}", path, value, *g));
+    }
+  }
+  for (const auto& [path, value] : got) {
+    if (!find(expected, path)) out.push_back(fmt::format("{}: expected nothing (absent), got {}", path, value));
+  }
+  return out;
+}
+
+std::string describe(const CorpusCase& c) {
+  switch (c.expect) {
+    case CorpusCase::Expect::kEvent: return "event " + c.what;
+    case CorpusCase::Expect::kQuarantine: return "quarantine " + c.what;
+    case CorpusCase::Expect::kNone: break;
+  }
+  return "no expectation";
+}
+
+std::string case_diff(const CorpusCase& before, const CorpusCase& after) {
+  std::string out = where(before.pos) + ":\n";
+  std::istringstream old_lines(print_case(before)), new_lines(print_case(after));
+  for (std::string l; std::getline(old_lines, l);) out += "- " + l + "\n";
+  for (std::string l; std::getline(new_lines, l);) out += "+ " + l + "\n";
+  return out;
+}
+
+std::string ref_of(const CompiledGrammar& g, const CompiledRule& r) {
+  return fmt::format("{}/{}/{}", g.name, g.version, r.id);
+}
+
+}  // namespace
+
+const std::vector<std::string>& unstated_event_fields() {
+  static const std::vector<std::string> fields = {
+      "envelope.uid",   "envelope.processed_time", "envelope.grammar_set_hash", "envelope.input",
+      "envelope.grammar", "envelope.source_version", "envelope.rule_id"};
+  return fields;
+}
+
+Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOptions& options) {
+  TestReport rep;
+  std::vector<std::vector<size_t>> stat_index(rules->grammars.size());
+  std::vector<std::vector<std::set<std::string>>> seen_paths(rules->grammars.size());
+  for (size_t g = 0; g < rules->grammars.size(); ++g) {
+    const auto& grammar = rules->grammars[g];
+    seen_paths[g].resize(grammar.rules.size());
+    for (const auto& r : grammar.rules) {
+      stat_index[g].push_back(rep.rules.size());
+      rep.rules.push_back(RuleStats{ref_of(grammar, r), r.pos, 0, 0, r.re->ProgramSize()});
+    }
+  }
+
+  // Examples: each must match its own rule only (the compiler checks that) and map without a conversion error.
+  std::vector<int> hits;
+  for (size_t g = 0; g < rules->grammars.size(); ++g) {
+    const auto& grammar = rules->grammars[g];
+    for (size_t r = 0; r < grammar.rules.size(); ++r) {
+      const CompiledRule& rule = grammar.rules[r];
+      std::vector<re2::StringPiece> groups(rule.captures.size() + 1);
+      std::vector<Value> values(rule.captures.size());
+      for (const auto& ex : rule.examples) {
+        ++rep.examples;
+        v1::Event event;
+        std::string error;
+        if (!dispatch(grammar, ex.text, &hits).ok() || hits != std::vector<int>{static_cast<int>(r)} ||
+            !extract(rule, ex.text, groups.data())) {
+          rep.mismatches.push_back({ex.pos, fmt::format("example does not match rule {} alone", rep.rules[stat_index[g][r]].ref), {}});
+          continue;
+        }
+        if (!apply_mapping(rules->mappings.mappings[g][r], rule, groups.data(), values.data(), &event, &error)) {
+          rep.mismatches.push_back({ex.pos, fmt::format("example of rule {} does not convert: {}",
+                                                        rep.rules[stat_index[g][r]].ref, error), {}});
+          continue;
+        }
+        ++rep.rules[stat_index[g][r]].example_hits;
+      }
+    }
+  }
+
+  auto files = corpus_files(options.corpus_dirs);
+  if (!files) return std::move(files).take_errors();
+  Diagnostics errors;
+  LineNormalizer normalizer(rules, NormalizeOptions{"", 0, false});
+  v1::Event event;
+  v1::QuarantineRecord record;
+  for (const auto& path : *files) {
+    auto source = read_source(path);
+    if (!source) return std::move(source).take_errors();
+    auto parsed = parse_corpus(*source);
+    if (!parsed) {
+      errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
+      continue;
+    }
+    CorpusFile& file = *parsed;
+    rep.files.push_back(path.string());
+    ++rep.corpus_files;
+    normalizer.start_input(path.string(), end_of_year(file.year));
+    bool changed = false;
+    for (auto& c : file.cases) {
+      ++rep.cases;
+      Line line;
+      line.bytes = c.raw;
+      line.number = c.pos.line;
+      line.length = c.raw.size();
+      Outcome outcome = normalizer.normalize(line, &event, &record);
+      CorpusCase actual = actual_case(c, outcome, event, record);
+      if (outcome == Outcome::kEvent) {
+        for (size_t g = 0; g < rules->grammars.size(); ++g) {
+          for (size_t r = 0; r < rules->grammars[g].rules.size(); ++r) {
+            if (rep.rules[stat_index[g][r]].ref != actual.what) continue;
+            ++rep.rules[stat_index[g][r]].case_hits;
+            for (const auto& f : actual.fields) seen_paths[g][r].insert(f.path);
+          }
+        }
+      } else if (record.reason() == v1::AMBIGUOUS) {
+        rep.conflicts.push_back({c.pos, fmt::format("{}: the line is matched by {} rules: {}", where(c.pos),
+                                                    record.candidate_rule_ids_size(), record.detail())});
+      }
+
+      if (options.update) {
+        if (print_case(actual) != print_case(c)) {
+          rep.updated.push_back(case_diff(c, actual));
+          c = std::move(actual);
+          changed = true;
+        }
+        continue;
+      }
+      if (c.expect == CorpusCase::Expect::kNone) {
+        rep.mismatches.push_back({c.pos, fmt::format("no expectation written; got {} (run with --update)", describe(actual)), {}});
+        continue;
+      }
+      auto expected = canonical_fields(c);
+      if (!expected) {
+        errors.insert(errors.end(), expected.errors().begin(), expected.errors().end());
+        continue;
+      }
+      if (c.expect != actual.expect || c.what != actual.what) {
+        std::string detail = outcome == Outcome::kQuarantined ? fmt::format(" ({})", record.detail()) : "";
+        rep.mismatches.push_back({c.pos, fmt::format("expected {}, got {}{}", describe(c), describe(actual), detail), {}});
+        continue;
+      }
+      std::vector<FlatField> got;
+      for (const auto& f : actual.fields) got.emplace_back(f.path, f.value);
+      if (auto diffs = field_differences(*expected, got); !diffs.empty()) {
+        rep.mismatches.push_back({c.pos, fmt::format("{}: {} field{} differ{}", describe(actual), diffs.size(),
+                                                     diffs.size() == 1 ? "" : "s", diffs.size() == 1 ? "s" : ""),
+                                  std::move(diffs)});
+      }
+    }
+    if (changed) {
+      auto out = AtomicFile::create(path.string(), 0644);
+      if (!out) return std::move(out).take_errors();
+      if (auto st = out->write(print_corpus(file)); !st) return std::move(st).take_errors();
+      if (auto st = out->commit(); !st) return std::move(st).take_errors();
+    }
+  }
+  if (!errors.empty()) return errors;
+
+  // Coverage: every rule hit, every mapped payload field present in some case's event.
+  for (size_t g = 0; g < rules->grammars.size(); ++g) {
+    const auto& grammar = rules->grammars[g];
+    for (size_t r = 0; r < grammar.rules.size(); ++r) {
+      const RuleStats& s = rep.rules[stat_index[g][r]];
+      if (s.example_hits + s.case_hits == 0) {
+        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by no example or case", where(s.pos), s.ref));
+      }
+      const RuleMapping& m = rules->mappings.mappings[g][r];
+      for (const FieldOp& op : m.ops) {
+        std::string path(m.payload->name());
+        for (const auto* f : op.path) path += "." + std::string(f->name());
+        if (!seen_paths[g][r].count(path)) {
+          rep.uncovered.push_back(fmt::format("{}: field {} of rule {} is present in no corpus case",
+                                              where(s.pos), path, s.ref));
+        }
+      }
+    }
+  }
+  return rep;
+}
+
+}  // namespace strictlog
