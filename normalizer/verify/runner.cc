@@ -12,6 +12,7 @@
 #include "pipeline/normalizer.h"
 #include "sink/atomic_file.h"
 #include "verify/flat_text.h"
+#include "verify/overlap.h"
 
 namespace strictlog {
 namespace {
@@ -273,6 +274,27 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     }
   }
   if (!errors.empty()) return errors;
+
+  // Overlaps beyond the corpus: enumerated witness lines that another rule of the grammar also matches.
+  for (size_t g = 0; g < rules->grammars.size(); ++g) {
+    const auto& grammar = rules->grammars[g];
+    auto overlaps = find_overlaps(grammar);
+    if (!overlaps) return std::move(overlaps).take_errors();
+    rep.witnesses += overlaps->witnesses;
+    for (const auto& o : overlaps->overlaps) {
+      const CompiledRule& a = grammar.rules[static_cast<size_t>(o.rule)];
+      const CompiledRule& b = grammar.rules[static_cast<size_t>(o.other)];
+      rep.conflicts.push_back({a.pos, fmt::format("rules {} ({}) and {} ({}) both match the witness line '{}' ({})",
+                                                  ref_of(grammar, a), where(a.pos), ref_of(grammar, b), where(b.pos),
+                                                  o.witness, o.how)});
+    }
+    if (overlaps->unmatched_witnesses > 0) {
+      rep.conflicts.push_back({grammar.header_pos,
+                               fmt::format("{} witness lines of grammar {} {} do not match their own rule: a bug in "
+                                           "strictlog's enumeration, please report it",
+                                           overlaps->unmatched_witnesses, grammar.name, grammar.version)});
+    }
+  }
 
   // Coverage: every rule hit, every mapped payload field present in some case's event.
   for (size_t g = 0; g < rules->grammars.size(); ++g) {
