@@ -143,9 +143,9 @@ class RegexBuilder {
   std::vector<std::pair<std::string, Position>> names_;  // every capture name written so far, dotted
 };
 
-// A rule's regex with each combination of its optional groups present or absent, when there are at most
-// kMaxVariantGroups of them. extract() takes the first that matches, so they are ordered as the full
-// regex's greedy `?` prefers: the first group present before absent, then the second, and so on.
+// A rule's regex with its optional group present and absent, when it has kMaxVariantGroups (one) of them;
+// extract() takes the first that matches, as the full regex's greedy `?` prefers. The loop is general
+// (group 0 most significant) for the day the limit can safely grow.
 std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::set<std::string, std::less<>>& broken,
                                         const dsl::RuleDecl& decl, const CompiledRule& rule, int optional_groups) {
   std::vector<RuleVariant> variants;

@@ -71,8 +71,11 @@ struct RuleVariant {
   std::vector<int> absent;         // captures this variant leaves out
 };
 
-// Rules with more optional groups than this extract with their full regex only (2^n variants).
-inline constexpr int kMaxVariantGroups = 3;
+// Variants are built only for rules with exactly this many optional groups. With one group, "present if the
+// rest still matches, else absent" is exactly the full regex's leftmost-first preference. With two or more,
+// the groups' greedy parts can compete for the same text (`[p:cn] ["/" q:word]` on `a/b`: the full regex
+// prefers p = `a/b`), and no fixed order of variants reproduces that, so such rules use the full regex.
+inline constexpr int kMaxVariantGroups = 1;
 
 struct CompiledRule {
   std::string id;

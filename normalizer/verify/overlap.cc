@@ -45,10 +45,10 @@ Branch resolve(const std::vector<TemplatePart>& parts, const std::vector<bool>& 
 }
 
 // The combinations to enumerate, in the order build_variants() orders variants: group 0 is the most
-// significant bit of a key counted down from all present. Past kMaxVariantGroups: all present, all absent.
+// significant bit of a key counted down from all present. Past kMaxWitnessGroups: all present, all absent.
 std::vector<std::vector<bool>> combinations(int groups) {
   const size_t n = static_cast<size_t>(groups);
-  if (groups > kMaxVariantGroups) return {std::vector<bool>(n, true), std::vector<bool>(n, false)};
+  if (groups > kMaxWitnessGroups) return {std::vector<bool>(n, true), std::vector<bool>(n, false)};
   std::vector<std::vector<bool>> out;
   for (int64_t key = (int64_t{1} << groups) - 1; key >= 0; --key) {
     std::vector<bool> present(n);

@@ -6,7 +6,7 @@
 // an absent one is absent; combinations that give the same structure are written once), and for each
 // combination: one witness with every capture at its type's canonical sample (FieldType::accepts[0]), then
 // one witness per further sample of each capture, the others canonical. That is linear in the samples, not
-// their product. Rules with more than kMaxVariantGroups optional groups get two combinations only: all
+// their product. Rules with more than kMaxWitnessGroups optional groups get two combinations only: all
 // present and all absent. Identical messages of one rule are kept once.
 //
 // What it proves and what it does not:
@@ -16,7 +16,7 @@
 //     conversion would reject it, and that still makes the line ambiguous.
 //   - No report is not a proof that two rules are disjoint. Lines outside the samples are not tried: an
 //     overlap that needs a value no type lists (a common name that contains another rule's literal), two
-//     captures at non-canonical samples at once, or, past kMaxVariantGroups, a mixed combination of optional
+//     captures at non-canonical samples at once, or, past kMaxWitnessGroups, a mixed combination of optional
 //     groups, goes unseen. Deciding disjointness exactly needs the intersection of the two regular languages,
 //     which RE2 does not offer.
 //
@@ -33,6 +33,9 @@
 #include "compile/compile.h"
 
 namespace strictlog {
+
+// Rules with up to this many optional groups get every combination of them enumerated (2^n).
+inline constexpr int kMaxWitnessGroups = 3;
 
 // One enumerated message of `rule` (an index in CompiledGrammar::rules). `how` says how it was written, e.g.
 // "optional groups present: 1 (of 2); capture client.port = '65535' (port sample 3)" or, for a rule without

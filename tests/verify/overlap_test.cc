@@ -148,8 +148,8 @@ TEST_CASE("witnesses: each distinct combination of optional groups, captures var
   CHECK(bare[0].how == "literal text only");
 }
 
-TEST_CASE("witnesses: past kMaxVariantGroups only all present and all absent", "[verify]") {
-  static_assert(kMaxVariantGroups == 3, "the rule below needs one optional group more than the limit");
+TEST_CASE("witnesses: past kMaxWitnessGroups only all present and all absent", "[verify]") {
+  static_assert(kMaxWitnessGroups == 3, "the rule below needs one optional group more than the limit");
   CompiledGrammar g = compile_text(R"(grammar t 1;
 programs "t";
 rule many = "m" [ " a" ] [ " b" ] [ " c" ] [ " d" ] example "m a c";
