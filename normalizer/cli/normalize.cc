@@ -131,14 +131,28 @@ int run(const NormalizeArgs& a) {
       if (!written) return io_error("normalize", written.errors(), &normalizer.counters());
     }
   }
-  if (auto st = (*events_out)->commit(); !st) return io_error("normalize", st.errors(), &normalizer.counters());
-  if (auto st = (*quarantine_out)->commit(); !st) return io_error("normalize", st.errors(), &normalizer.counters());
+  // Both outputs or neither: make both durable, then show both; withdraw the first if the second fails.
+  if (!normalizer.counters().balanced()) {
+    return io_error("normalize", {plain_error("internal", "a line was lost: the counts do not balance (a bug)")},
+                    &normalizer.counters());
+  }
+  for (auto* out : {events_out->get(), quarantine_out->get()}) {
+    if (auto st = out->prepare(); !st) return io_error("normalize", st.errors(), &normalizer.counters());
+  }
+  if (auto st = (*events_out)->publish(); !st) {
+    (*events_out)->withdraw();
+    return io_error("normalize", st.errors(), &normalizer.counters());
+  }
+  if (auto st = (*quarantine_out)->publish(); !st) {
+    (*events_out)->withdraw();
+    (*quarantine_out)->withdraw();
+    return io_error("normalize", st.errors(), &normalizer.counters());
+  }
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Counters& c = normalizer.counters();
   print_summary(**rules, c, seconds, inputs.size(),
                 fmt::format("{} ({})", a.out == "-" ? "stdout" : a.out, a.format), quarantine_path);
-  if (!c.balanced()) return kExitIoError;  // unreachable unless a bug lost a line: never report success then
   if (a.fail_on_quarantine && c.quarantined > 0) return kExitMismatch;
   return kExitOk;
 }

@@ -85,7 +85,8 @@ AtomicFile::AtomicFile(std::string path, std::string temp_path, int fd)
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : path_(std::move(other.path_)),
       temp_path_(std::exchange(other.temp_path_, {})),
-      out_(std::move(other.out_)) {
+      out_(std::move(other.out_)),
+      published_(std::exchange(other.published_, false)) {
   other.out_.set_fd(-1);
 }
 
@@ -95,6 +96,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     path_ = std::move(other.path_);
     temp_path_ = std::exchange(other.temp_path_, {});
     out_ = std::move(other.out_);
+    published_ = std::exchange(other.published_, false);
     other.out_.set_fd(-1);
   }
   return *this;
@@ -109,8 +111,13 @@ Status AtomicFile::write(std::string_view data) {
   return out_.write(data);
 }
 
-Status AtomicFile::commit() {
-  if (temp_path_.empty()) {
+Status OutputStream::commit() {
+  if (Status s = prepare(); !s.ok()) return s;
+  return publish();
+}
+
+Status AtomicFile::prepare() {
+  if (temp_path_.empty() || out_.fd() < 0) {
     return plain_error("write-failed", fmt::format("cannot write '{}': already committed or aborted", path_));
   }
   if (Status s = out_.flush(); !s.ok()) {
@@ -130,13 +137,26 @@ Status AtomicFile::commit() {
     abort();
     return sys_error("write-failed", fmt::format("cannot write '{}'", path_), err);
   }
+  return kOk;
+}
+
+Status AtomicFile::publish() {
+  if (temp_path_.empty() || out_.fd() >= 0) {
+    return plain_error("write-failed", fmt::format("cannot publish '{}': not prepared, or already published", path_));
+  }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    err = errno;
+    int err = errno;
     abort();
     return sys_error("rename-failed", fmt::format("cannot rename temporary file to '{}'", path_), err);
   }
   temp_path_.clear();
+  published_ = true;
   return fsync_directory(split_path(path_).first);
+}
+
+void AtomicFile::withdraw() {
+  if (published_) ::unlink(path_.c_str());
+  published_ = false;
 }
 
 void AtomicFile::abort() {
@@ -156,7 +176,7 @@ Status FdStream::write(std::string_view data) {
   return out_.write(data);
 }
 
-Status FdStream::commit() {
+Status FdStream::prepare() {
   committed_ = true;
   return out_.flush();
 }
@@ -172,7 +192,8 @@ class DeviceStream final : public OutputStream {
   DeviceStream(const DeviceStream&) = delete;
   DeviceStream& operator=(const DeviceStream&) = delete;
   Status write(std::string_view data) override { return stream_.write(data); }
-  Status commit() override { return stream_.commit(); }
+  Status prepare() override { return stream_.prepare(); }
+  Status publish() override { return kOk; }
 
  private:
   int fd_;

@@ -31,8 +31,15 @@ class OutputStream {
   virtual ~OutputStream();
   // Appends bytes (buffered). After an error, every later call returns that same error.
   virtual Status write(std::string_view data) = 0;
-  // Makes everything written final. Call once; nothing may be written afterwards.
-  virtual Status commit() = 0;
+  // Makes everything written final: prepare() then publish(). Call once; nothing may be written afterwards.
+  Status commit();
+  // Two-phase commit, for outputs that must appear together: prepare() makes the bytes durable without
+  // showing them (flush, fsync); publish() shows them (for a file: rename, fsync of the directory).
+  // Prepare every output before publishing any, and withdraw() the published ones if a later one fails.
+  virtual Status prepare() = 0;
+  virtual Status publish() = 0;
+  // Removes a published file again; a no-op for streams, whose bytes cannot be taken back.
+  virtual void withdraw() {}
 };
 
 // A file that appears at `path`, with all its content, only when commit() succeeds. Move-only.
@@ -57,7 +64,9 @@ class AtomicFile final : public OutputStream {
   // so the new name survives a crash. On any failure up to the rename, the temporary file is removed and
   // `path` is untouched. If only the directory fsync fails, `path` holds the complete new content but the
   // rename may not survive a power loss; the error is still reported.
-  Status commit() override;
+  Status prepare() override;
+  Status publish() override;
+  void withdraw() override;
   // Removes the temporary file and discards buffered bytes; `path` is untouched. Idempotent; a no-op
   // after commit().
   void abort();
@@ -70,18 +79,20 @@ class AtomicFile final : public OutputStream {
   std::string path_;       // the target, as given
   std::string temp_path_;  // empty once committed or aborted
   sink_internal::BufferedFd out_;
+  bool published_ = false;  // renamed into place, so withdraw() has something to remove
 };
 
 // Writes through to an fd it does not own (stdout, a pipe, a device): buffered; commit() flushes.
-// Nothing buffered reaches the fd unless commit() is called, matching AtomicFile: after an error the
-// caller simply does not commit. A write to a closed pipe raises SIGPIPE unless the CLI ignores it,
+// Bytes reach the fd whenever the 64 KiB buffer fills, so a failed run may already have streamed part of
+// its output; the exit code says it is incomplete. A write to a closed pipe raises SIGPIPE unless the CLI ignores it,
 // in which case it is reported as `cannot write '<stdout>': Broken pipe`.
 class FdStream final : public OutputStream {
  public:
   // `name` is what errors call the output, e.g. `<stdout>` or `/dev/full`.
   FdStream(int fd, std::string name);
   Status write(std::string_view data) override;
-  Status commit() override;
+  Status prepare() override;
+  Status publish() override { return kOk; }
 
  private:
   sink_internal::BufferedFd out_;

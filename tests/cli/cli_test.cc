@@ -399,6 +399,17 @@ TEST_CASE("A FIFO as --out is written through, not replaced", "[cli]") {
   CHECK(box.entries() == std::vector<std::string>{"events.fifo", "mixed.log", "q.jsonl"});
 }
 
+TEST_CASE("When the quarantine cannot be published the events file is withdrawn too", "[cli]") {
+  Sandbox box;
+  write_file(box / "mixed.log", kMixed);
+  std::filesystem::create_directory(box / "q.jsonl");  // rename(2) of a file over a directory fails
+  Run r = run_strictlog(box, with_rules({"normalize", "--out", "ev.pb", "--quarantine", "q.jsonl", "mixed.log"}));
+  CHECK(r.status == 3);
+  CHECK(r.err == "strictlog normalize: cannot rename temporary file to 'q.jsonl': Is a directory\n" + kStopped +
+                     kMixedInvariant + "\n");
+  CHECK(box.entries() == std::vector<std::string>{"mixed.log", "q.jsonl"});
+}
+
 TEST_CASE("A device as --out puts the default quarantine file in the current directory", "[cli]") {
   Sandbox box;
   write_file(box / "mixed.log", kMixed);

@@ -250,3 +250,50 @@ TEST_CASE("open_output: `-` is stdout, anything else an atomic file", "[sink]") 
 }
 
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("AtomicFile: prepare() makes the temporary durable without showing it; publish() shows it", "[sink]") {
+  TempDir dir;
+  const std::string path = dir / "out.pb";
+  Result<AtomicFile> file = AtomicFile::create(path, 0600);
+  REQUIRE(file.ok());
+  REQUIRE(file->write("x\n").ok());
+  REQUIRE(file->prepare().ok());
+  REQUIRE(dir.entries().size() == 1);
+  CHECK(is_temp_of_out(dir.entries()[0]));
+  CHECK_FALSE(exists(path));
+  REQUIRE(file->publish().ok());
+  CHECK(dir.entries() == std::vector<std::string>{"out.pb"});
+  CHECK(read_all(path) == "x\n");
+  Status again = file->publish();
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.errors()[0].message == "cannot publish '" + path + "': not prepared, or already published");
+}
+
+TEST_CASE("AtomicFile: a prepared file that is never published leaves nothing", "[sink]") {
+  TempDir dir;
+  {
+    Result<AtomicFile> file = AtomicFile::create(dir / "out.pb", 0600);
+    REQUIRE(file.ok());
+    REQUIRE(file->write("x\n").ok());
+    REQUIRE(file->prepare().ok());
+  }
+  CHECK(dir.entries().empty());
+}
+
+TEST_CASE("AtomicFile: withdraw() removes a published file and nothing else", "[sink]") {
+  TempDir dir;
+  Result<AtomicFile> file = AtomicFile::create(dir / "out.pb", 0600);
+  REQUIRE(file.ok());
+  REQUIRE(file->write("x\n").ok());
+  file->withdraw();  // not published yet: nothing to remove
+  REQUIRE(file->commit().ok());
+  CHECK(dir.entries() == std::vector<std::string>{"out.pb"});
+  file->withdraw();
+  CHECK(dir.entries().empty());
+}
+
+}  // namespace
+}  // namespace strictlog

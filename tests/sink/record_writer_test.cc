@@ -25,7 +25,8 @@ class MemoryStream final : public OutputStream {
     bytes += data;
     return kOk;
   }
-  Status commit() override { return kOk; }
+  Status prepare() override { return kOk; }
+  Status publish() override { return kOk; }
   std::string bytes;
 };
 
