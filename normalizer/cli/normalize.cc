@@ -64,6 +64,50 @@ void install_signal_handlers() {
   signal(SIGXFSZ, SIG_IGN);
 }
 
+// What a path names, for "is this the same file" checks that spelling cannot answer (`a`, `./a`, a link):
+// the file's (device, inode) when it exists, else its canonical directory and name. `-` is `dash_fd`.
+struct PathId {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string name;
+  bool operator==(const PathId& o) const {
+    return exists == o.exists && (exists ? dev == o.dev && ino == o.ino : name == o.name);
+  }
+};
+
+PathId path_id(const std::string& path, int dash_fd) {
+  PathId id;
+  struct stat st {};
+  if (path == "-" ? fstat(dash_fd, &st) == 0 : stat(path.c_str(), &st) == 0) {
+    id.exists = true;
+    id.dev = st.st_dev;
+    id.ino = st.st_ino;
+    return id;
+  }
+  std::error_code ec;
+  std::filesystem::path p(path);
+  id.name = (std::filesystem::weakly_canonical(p.parent_path().empty() ? "." : p.parent_path(), ec) / p.filename())
+                .string();
+  return id;
+}
+
+// Outputs must not be an input (that would overwrite the evidence being read) or each other (one would
+// replace the other, or both would interleave on one stream).
+std::string output_clash(const std::vector<std::string>& inputs, const std::string& out, const std::string& quarantine) {
+  PathId out_id = path_id(out, 1), quarantine_id = path_id(quarantine, 1);
+  if (out_id == quarantine_id) return fmt::format("--out '{}' and --quarantine '{}' are the same file", out, quarantine);
+  for (const auto& input : inputs) {
+    PathId in = path_id(input, 0);
+    if (!in.exists) continue;  // reported as a missing input later
+    if (in == out_id) return fmt::format("input '{}' is also the --out file: strictlog never writes over its input", input);
+    if (in == quarantine_id) {
+      return fmt::format("input '{}' is also the --quarantine file: strictlog never writes over its input", input);
+    }
+  }
+  return {};
+}
+
 struct OpenInput {
   int fd = -1;
   int64_t mtime = 0;
@@ -93,8 +137,8 @@ int run(const NormalizeArgs& a) {
     return usage_error("normalize", "--input-name names a single input, but several were given");
   }
   std::string quarantine_path = a.quarantine.empty() ? default_quarantine_path(a.out) : a.quarantine;
-  if (quarantine_path == a.out && a.out != "-") {
-    return usage_error("normalize", fmt::format("--out and --quarantine both name '{}'", a.out));
+  if (std::string clash = output_clash(inputs, a.out, quarantine_path); !clash.empty()) {
+    return usage_error("normalize", clash);
   }
   auto rules = load_ruleset(a.grammars, a.mappings);
   if (!rules) {

@@ -276,9 +276,19 @@ TEST_CASE("Usage errors exit 1 and create nothing", "[cli]") {
   CHECK(named.status == 1);
   CHECK(named.err == "strictlog normalize: --input-name names a single input, but several were given\n");
 
-  Run same = run_strictlog(box, with_rules({"normalize", "--out", "x.jsonl", "--quarantine", "x.jsonl", "a.log"}));
+  Run same = run_strictlog(box, with_rules({"normalize", "--out", "x.jsonl", "--quarantine", "./x.jsonl", "a.log"}));
   CHECK(same.status == 1);
-  CHECK(same.err == "strictlog normalize: --out and --quarantine both name 'x.jsonl'\n");
+  CHECK(same.err == "strictlog normalize: --out 'x.jsonl' and --quarantine './x.jsonl' are the same file\n");
+
+  Run streams = run_strictlog(box, with_rules({"normalize", "--quarantine", "-", "a.log"}));
+  CHECK(streams.status == 1);
+  CHECK(streams.err == "strictlog normalize: --out '-' and --quarantine '-' are the same file\n");
+
+  Run over_input = run_strictlog(box, with_rules({"normalize", "--out", "./a.log", "a.log"}));
+  CHECK(over_input.status == 1);
+  CHECK(over_input.err ==
+        "strictlog normalize: input 'a.log' is also the --out file: strictlog never writes over its input\n");
+  CHECK(read_all(box / "a.log") == kHandshake + "\n");
 
   // Checked before the rules load: a usage mistake is reported as one even when the rules are broken too.
   Run both = run_strictlog(box, {"normalize", "--grammars", "missing", "--input-name", "x", "a.log", "b.log"});
