@@ -53,6 +53,7 @@ volatile std::sig_atomic_t g_stop_signal = 0;
 
 void on_stop_signal(int sig) { g_stop_signal = sig; }
 
+// Without SA_RESTART, so that a read(2) blocked on a quiet pipe or terminal returns EINTR (line_reader.h).
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -165,9 +166,11 @@ int run(const NormalizeArgs& a) {
     if (auto st = open_input(path, &in); !st) return io_error("normalize", st.errors(), &normalizer.counters());
     normalizer.start_input(a.input_name.empty() ? path : a.input_name, a.year ? end_of_year(a.year) : in.mtime);
     LineReader reader(in.fd, a.max_line);
+    reader.set_stop_flag(&g_stop_signal);
     while (true) {
       if (g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       auto line = reader.next();
+      if (!line && g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       if (!line) return io_error("normalize", line.errors(), &normalizer.counters());
       if (!*line) break;
       Status written = normalizer.normalize(**line, &event, &record) == Outcome::kEvent ? events.write(event)

@@ -36,7 +36,7 @@ ssize_t LineReader::fill(size_t at, size_t n) {
       if (got == 0) eof_ = true;
       return got;
     }
-    if (errno == EINTR) continue;
+    if (errno == EINTR && !(stop_ && *stop_)) continue;
     errno_ = errno;
     error_offset_ = bytes_read_;
     return -1;
@@ -44,6 +44,9 @@ ssize_t LineReader::fill(size_t at, size_t n) {
 }
 
 Result<std::optional<Line>> LineReader::failure() const {
+  if (errno_ == EINTR) {
+    return plain_error("interrupted", "stopped by a signal at byte offset " + std::to_string(error_offset_));
+  }
   return plain_error("read-failed", "cannot read input at byte offset " + std::to_string(error_offset_) +
                                         ": " + std::generic_category().message(errno_));
 }

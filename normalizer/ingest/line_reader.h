@@ -10,6 +10,7 @@
 // it is not a terminator). An empty line is a line.
 #pragma once
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -48,6 +49,11 @@ class LineReader {
   // reader then stays failed and returns the same error again.
   Result<std::optional<Line>> next();
 
+  // While `*stop` is non-zero, a read(2) interrupted by a signal (EINTR) ends reading with an error coded
+  // `interrupted` instead of being retried, so a signal handler that sets the flag stops a reader blocked
+  // on a quiet pipe or terminal. The handler must be installed without SA_RESTART.
+  void set_stop_flag(const volatile std::sig_atomic_t* stop) { stop_ = stop; }
+
   // Bytes obtained from read(2) so far (may run ahead of the lines returned).
   uint64_t bytes_read() const { return bytes_read_; }
 
@@ -75,6 +81,7 @@ class LineReader {
   bool eof_ = false;
   int errno_ = 0;  // non-zero once a read failed
   uint64_t error_offset_ = 0;
+  const volatile std::sig_atomic_t* stop_ = nullptr;
 };
 
 }  // namespace strictlog
