@@ -31,12 +31,15 @@ std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
 
 }  // namespace
 
-std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view grammar_set_hash) {
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,
+                          std::string_view grammar_set_hash) {
   std::string data(input_name);
   data.push_back('\0');
   data += std::to_string(offset);
   data.push_back('\0');
   data += grammar_set_hash;
+  data.push_back('\0');
+  data += line;
   return sha256_hex(data).substr(0, 32);
 }
 
@@ -149,7 +152,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   }
 
   v1::Envelope* env = event->mutable_envelope();
-  env->set_uid(make_event_id(options_.input_name, line.offset, rules_->hash));
+  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes, rules_->hash));
   InferredTime t = infer_unix_time(header, options_.reference_time);
   env->mutable_time()->set_seconds(t.unix_seconds);
   env->set_time_text(std::string(header.timestamp_text));

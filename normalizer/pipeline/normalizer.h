@@ -56,7 +56,11 @@ class LineNormalizer {
   std::string detail_;
 };
 
-// Lowercase hex of the first 16 bytes of SHA-256(input_name NUL decimal(offset) NUL grammar_set_hash).
-std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view grammar_set_hash);
+// Lowercase hex of the first 16 bytes of
+// SHA-256(input_name NUL decimal(offset) NUL grammar_set_hash NUL line), `line` without its terminator.
+// The line's own bytes are in it so that two different lines never share an id when an input name and offset
+// repeat (stdin is always `-`; a rotated file is read again under its old name).
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,
+                          std::string_view grammar_set_hash);
 
 }  // namespace strictlog
