@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "ingest/utf8.h"
 #include "mapping/mapping.h"
 
 namespace strictlog {
@@ -8,17 +9,11 @@ namespace {
 namespace pb = google::protobuf;
 using FD = pb::FieldDescriptor;
 
-// Matches log text against an enum's text forms, ignoring case and treating '_' as '-'.
+// Matches log text against an enum's text forms exactly: a program that starts printing `SOFT` for `soft`
+// has changed its format, and that must show up as CONVERSION, not pass unnoticed.
 const std::pair<std::string, int>* find_enum_text(const FieldOp& op, std::string_view text) {
   for (const auto& candidate : op.enum_values) {
-    if (candidate.first.size() != text.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < text.size() && same; ++i) {
-      char c = text[i] == '_' ? '-' : text[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      same = c == candidate.first[i];
-    }
-    if (same) return &candidate;
+    if (candidate.first == text) return &candidate;
   }
   return nullptr;
 }
@@ -45,6 +40,13 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
     if (g.data() == nullptr) continue;
     std::string_view text(g.data(), g.size());
     const FieldType& type = *rule.captures[c].type;
+    // Rules match bytes (compile.h), so two adjacent captures can meet inside a multi-byte character; such
+    // a capture is not text, and a protobuf string must be.
+    if (type.output == ValueKind::kString && check_encoding(text)) {
+      *error = fmt::format("capture '{}' splits a UTF-8 character with a neighbouring capture (the rule needs a "
+                           "literal between them)", rule.captures[c].name);
+      return false;
+    }
     values[c].kind = type.output;
     values[c].text = text;
     if (!type.convert(text, &values[c], error)) {

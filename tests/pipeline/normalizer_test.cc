@@ -369,14 +369,14 @@ TEST_CASE("CONVERSION: an enum text the payload's enum does not know", "[pipelin
     CHECK(out.record.process_name() == "ovpn-server");
     CHECK(out.event.ByteSizeLong() == 0);
   }
-  // Case and '_' for '-' do not matter (GRAMMAR.md: `restarting` sets SIGNAL_ACTION_RESTARTING).
-  Normalized ok = run(n, make_line("Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[SOFT,tls-error] "
-                                   "received, client-instance Exiting",
-                                   6, 420));
-  REQUIRE(ok.outcome == Outcome::kEvent);
-  CHECK(ok.event.openvpn_client_instance_signal().hardness() == openvpn::v1::SIGNAL_HARDNESS_SOFT);
-  CHECK(ok.event.openvpn_client_instance_signal().action() == openvpn::v1::SIGNAL_ACTION_EXITING);
-  CHECK(quarantined_for(n, v1::CONVERSION) == 3);
+  // enum() matches exactly (GRAMMAR.md): OpenVPN prints `soft`, so `SOFT` is a changed format, not a synonym.
+  Normalized upper = run(n, make_line("Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[SOFT,tls-error] "
+                                      "received, client-instance exiting",
+                                      6, 420));
+  REQUIRE(upper.outcome == Outcome::kQuarantined);
+  CHECK(upper.record.detail() ==
+        "capture 'hardness': 'SOFT' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: soft, hard)");
+  CHECK(quarantined_for(n, v1::CONVERSION) == 4);
 }
 
 TEST_CASE("ENCODING: invalid UTF-8 and NUL keep their exact bytes in raw_bytes", "[pipeline]") {
