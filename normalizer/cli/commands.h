@@ -13,5 +13,7 @@ using Run = std::function<int()>;
 Run add_normalize(CLI::App& app);
 Run add_cat(CLI::App& app);
 Run add_test(CLI::App& app);
+Run add_fields(CLI::App& app);
+Run add_compile(CLI::App& app);
 
 }  // namespace strictlog::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   Run normalize = add_normalize(app);
   Run cat = add_cat(app);
   Run test = add_test(app);
+  Run fields = add_fields(app);
+  Run compile = add_compile(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -31,5 +33,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("normalize")) return normalize();
   if (app.got_subcommand("cat")) return cat();
   if (app.got_subcommand("test")) return test();
+  if (app.got_subcommand("fields")) return fields();
+  if (app.got_subcommand("compile")) return compile();
   return kExitUsage;
 }

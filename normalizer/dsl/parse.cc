@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <string_view>
 
 #include "dsl/dsl.h"
@@ -149,10 +151,17 @@ struct action<peg::type_name> {
   }
 };
 
+// Optional groups nest at most this deep: the parser and the compiler recurse once per level, and a
+// hostile grammar file must meet a limit, not the end of the stack.
+constexpr size_t kMaxOptionalDepth = 32;
+
 template <>
 struct action<peg::optional_open> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
+    if (st.group_pos.size() >= kMaxOptionalDepth) {
+      throw p::parse_error(fmt::format("optional groups nest deeper than {} levels", kMaxOptionalDepth), in);
+    }
     st.group_pos.push_back(st.at(in));
     st.lists.emplace_back();
   }

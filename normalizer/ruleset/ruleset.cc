@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "dsl/dsl.h"
+#include "ingest/utf8.h"
 
 namespace strictlog {
 namespace {
@@ -40,7 +41,42 @@ Result<SourceRef> read_source(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   if (!in) return plain_error("read-failed", fmt::format("cannot read '{}'", path.string()));
-  return SourceRef(std::make_shared<SourceFile>(SourceFile{path.lexically_normal().string(), ss.str()}));
+  auto source = std::make_shared<SourceFile>(SourceFile{path.lexically_normal().string(), ss.str()});
+  // Rules match bytes on the assumption that their literal text is UTF-8 like the lines it meets, and
+  // mapping constants end up in protobuf strings, which must be UTF-8.
+  if (auto problem = check_encoding(source->text)) {
+    std::string_view before = std::string_view(source->text).substr(0, problem->offset);
+    size_t line_start = before.rfind('\n');
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    auto line = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+    auto column = static_cast<uint32_t>(problem->offset - line_start + 1);
+    return Diagnostic{Position{source, line, column}, "invalid-encoding",
+                      fmt::format("{}: grammar and mapping files must be UTF-8 without NUL bytes", problem->what), {}};
+  }
+  return SourceRef(std::move(source));
+}
+
+// Every example must also survive extraction and mapping: an example the compiler accepts but whose
+// captures do not convert (a port of 65536) would be a rule that documents a line it then quarantines.
+void check_example_conversions(const RuleSet& set, Diagnostics* errors) {
+  for (size_t g = 0; g < set.grammars.size(); ++g) {
+    for (size_t r = 0; r < set.grammars[g].rules.size(); ++r) {
+      const CompiledRule& rule = set.grammars[g].rules[r];
+      std::vector<re2::StringPiece> groups(rule.captures.size() + 1);
+      std::vector<Value> values(rule.captures.size());
+      for (const auto& ex : rule.examples) {
+        v1::Event event;
+        std::string error;
+        if (!extract(rule, ex.text, groups.data())) {
+          errors->push_back({ex.pos, "example-mismatch",
+                             fmt::format("example of rule '{}' is not extracted by the rule's own regex", rule.id), {}});
+        } else if (!apply_mapping(set.mappings.mappings[g][r], rule, groups.data(), values.data(), &event, &error)) {
+          errors->push_back({ex.pos, "example-conversion", fmt::format("example of rule '{}' does not convert: {}",
+                                                                       rule.id, error), {}});
+        }
+      }
+    }
+  }
 }
 
 // `grammars/openvpn/2.6.grammar` for any spelling of the directory (`grammars/`, `./grammars`, `.` from
@@ -144,7 +180,10 @@ Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_
   auto bound = bind_mappings(mapping_files, set->grammars);
   if (!bound) return std::move(bound).take_errors();
   set->mappings = std::move(bound).value();
+  check_example_conversions(*set, &errors);
+  if (!errors.empty()) return errors;
   set->hash = sha256_hex(hashed);
+  if (set->hash.empty()) return plain_error("hash-failed", "OpenSSL could not compute SHA-256 of the rule set");
   return std::shared_ptr<const RuleSet>(std::move(set));
 }
 

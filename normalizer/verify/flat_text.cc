@@ -7,7 +7,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
+
+#include "ingest/utf8.h"
 
 namespace strictlog {
 namespace {
@@ -34,27 +35,45 @@ std::string format_timestamp(const pb::Message& m) {
   return out + "Z";
 }
 
+// Exactly `n` ASCII digits at `text[at]`, as a number; -1 otherwise.
+long fixed_digits(std::string_view text, size_t at, size_t n) {
+  if (at + n > text.size()) return -1;
+  long v = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+// Exactly the form format_timestamp() writes: YYYY-MM-DDTHH:MM:SS, then nine digits of nanoseconds after a
+// '.' or none, then Z. No signs, spaces or short fields, so every accepted text has one meaning.
 bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  long ns = 0;
-  std::string t(text);
-  int consumed = 0;
-  if (std::sscanf(t.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return false;
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
-  if (!rest.empty() && rest.front() == '.') {
-    if (rest.size() != 11 || rest.back() != 'Z') return false;
-    auto [p, ec] = std::from_chars(rest.data() + 1, rest.data() + 10, ns);
-    if (ec != std::errc() || p != rest.data() + 10) return false;
-  } else if (rest != "Z") {
+  if (text.size() != 20 && text.size() != 30) return false;
+  if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text.back() != 'Z') {
     return false;
   }
+  long y = fixed_digits(text, 0, 4), mo = fixed_digits(text, 5, 2), d = fixed_digits(text, 8, 2);
+  long h = fixed_digits(text, 11, 2), mi = fixed_digits(text, 14, 2), s = fixed_digits(text, 17, 2);
+  long ns = 0;
+  if (text.size() == 30 && (text[19] != '.' || (ns = fixed_digits(text, 20, 9)) < 0)) return false;
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) return false;
   using namespace std::chrono;
-  year_month_day ymd{year{y}, month{mo}, day{d}};
+  year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return false;
   *seconds = (sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + std::chrono::seconds{s}) / std::chrono::seconds{1};
   *nanos = static_cast<int32_t>(ns);
   return true;
+}
+
+// The length of the well-formed UTF-8 sequence (ASCII included) starting at bytes[i], or 0 if none does.
+size_t utf8_sequence_length(std::string_view bytes, size_t i) {
+  unsigned char lead = static_cast<unsigned char>(bytes[i]);
+  size_t n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3
+           : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > bytes.size() || check_encoding(bytes.substr(i, n))) return 0;
+  return n;
 }
 
 bool skipped(const std::string& path, const std::vector<std::string>& skip) {
@@ -128,20 +147,25 @@ std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std
   int64_t s = 0;
   uint64_t u = 0;
   switch (f->cpp_type()) {
+    // The range is part of the message: "expected a number, got 4294967296" would be a puzzle.
     case FD::CPPTYPE_INT32:
-      if (!parse_integer(value, INT32_MAX, true, &s, &u) || s < INT32_MIN || s > INT32_MAX) return wrong("a number");
+      if (!parse_integer(value, INT32_MAX, true, &s, &u) || s < INT32_MIN || s > INT32_MAX) {
+        return wrong(fmt::format("a number from {} to {}", INT32_MIN, INT32_MAX));
+      }
       r->SetInt32(m, f, static_cast<int32_t>(s));
       return {};
     case FD::CPPTYPE_INT64:
-      if (!parse_integer(value, INT64_MAX, true, &s, &u)) return wrong("a number");
+      if (!parse_integer(value, INT64_MAX, true, &s, &u)) {
+        return wrong(fmt::format("a number from {} to {}", INT64_MIN, INT64_MAX));
+      }
       r->SetInt64(m, f, s);
       return {};
     case FD::CPPTYPE_UINT32:
-      if (!parse_integer(value, UINT32_MAX, false, &s, &u)) return wrong("a number");
+      if (!parse_integer(value, UINT32_MAX, false, &s, &u)) return wrong(fmt::format("a number from 0 to {}", UINT32_MAX));
       r->SetUInt32(m, f, static_cast<uint32_t>(u));
       return {};
     case FD::CPPTYPE_UINT64:
-      if (!parse_integer(value, UINT64_MAX, false, &s, &u)) return wrong("a number");
+      if (!parse_integer(value, UINT64_MAX, false, &s, &u)) return wrong(fmt::format("a number from 0 to {}", UINT64_MAX));
       r->SetUInt64(m, f, u);
       return {};
     case FD::CPPTYPE_BOOL:
@@ -172,7 +196,8 @@ std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std
 
 std::string quote(std::string_view bytes) {
   std::string out = "\"";
-  for (unsigned char c : bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -182,8 +207,11 @@ std::string quote(std::string_view bytes) {
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\x{:02x}", c);
+        } else if (size_t n = utf8_sequence_length(bytes, i); n > 0) {
+          out.append(bytes.substr(i, n));
+          i += n - 1;
         } else {
-          out.push_back(static_cast<char>(c));
+          out += fmt::format("\\x{:02x}", c);  // not part of well-formed UTF-8: a raw byte would hide it
         }
     }
   }
@@ -240,6 +268,14 @@ std::string set_flat_field(pb::Message* m, std::string_view path, std::string_vi
     if (f->is_repeated()) return fmt::format("field '{}{}' is repeated, which expectations cannot set", walked, name);
     walked += name;
     const pb::Reflection* r = m->GetReflection();
+    // Setting one member of a oneof clears another: two payloads in one expectation would lose the first
+    // silently, and a stale line would pass unchecked.
+    if (const pb::OneofDescriptor* o = f->real_containing_oneof(); o && r->HasOneof(*m, o)) {
+      if (const FD* set = r->GetOneofFieldDescriptor(*m, o); set != f) {
+        return fmt::format("fields '{}{}' and '{}' are both in oneof '{}': only one can be set",
+                           walked.substr(0, walked.size() - name.size()), set->name(), walked, o->name());
+      }
+    }
     if (dot == std::string_view::npos) {
       if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return set_scalar(m, f, walked, value);
       pb::Message* sub = r->MutableMessage(m, f);
@@ -256,8 +292,10 @@ std::string set_flat_field(pb::Message* m, std::string_view path, std::string_vi
       if (value != "{}") return fmt::format("field '{}' is a message: set its fields, or write {{}}", walked);
       return {};
     }
-    if (f->cpp_type() != FD::CPPTYPE_MESSAGE || is_timestamp(f->message_type())) {
-      return fmt::format("field '{}' is {}, not a message", walked, f->type_name());
+    if (f->cpp_type() != FD::CPPTYPE_MESSAGE) return fmt::format("field '{}' is {}, not a message", walked, f->type_name());
+    if (is_timestamp(f->message_type())) {
+      return fmt::format("field '{}' is a timestamp, written whole (e.g. 2026-11-22T09:15:02Z), not by its fields",
+                         walked);
     }
     m = r->MutableMessage(m, f);
     walked += ".";

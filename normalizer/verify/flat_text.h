@@ -2,6 +2,8 @@
 // written and diffed in. Values carry their type:
 //
 //   envelope.hostname: "vpn-gw1"                       string: double-quoted, escapes \" \\ \n \r \t \xHH
+//                                                      (\xHH for other control bytes and for bytes that are
+//                                                      not well-formed UTF-8; other UTF-8 stays as it is)
 //   envelope.pid: 1187                                 integers: decimal
 //   envelope.time_year_inferred: true                  bool
 //   openvpn_client_instance_signal.hardness: SIGNAL_HARDNESS_SOFT     enum: the value's name
@@ -31,7 +33,8 @@ std::vector<FlatField> flatten(const google::protobuf::Message& m, const std::ve
 
 // Sets the field at `path` (dotted, from `m`) to `value` written as flatten() writes it. Returns an empty
 // string on success, else why not, e.g. "message strictlog.v1.Envelope has no field 'hostnme'" or
-// "field 'envelope.pid' is uint32: expected a number, got \"1187\"".
+// "field 'envelope.pid' is uint32: expected a number from 0 to 4294967295, got \"1187\"". Fails rather than
+// clear another member of the same oneof that an earlier call set.
 std::string set_flat_field(google::protobuf::Message* m, std::string_view path, std::string_view value);
 
 // The quoted form of `bytes` as flatten() writes strings (without the `b` prefix), and its inverse;

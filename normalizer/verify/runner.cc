@@ -90,7 +90,9 @@ Result<std::vector<FlatField>> canonical_fields(const CorpusCase& c) {
   }
   Diagnostics errors;
   for (const auto& f : c.fields) {
-    if (std::find(unstated->begin(), unstated->end(), f.path) != unstated->end()) {
+    // A field below an unstated message (`input.line`) is unstated too: flatten() would drop it unchecked.
+    auto covers = [&](const std::string& u) { return f.path == u || f.path.starts_with(u + "."); };
+    if (std::any_of(unstated->begin(), unstated->end(), covers)) {
       errors.push_back({f.pos, "unstated-field",
                         fmt::format("'{}' varies between runs or is stated by the case's first line; leave it out",
                                     f.path), {}});
@@ -232,8 +234,14 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
           }
         }
       } else if (record.reason() == v1::AMBIGUOUS) {
+        // Each candidate with its position, so the author sees where both rules are (issue 5, section 4).
+        std::string names;
+        for (const auto& ref : record.candidate_rule_ids()) {
+          auto s = std::find_if(rep.rules.begin(), rep.rules.end(), [&](const RuleStats& x) { return x.ref == ref; });
+          names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", ref, s == rep.rules.end() ? "?" : where(s->pos));
+        }
         rep.conflicts.push_back({c.pos, fmt::format("{}: the line is matched by {} rules: {}", where(c.pos),
-                                                    record.candidate_rule_ids_size(), record.detail())});
+                                                    record.candidate_rule_ids_size(), names)});
       }
 
       if (options.update) {

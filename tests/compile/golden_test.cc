@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "compile/compile.h"
+#include "compile/dump.h"
 #include "dsl/dsl.h"
 
 namespace strictlog {
@@ -40,23 +41,6 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// `rule <id>`, `  regex <regex>`, then `  capture <group> <name> <type>[ optional]` for each RE2 group,
-// then `  variant <regex>` for each optional-group variant, in the order extract() tries them.
-// Rules are anchored by RE2::ANCHOR_BOTH, not by ^ and $, so the regex is shown exactly as compiled.
-std::string dump(const CompiledGrammar& g) {
-  std::string out;
-  for (const CompiledRule& rule : g.rules) {
-    out += "rule " + rule.id + "\n  regex " + rule.regex + "\n";
-    for (size_t i = 0; i < rule.captures.size(); ++i) {
-      const CaptureInfo& c = rule.captures[i];
-      out += "  capture " + std::to_string(i + 1) + " " + c.name + " " + std::string(c.type->name) +
-             (c.optional ? " optional" : "") + "\n";
-    }
-    for (const RuleVariant& v : rule.variants) out += "  variant " + v.regex + "\n";
-  }
-  return out;
-}
-
 bool update_requested() {
   const char* v = std::getenv("STRICTLOG_UPDATE_GOLDEN");
   return v != nullptr && std::string_view(v) == "1";
@@ -73,7 +57,7 @@ TEST_CASE("golden: the regexes compiled from the bundled grammars", "[compile][g
     auto compiled = compile_grammar(parsed.value());
     INFO((compiled.ok() ? std::string() : render(compiled.errors())));
     REQUIRE(compiled.ok());
-    std::string actual = dump(compiled.value());
+    std::string actual = dump_grammar(compiled.value());
 
     const std::string golden_path = root_path(golden.golden);
     if (update_requested()) {

@@ -270,5 +270,21 @@ TEST_CASE("parse errors: every diagnostic carries the parsed source", "[dsl][par
   }
 }
 
+TEST_CASE("parse errors: optional groups nest at most 32 deep", "[dsl][parse]") {
+  auto parse = [](int depth) {
+    std::string body = "\"a\"";
+    for (int i = 0; i < depth; ++i) body = "[ " + body + " ]";
+    return dsl::parse_grammar(std::make_shared<const SourceFile>(
+        SourceFile{"g/t.grammar", "grammar t 1;\nprograms \"t\";\nrule r = " + body + "\n  example \"a\";\n"}));
+  };
+  CHECK(parse(32).ok());
+  auto deep = parse(100000);  // deep enough to overflow the stack without the limit
+  REQUIRE_FALSE(deep.ok());
+  REQUIRE(deep.errors().size() == 1);
+  CHECK(deep.errors()[0].message == "optional groups nest deeper than 32 levels");
+  CHECK(deep.errors()[0].where.line == 3);
+  CHECK(deep.errors()[0].where.column == 74);  // the 33rd `[`: after "rule r = " and 32 "[ "
+}
+
 }  // namespace
 }  // namespace strictlog::dsl

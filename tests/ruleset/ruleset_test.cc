@@ -271,5 +271,32 @@ TEST_CASE("mapping errors name the mapping file", "[ruleset]") {
         "                   ^\n");
 }
 
+TEST_CASE("a grammar file that is not UTF-8 is refused at the offending byte", "[ruleset]") {
+  Tree t;
+  t.write("grammars/x/1.grammar", "grammar x 1;\nprograms \"x\";\nrule r = \"caf\xe9\"\n  example \"caf\xe9\";\n");
+  CHECK(errors_of(t.grammars(), t.mappings()) ==
+        t.path("grammars/x/1.grammar") + ":3:14: truncated UTF-8 sequence: grammar and mapping files must be UTF-8 "
+        "without NUL bytes [invalid-encoding]\n"
+        "  rule r = \"caf\xe9\"\n"
+        "               ^\n");
+}
+
+TEST_CASE("an example whose captures do not convert is a load error", "[ruleset]") {
+  Tree t;
+  std::string grammar = t.read("grammars/openvpn/2.6.grammar");
+  auto at = grammar.find("example \"198.51.100.7:51234 TLS Error");
+  REQUIRE(at != std::string::npos);
+  grammar.replace(grammar.find("51234", at), 5, "65536");
+  t.write("grammars/openvpn/2.6.grammar", grammar);
+  std::string line = grammar.substr(0, at);
+  auto number = std::count(line.begin(), line.end(), '\n') + 1;
+  CHECK(errors_of(t.grammars(), t.mappings()) ==
+        t.path("grammars/openvpn/2.6.grammar") + ":" + std::to_string(number) +
+            ":11: example of rule 'tls_handshake_failed' does not convert: capture 'client.port': cannot convert "
+            "'65536' to port: 65536 is greater than 65535 [example-conversion]\n"
+            "    example \"198.51.100.7:65536 TLS Error: TLS handshake failed\"\n"
+            "            ^\n");
+}
+
 }  // namespace
 }  // namespace strictlog
