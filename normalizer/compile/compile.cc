@@ -250,7 +250,7 @@ RE2::Options rule_regex_options(int64_t max_mem) {
 }
 
 bool CompiledGrammar::applies_to(std::string_view program) const {
-  // fnmatch needs NUL-terminated strings; TAGs are short (RFC 3164 §4.1.3: at most 32 characters).
+  // fnmatch needs NUL-terminated strings; TAGs are short (the RFC 3164 parser allows 48 characters).
   char buf[256];
   if (program.size() >= sizeof buf) return false;
   program.copy(buf, program.size());

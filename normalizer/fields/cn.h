@@ -5,7 +5,8 @@
 // hold spaces and '/' (../shared/openvpn/FORMAT-NOTES.md §3); the rule's following literal decides where it
 // ends. X.509 bounds commonName at 64 characters (RFC 5280 Appendix A), up to 256 bytes of UTF-8; the
 // regex does not count them, because a counted repetition multiplies the program and slows every capture
-// match of the rule. Control characters never appear: OpenVPN's string_mod() replaces them.
+// match of the rule. C0 controls and DEL are refused (OpenVPN's string_mod() replaces them); other
+// characters, C1 controls and bidi overrides such as U+202E included, are kept as OpenVPN printed them.
 //
 // Internal to the fields stage: registry.cc includes it; other stages use field_type.h.
 #pragma once

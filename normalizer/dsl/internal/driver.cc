@@ -24,7 +24,8 @@ size_t resync_offset(std::string_view text, size_t from, std::initializer_list<s
     std::string_view rest = text.substr(start);
     for (auto kw : keywords) {
       if (rest.starts_with(kw) &&
-          (rest.size() == kw.size() || rest[kw.size()] == ' ' || rest[kw.size()] == '\t' || rest[kw.size()] == '\n')) {
+          (rest.size() == kw.size() || rest[kw.size()] == ' ' || rest[kw.size()] == '\t' || rest[kw.size()] == '\n' ||
+           rest[kw.size()] == '\r')) {
         return start;
       }
     }

@@ -25,7 +25,7 @@ struct kw_pattern : keyword<TAO_PEGTL_STRING("pattern")> {};
 struct kw_rule : keyword<TAO_PEGTL_STRING("rule")> {};
 struct kw_example : keyword<TAO_PEGTL_STRING("example")> {};
 
-// "text": escapes \" \\ \t; no raw control characters, no line breaks.
+// "text": escapes \" \\ \t; no line breaks. The loader has already refused files that are not UTF-8.
 struct escape_char : p::one<'"', '\\', 't'> {};
 struct escaped : p::seq<p::one<'\\'>, p::must<escape_char>> {};
 struct plain_char : p::not_one<'"', '\\', '\n', '\r'> {};
