@@ -105,7 +105,8 @@ struct CompiledGrammar {
 
 // Checks and compiles one grammar. Collects every error: unknown types, duplicate ids and captures, recursive
 // patterns, regexes over kMaxRegexBytes, RE2 rejections (at the rule's position), rules without examples,
-// and examples that do not match their own rule or also match another rule of the grammar.
+// and examples that do not match their own rule. An example that another rule matches too is an overlap,
+// which `strictlog test` reports (a test failure, exit 5), not a reason to refuse the grammar.
 Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
 
 // Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.

@@ -183,10 +183,20 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
         ++rep.examples;
         v1::Event event;
         std::string error;
-        if (!dispatch(grammar, ex.text, &hits).ok() || hits != std::vector<int>{static_cast<int>(r)} ||
+        if (!dispatch(grammar, ex.text, &hits).ok() ||
+            std::find(hits.begin(), hits.end(), static_cast<int>(r)) == hits.end() ||
             !extract(rule, ex.text, groups.data())) {
-          rep.mismatches.push_back({ex.pos, fmt::format("example does not match rule {} alone", rep.rules[stat_index[g][r]].ref), {}});
+          rep.mismatches.push_back(
+              {ex.pos, fmt::format("example does not match its rule {}", rep.rules[stat_index[g][r]].ref), {}});
           continue;
+        }
+        // An example that another rule matches too is an overlap the author must resolve (exit 5).
+        for (int other : hits) {
+          if (other == static_cast<int>(r)) continue;
+          const CompiledRule& o = grammar.rules[static_cast<size_t>(other)];
+          rep.conflicts.push_back({ex.pos, fmt::format("{}: the example '{}' of rule {} ({}) is also matched by rule {} ({})",
+                                                       where(ex.pos), ex.text, rep.rules[stat_index[g][r]].ref,
+                                                       where(rule.pos), ref_of(grammar, o), where(o.pos))});
         }
         if (!apply_mapping(rules->mappings.mappings[g][r], rule, groups.data(), values.data(), &event, &error)) {
           rep.mismatches.push_back({ex.pos, fmt::format("example of rule {} does not convert: {}",

@@ -1,0 +1,471 @@
+// `strictlog test` as a grammar author runs it: the built binary in a sandbox (cli/harness.h), its exit
+// codes (0 pass, 2 load or corpus error, 3 I/O, 4 mismatch, 5 coverage or conflict), the exact report it
+// prints, --junit and --update.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "cli/harness.h"
+#include "ruleset/ruleset.h"
+#include "verify/junit.h"
+#include "verify/runner.h"
+
+namespace strictlog {
+namespace {
+
+using namespace cli_test;
+namespace fs = std::filesystem;
+
+const std::string kRepoCorpus = STRICTLOG_SOURCE_DIR "/corpus";
+const std::string kRepoCases = kRepoCorpus + "/openvpn/2.6/tls-failure.cases";
+const std::string kBundledGrammar = kGrammars + "/openvpn/2.6.grammar";
+
+const std::string kHeader = "rule                                             examples  cases re2_size";
+
+// One row of the per-rule table, as `strictlog test` prints it.
+std::string row(const std::string& ref, size_t examples, size_t cases, int size) {
+  return fmt::format("{:<48} {:>8} {:>6} {:>8}", ref, examples, cases, size);
+}
+
+// The report's last line, whose duration varies: checks everything but the digits of the seconds.
+void check_summary(const std::string& line, const std::string& before_seconds, const std::string& after_seconds) {
+  INFO(line);
+  REQUIRE(starts_with(line, before_seconds));
+  REQUIRE(ends_with(line, after_seconds));
+  REQUIRE(line.size() >= before_seconds.size() + after_seconds.size());
+  std::string seconds = line.substr(before_seconds.size(), line.size() - before_seconds.size() - after_seconds.size());
+  CHECK(std::regex_match(seconds, std::regex("[0-9]+\\.[0-9]{3}")));
+}
+
+void make_dir(const std::string& path) { fs::create_directories(path); }
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+// 1-based number of the first line of `text` that starts with `prefix`.
+size_t line_of(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (starts_with(lines[i], prefix)) return i + 1;
+  }
+  FAIL("no line starts with " << prefix);
+  return 0;
+}
+
+// What the library reports for the same directories, to check the binary's numbers against.
+TestReport library_report(const std::string& grammars, const std::string& mappings, const std::string& corpus) {
+  auto rules = load_ruleset(grammars, mappings);
+  REQUIRE(rules.ok());
+  auto report = run_tests(*rules, {{corpus}, false});
+  INFO((report ? std::string() : render(report.errors())));
+  REQUIRE(report.ok());
+  return std::move(report).value();
+}
+
+TEST_CASE("test: the bundled grammars pass over the repository corpus with exit 0", "[cli]") {
+  Sandbox box;
+  Run r = run_strictlog(box, with_rules({"test", kRepoCorpus}));
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  REQUIRE(rep.passed());
+  REQUIRE(rep.rules.size() >= 3);
+  std::vector<std::string> lines = split_lines(r.out);
+  REQUIRE(lines.size() == rep.rules.size() + 2);
+  CHECK(lines[0] == kHeader);
+  for (size_t i = 0; i < rep.rules.size(); ++i) {
+    const RuleStats& s = rep.rules[i];
+    CHECK(s.example_hits + s.case_hits > 0);
+    CHECK(lines[i + 1] == row(s.ref, s.example_hits, s.case_hits, s.program_size));
+  }
+  CHECK(lines[1] == row("openvpn/2.6/tls_handshake_failed", 2, rep.rules[0].case_hits, rep.rules[0].program_size));
+  check_summary(lines.back(),
+                fmt::format("strictlog test: {} examples, {} cases in {} files, {} overlap witnesses in ", rep.examples,
+                            rep.cases, rep.corpus_files, rep.witnesses),
+                " s: 0 mismatches, 0 uncovered, 0 conflicts");
+  CHECK(rep.corpus_files >= 1);
+  CHECK(rep.witnesses >= 128);
+  CHECK(box.entries().empty());  // no --junit, no --update: nothing written
+}
+
+TEST_CASE("test: a grammar that fails to load exits 2 with the pointed diagnostic", "[cli]") {
+  Sandbox box;
+  make_dir(box / "grammars");
+  write_file(box / "grammars/broken.grammar",
+             "grammar broken 1.0;\nprograms \"x\";\nrule r = ip:ipv5 \" up\"\n  example \"1.2.3.4 up\";\n");
+  Run r = run_strictlog(box, {"test", "--grammars", "grammars", "--mappings", kMappings, kRepoCorpus});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "grammars/broken.grammar:3:13: unknown field type 'ipv5': not a field type (see 'strictlog fields') nor a "
+        "pattern of this grammar [unknown-field-type]\n"
+        "  rule r = ip:ipv5 \" up\"\n"
+        "              ^\n"
+        "strictlog test: 1 error; nothing was processed\n");
+}
+
+TEST_CASE("test: malformed corpus files exit 2 with every pointed diagnostic", "[cli]") {
+  Sandbox box;
+  make_dir(box / "corpus/b");
+  write_file(box / "corpus/a.cases", "line: x\nbogus\n");
+  write_file(box / "corpus/b/c.cases",
+             "line: Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed\n"
+             "event: openvpn/2.6/tls_handshake_failed\n"
+             "  envelope.uid: \"0\"\n");
+  Run r = run_strictlog(box, with_rules({"test", "corpus"}));
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "corpus/a.cases:2:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "[unexpected-line]\n"
+        "  bogus\n"
+        "  ^\n"
+        "corpus/b/c.cases:3:3: 'envelope.uid' varies between runs or is stated by the case's first line; leave it "
+        "out [unstated-field]\n"
+        "    envelope.uid: \"0\"\n"
+        "    ^\n"
+        "strictlog test: 2 errors; nothing was processed\n");
+}
+
+TEST_CASE("test: a missing corpus directory exits 3 and the default directory is ./corpus", "[cli]") {
+  Sandbox box;
+  Run r = run_strictlog(box, with_rules({"test", "nope"}));
+  CHECK(r.status == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err == "strictlog test: 'nope' is not a directory\n");
+
+  Run none = run_strictlog(box, with_rules({"test"}));
+  CHECK(none.status == 3);
+  CHECK(none.err == "strictlog test: 'corpus' is not a directory\n");
+
+  make_dir(box / "corpus");
+  write_file(box / "corpus/a.cases", read_all(kRepoCases));
+  Run here = run_strictlog(box, with_rules({"test"}));
+  CHECK(here.status == 0);
+  CHECK(here.err.empty());
+}
+
+TEST_CASE("test: a differing field exits 4 with the file:line of the case and expected beside got", "[cli]") {
+  Sandbox box;
+  make_dir(box / "corpus/openvpn/2.6");
+  const std::string original = read_all(kRepoCases);
+  const std::string changed = replaced(original, "src_endpoint.port: 52113\n", "src_endpoint.port: 52114\n");
+  write_file(box / "corpus/openvpn/2.6/tls-failure.cases", changed);
+  const size_t line = line_of(changed, "line: ");  // the first case is the one changed
+  REQUIRE(changed.find("src_endpoint.port: 52114") < changed.find("\nline: ", changed.find("\nline: ") + 1));
+
+  Run r = run_strictlog(box, with_rules({"test", "--junit", "out.xml", "corpus"}));
+  CHECK(r.status == 4);
+  CHECK(r.err.empty());
+  std::vector<std::string> lines = split_lines(r.out);
+  REQUIRE(lines.size() >= 4);
+  CHECK(lines[0] == "corpus/openvpn/2.6/tls-failure.cases:" + std::to_string(line) +
+                        ": event openvpn/2.6/tls_handshake_failed: 1 field differs");
+  CHECK(lines[1] == "  openvpn_tls_handshake_failed.src_endpoint.port: expected 52114, got 52113");
+  CHECK(lines[2] == kHeader);
+  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  REQUIRE(lines.size() == rep.rules.size() + 4);
+  check_summary(lines.back(),
+                fmt::format("strictlog test: {} examples, {} cases in 1 files, {} overlap witnesses in ", rep.examples,
+                            rep.cases, rep.witnesses),
+                " s: 1 mismatch, 0 uncovered, 0 conflicts");
+  // The JUnit file is written on a failing run too.
+  std::string xml = read_all(box / "out.xml");
+  CHECK(xml.find("  <testsuite name=\"examples and cases\" tests=\"" + std::to_string(rep.rules.size() + 1) +
+                 "\" failures=\"1\">\n") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"strictlog\" name=\"corpus/openvpn/2.6/tls-failure.cases:" +
+                 std::to_string(line) + "\">\n      <failure message=\"event openvpn/2.6/tls_handshake_failed: 1 "
+                 "field differs\">openvpn_tls_handshake_failed.src_endpoint.port: expected 52114, got 52113\n"
+                 "</failure>") != std::string::npos);
+  CHECK(read_all(box / "corpus/openvpn/2.6/tls-failure.cases") == changed);  // not rewritten
+}
+
+TEST_CASE("test: mapped fields no case shows exit 5 and are listed", "[cli]") {
+  Sandbox box;
+  make_dir(box / "corpus");
+  // The repository corpus's first case alone: a handshake failure without a common name.
+  const std::string original = read_all(kRepoCases);
+  const size_t first = original.find("line: ");
+  const size_t second = original.find("\nline: ", first);
+  REQUIRE(second != std::string::npos);
+  write_file(box / "corpus/one.cases", original.substr(first, second + 1 - first));
+  Run r = run_strictlog(box, with_rules({"test", "corpus"}));
+  CHECK(r.status == 5);
+  CHECK(r.err.empty());
+  const std::string grammar = read_all(kBundledGrammar);
+  const std::string tls = kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule tls_handshake_failed ")) + ": ";
+  const std::string fatal = kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule fatal_tls_error ")) + ": ";
+  const std::string signal =
+      kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule client_instance_signal ")) + ": ";
+  auto field = [](const std::string& at, const std::string& path, const std::string& rule) {
+    return "uncovered: " + at + "field " + path + " of rule openvpn/2.6/" + rule + " is present in no corpus case";
+  };
+  std::vector<std::string> lines = split_lines(r.out);
+  const std::vector<std::string> expected = {
+      field(tls, "openvpn_tls_handshake_failed.src_endpoint.common_name", "tls_handshake_failed"),
+      field(fatal, "openvpn_fatal_tls_error.src_endpoint.common_name", "fatal_tls_error"),
+      field(fatal, "openvpn_fatal_tls_error.src_endpoint.ip", "fatal_tls_error"),
+      field(fatal, "openvpn_fatal_tls_error.src_endpoint.port", "fatal_tls_error"),
+      field(fatal, "openvpn_fatal_tls_error.function_name", "fatal_tls_error"),
+      field(signal, "openvpn_client_instance_signal.src_endpoint.common_name", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.src_endpoint.ip", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.src_endpoint.port", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.signal_name", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.hardness", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.reason", "client_instance_signal"),
+      field(signal, "openvpn_client_instance_signal.action", "client_instance_signal"),
+  };
+  REQUIRE(lines.size() > expected.size());
+  CHECK(std::vector<std::string>(lines.begin(), lines.begin() + static_cast<long>(expected.size())) == expected);
+  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  CHECK(lines[expected.size()] == kHeader);
+  CHECK(lines[expected.size() + 1] == row("openvpn/2.6/tls_handshake_failed", 2, 1, rep.rules[0].program_size));
+  check_summary(lines.back(),
+                fmt::format("strictlog test: {} examples, 1 cases in 1 files, {} overlap witnesses in ", rep.examples,
+                            rep.witnesses),
+                " s: 0 mismatches, 12 uncovered, 0 conflicts");
+}
+
+// A grammar of two rules, with a mapping and a corpus that covers both.
+const std::string kGrammar =
+    "grammar t 1;\n"                                                       // 1
+    "programs \"t\";\n"                                                    // 2
+    "pattern peer = [ common_name:cn \"/\" ] ip:ipv4 \":\" port:port;\n"   // 3
+    "rule failed = client:peer \" failed\"\n"                              // 4
+    "  example \"192.0.2.1:1 failed\";\n"                                  // 5
+    "rule fatal = client:peer \" fatal (\" function:word \")\"\n"          // 6
+    "  example \"192.0.2.1:1 fatal (f)\";\n";                              // 7
+const std::string kMapping =
+    "mapping t 1;\n"
+    "rule failed -> strictlog.openvpn.v1.TlsHandshakeFailed {\n"
+    "  src_endpoint = client;\n"
+    "}\n"
+    "rule fatal -> strictlog.openvpn.v1.FatalTlsError {\n"
+    "  src_endpoint = client;\n"
+    "  function_name = function;\n"
+    "}\n";
+const std::string kFailedLine = "line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed";
+const std::string kFailedCase = kFailedLine +
+                                "\n"
+                                "event: t/1/failed\n"
+                                "  envelope.time: 2026-11-22T09:15:02Z\n"
+                                "  envelope.time_text: \"Nov 22 09:15:02\"\n"
+                                "  envelope.time_year_inferred: true\n"
+                                "  envelope.hostname: \"h\"\n"
+                                "  envelope.process_name: \"t\"\n"
+                                "  envelope.pid: 7\n"
+                                "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
+                                "  openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
+                                "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n";
+const std::string kFatalLine = "line: Nov 22 09:15:03 h t: bob/192.0.2.2:0 fatal (f1)";
+const std::string kFatalCase = kFatalLine +
+                               "\n"
+                               "event: t/1/fatal\n"
+                               "  envelope.time: 2026-11-22T09:15:03Z\n"
+                               "  envelope.time_text: \"Nov 22 09:15:03\"\n"
+                               "  envelope.time_year_inferred: true\n"
+                               "  envelope.hostname: \"h\"\n"
+                               "  envelope.process_name: \"t\"\n"
+                               "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.2\"\n"
+                               "  openvpn_fatal_tls_error.src_endpoint.port: 0\n"
+                               "  openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
+                               "  openvpn_fatal_tls_error.function_name: \"f1\"\n";
+
+void write_rules(const Sandbox& box, const std::string& grammar, const std::string& mapping) {
+  make_dir(box / "grammars");
+  make_dir(box / "mappings");
+  make_dir(box / "corpus");
+  write_file(box / "grammars/t.grammar", grammar);
+  write_file(box / "mappings/t.mapping", mapping);
+}
+
+std::vector<std::string> local_rules(std::vector<std::string> args) {
+  args.insert(args.begin() + 1, {"--grammars", "grammars", "--mappings", "mappings"});
+  return args;
+}
+
+int program_size(const Sandbox& box, size_t rule) {
+  auto rules = load_ruleset(box / "grammars", box / "mappings");
+  REQUIRE(rules.ok());
+  return (*rules)->grammars.at(0).rules.at(rule).re->ProgramSize();
+}
+
+// Every rule has an example (the compiler insists), that example matches it alone (the compiler checks),
+// and it converts (the loader checks): so an uncovered rule cannot reach the runner, and a rule whose only
+// example would leave it uncovered is a load error instead.
+TEST_CASE("test: an example that does not convert is a load error with exit 2", "[cli]") {
+  Sandbox box;
+  write_rules(box, replaced(kGrammar, "\"192.0.2.1:1 fatal (f)\"", "\"192.0.2.1:65536 fatal (f)\""), kMapping);
+  write_file(box / "corpus/a.cases", kFailedCase);
+  Run r = run_strictlog(box, local_rules({"test", "corpus"}));
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "grammars/t.grammar:7:11: example of rule 'fatal' does not convert: capture 'client.port': cannot convert "
+        "'65536' to port: 65536 is greater than 65535 [example-conversion]\n"
+        "    example \"192.0.2.1:65536 fatal (f)\";\n"
+        "            ^\n"
+        "strictlog test: 1 error; nothing was processed\n");
+}
+
+const std::string kOverlapGrammar =
+    "grammar o 1;\n"                                       // 1
+    "programs \"o\";\n"                                    // 2
+    "rule a = \"n=\" x:port [ \"/\" proto:word ]\n"        // 3
+    "  example \"n=80/tcp\";\n"                            // 4
+    "rule b = \"n=\" y:port [ \" \" proto:word ]\n"        // 5
+    "  example \"n=80 udp\";\n";                           // 6
+const std::string kOverlapMapping =
+    "mapping o 1;\n"
+    "rule a -> strictlog.openvpn.v1.TlsHandshakeFailed {\n"
+    "  src_endpoint.port = x;\n"
+    "  src_endpoint.common_name = proto;\n"
+    "}\n"
+    "rule b -> strictlog.openvpn.v1.FatalTlsError {\n"
+    "  src_endpoint.port = y;\n"
+    "  function_name = proto;\n"
+    "}\n";
+const std::string kOverlapCases =
+    "line: Nov 22 09:15:02 h o: n=80/tcp\n"
+    "event: o/1/a\n"
+    "  envelope.time: 2026-11-22T09:15:02Z\n"
+    "  envelope.time_text: \"Nov 22 09:15:02\"\n"
+    "  envelope.time_year_inferred: true\n"
+    "  envelope.hostname: \"h\"\n"
+    "  envelope.process_name: \"o\"\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.port: 80\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"tcp\"\n"
+    "line: Nov 22 09:15:02 h o: n=80 udp\n"
+    "event: o/1/b\n"
+    "  envelope.time: 2026-11-22T09:15:02Z\n"
+    "  envelope.time_text: \"Nov 22 09:15:02\"\n"
+    "  envelope.time_year_inferred: true\n"
+    "  envelope.hostname: \"h\"\n"
+    "  envelope.process_name: \"o\"\n"
+    "  openvpn_fatal_tls_error.src_endpoint.port: 80\n"
+    "  openvpn_fatal_tls_error.function_name: \"udp\"\n";
+
+TEST_CASE("test: rules that overlap on enumerated witnesses exit 5 and name both rules", "[cli]") {
+  Sandbox box;
+  write_rules(box, kOverlapGrammar, kOverlapMapping);
+  write_file(box / "corpus/o.cases", kOverlapCases);
+  Run r = run_strictlog(box, local_rules({"test", "corpus"}));
+  CHECK(r.status == 5);
+  CHECK(r.err.empty());
+  const std::string a = "o/1/a (grammars/t.grammar:3)", b = "o/1/b (grammars/t.grammar:5)";
+  const std::string none = "(optional groups present: none (of 1); ";
+  std::vector<std::string> lines = split_lines(r.out);
+  const std::vector<std::string> expected = {
+      "conflict: rules " + a + " and " + b + " both match the witness line 'n=1194' " + none + "canonical samples)",
+      "conflict: rules " + a + " and " + b + " both match the witness line 'n=0' " + none +
+          "capture x = '0' (port sample 2))",
+      "conflict: rules " + a + " and " + b + " both match the witness line 'n=65535' " + none +
+          "capture x = '65535' (port sample 3))",
+      "conflict: rules " + a + " and " + b + " both match the witness line 'n=443' " + none +
+          "capture x = '443' (port sample 4))",
+      "conflict: rules " + b + " and " + a + " both match the witness line 'n=1194' " + none + "canonical samples)",
+      "conflict: rules " + b + " and " + a + " both match the witness line 'n=0' " + none +
+          "capture y = '0' (port sample 2))",
+      "conflict: rules " + b + " and " + a + " both match the witness line 'n=65535' " + none +
+          "capture y = '65535' (port sample 3))",
+      "conflict: rules " + b + " and " + a + " both match the witness line 'n=443' " + none +
+          "capture y = '443' (port sample 4))",
+      kHeader,
+      row("o/1/a", 1, 1, program_size(box, 0)),
+      row("o/1/b", 1, 1, program_size(box, 1)),
+  };
+  REQUIRE(lines.size() == expected.size() + 1);
+  CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
+  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 22 overlap witnesses in ",
+                " s: 0 mismatches, 0 uncovered, 8 conflicts");
+}
+
+TEST_CASE("test: a corpus line two rules match exits 5 even when its case expects AMBIGUOUS", "[cli]") {
+  Sandbox box;
+  write_rules(box, kOverlapGrammar, kOverlapMapping);
+  write_file(box / "corpus/o.cases", kOverlapCases +
+                                         "line: Nov 22 09:15:02 h o: n=443\n"
+                                         "quarantine: AMBIGUOUS\n"
+                                         "  detail: \"2 rules match: o/1/a, o/1/b\"\n"
+                                         "  process_name: \"o\"\n");
+  Run r = run_strictlog(box, local_rules({"test", "corpus"}));
+  CHECK(r.status == 5);
+  std::vector<std::string> lines = split_lines(r.out);
+  REQUIRE(!lines.empty());
+  CHECK(lines[0] ==
+        "conflict: corpus/o.cases:19: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
+        "(grammars/t.grammar:5)");
+  check_summary(lines.back(), "strictlog test: 2 examples, 3 cases in 1 files, 22 overlap witnesses in ",
+                " s: 0 mismatches, 0 uncovered, 9 conflicts");
+}
+
+TEST_CASE("test: --junit writes what junit_xml() makes of the same run", "[cli]") {
+  Sandbox box;
+  Run r = run_strictlog(box, with_rules({"test", "--junit", "report.xml", kRepoCorpus}));
+  CHECK(r.status == 0);
+  CHECK(box.entries() == std::vector<std::string>{"report.xml"});
+  CHECK(mode_of(box / "report.xml") == 0644);
+  std::string xml = read_all(box / "report.xml");
+  CHECK(xml == junit_xml(library_report(kGrammars, kMappings, kRepoCorpus)));
+  CHECK(starts_with(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"strictlog test\">\n"));
+  CHECK(xml.find("<testcase classname=\"strictlog\" name=\"every rule and mapped field covered\"/>") !=
+        std::string::npos);
+
+  Run bad = run_strictlog(box, with_rules({"test", "--junit", "no/such/dir/report.xml", kRepoCorpus}));
+  CHECK(bad.status == 3);
+  CHECK(bad.err == "strictlog test: cannot create 'no/such/dir/report.xml': No such file or directory\n");
+  CHECK(box.entries() == std::vector<std::string>{"report.xml"});
+}
+
+TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next run passes", "[cli]") {
+  Sandbox box;
+  write_rules(box, kGrammar, kMapping);
+  const std::string stale = "# Test cases.\nyear: 2026\n\n" + replaced(kFailedCase, "port: 1194", "port: 1195") +
+                            "# Not written yet.\n" + kFatalLine + "\n";
+  write_file(box / "corpus/a.cases", stale);
+  Run r = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  const std::string fresh = "# Test cases.\nyear: 2026\n\n" + kFailedCase + "# Not written yet.\n" + kFatalCase;
+  CHECK(read_all(box / "corpus/a.cases") == fresh);
+  std::vector<std::string> lines = split_lines(r.out);
+  std::vector<std::string> expected = {"corpus/a.cases:4:"};
+  for (const auto& l : split_lines(replaced(kFailedCase, "port: 1194", "port: 1195"))) expected.push_back("- " + l);
+  for (const auto& l : split_lines(kFailedCase)) expected.push_back("+ " + l);
+  expected.push_back("corpus/a.cases:16:");
+  expected.push_back("- " + kFatalLine);
+  for (const auto& l : split_lines(kFatalCase)) expected.push_back("+ " + l);
+  expected.push_back(kHeader);
+  expected.push_back(row("t/1/failed", 1, 1, program_size(box, 0)));
+  expected.push_back(row("t/1/fatal", 1, 1, program_size(box, 1)));
+  REQUIRE(lines.size() == expected.size() + 1);
+  CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
+  CHECK(lines[1] == "- line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed");
+  CHECK(lines[10] == "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195");
+  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 46 overlap witnesses in ",
+                " s: 0 mismatches, 0 uncovered, 0 conflicts; 2 cases rewritten");
+
+  Run again = run_strictlog(box, local_rules({"test", "corpus"}));
+  CHECK(again.status == 0);
+  std::vector<std::string> again_lines = split_lines(again.out);
+  REQUIRE(again_lines.size() == 4);
+  CHECK(again_lines[0] == kHeader);
+  check_summary(again_lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 46 overlap witnesses in ",
+                " s: 0 mismatches, 0 uncovered, 0 conflicts");
+  CHECK(read_all(box / "corpus/a.cases") == fresh);
+  CHECK(box.entries() == std::vector<std::string>{"corpus", "grammars", "mappings"});
+  std::vector<std::string> corpus_entries;
+  for (const auto& e : fs::directory_iterator(box / "corpus")) corpus_entries.push_back(e.path().filename());
+  CHECK(corpus_entries == std::vector<std::string>{"a.cases"});  // no temporary left beside it
+}
+
+}  // namespace
+}  // namespace strictlog

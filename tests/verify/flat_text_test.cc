@@ -1,0 +1,394 @@
+// Flat text (verify/flat_text.h): flatten() of hand-built events and quarantine records, set_flat_field()
+// round trips and its exact error texts, and quote()/unquote() over every byte value.
+#include "verify/flat_text.h"
+
+#include <google/protobuf/timestamp.pb.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <google/protobuf/wrappers.pb.h>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "strictlog/v1/event.pb.h"
+#include "strictlog/v1/quarantine.pb.h"
+
+namespace strictlog {
+namespace {
+
+using namespace std::string_literals;
+using Flat = std::vector<FlatField>;
+
+constexpr int64_t kNov22 = 1795338902;  // 2026-11-22T09:15:02Z
+
+// Sets every pair on a fresh message of m's type, then checks the result flattens back to `fields` and
+// equals `m` field by field.
+void check_round_trip(const google::protobuf::Message& m, const Flat& fields) {
+  std::unique_ptr<google::protobuf::Message> back(m.New());
+  for (const auto& [path, value] : fields) {
+    INFO(path << ": " << value);
+    CHECK(set_flat_field(back.get(), path, value) == "");
+  }
+  CHECK(flatten(*back) == fields);
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(m, *back));
+}
+
+v1::Event signal_event() {
+  v1::Event e;
+  v1::Envelope* env = e.mutable_envelope();
+  env->set_uid("0123abcd");
+  env->mutable_time()->set_seconds(kNov22);
+  env->set_time_text("Nov 22 09:15:02");
+  env->set_time_year_inferred(true);
+  env->set_hostname("a\"b\\c\n\r\t\x01\x1f\x7f caf\xc3\xa9");
+  env->set_process_name("openvpn");
+  env->set_pid(0);  // optional: present although zero
+  env->mutable_input()->set_name("in.log");
+  env->mutable_input()->set_line(7);
+  env->set_rule_id("client_instance_signal");
+  auto* p = e.mutable_openvpn_client_instance_signal();
+  p->mutable_src_endpoint();  // set, with no field set
+  p->set_signal_name("SIGUSR1");
+  p->set_hardness(openvpn::v1::SIGNAL_HARDNESS_SOFT);
+  p->set_reason("");  // optional: present although empty
+  p->set_action(openvpn::v1::SIGNAL_ACTION_EXITING);
+  return e;
+}
+
+const Flat kSignalFlat = {
+    {"envelope.uid", "\"0123abcd\""},
+    {"envelope.time", "2026-11-22T09:15:02Z"},
+    {"envelope.time_text", "\"Nov 22 09:15:02\""},
+    {"envelope.time_year_inferred", "true"},
+    {"envelope.hostname", "\"a\\\"b\\\\c\\n\\r\\t\\x01\\x1f\\x7f caf\xc3\xa9\""},
+    {"envelope.process_name", "\"openvpn\""},
+    {"envelope.pid", "0"},
+    {"envelope.input.name", "\"in.log\""},
+    {"envelope.input.line", "7"},
+    {"envelope.rule_id", "\"client_instance_signal\""},
+    {"openvpn_client_instance_signal.src_endpoint", "{}"},
+    {"openvpn_client_instance_signal.signal_name", "\"SIGUSR1\""},
+    {"openvpn_client_instance_signal.hardness", "SIGNAL_HARDNESS_SOFT"},
+    {"openvpn_client_instance_signal.reason", "\"\""},
+    {"openvpn_client_instance_signal.action", "SIGNAL_ACTION_EXITING"},
+};
+
+TEST_CASE("flatten: an event in field-number order with typed values and presence", "[verify]") {
+  v1::Event e = signal_event();
+  CHECK(flatten(e) == kSignalFlat);
+  check_round_trip(e, kSignalFlat);
+}
+
+TEST_CASE("flatten: optional fields absent are left out and plain scalars at zero too", "[verify]") {
+  v1::Event e = signal_event();
+  e.mutable_envelope()->clear_pid();
+  e.mutable_envelope()->set_time_year_inferred(false);
+  e.mutable_envelope()->set_hostname("");
+  e.mutable_openvpn_client_instance_signal()->clear_reason();
+  e.mutable_openvpn_client_instance_signal()->set_hardness(openvpn::v1::SIGNAL_HARDNESS_UNSPECIFIED);
+  e.mutable_openvpn_client_instance_signal()->mutable_src_endpoint()->set_port(0);
+  Flat expected = {
+      {"envelope.uid", "\"0123abcd\""},
+      {"envelope.time", "2026-11-22T09:15:02Z"},
+      {"envelope.time_text", "\"Nov 22 09:15:02\""},
+      {"envelope.process_name", "\"openvpn\""},
+      {"envelope.input.name", "\"in.log\""},
+      {"envelope.input.line", "7"},
+      {"envelope.rule_id", "\"client_instance_signal\""},
+      {"openvpn_client_instance_signal.src_endpoint.port", "0"},
+      {"openvpn_client_instance_signal.signal_name", "\"SIGUSR1\""},
+      {"openvpn_client_instance_signal.action", "SIGNAL_ACTION_EXITING"},
+  };
+  CHECK(flatten(e) == expected);
+  check_round_trip(e, expected);
+}
+
+TEST_CASE("flatten: skipped paths leave out their whole subtree and a message left empty is {}", "[verify]") {
+  v1::Event e = signal_event();
+  CHECK(flatten(e, {"envelope.uid", "envelope.input", "openvpn_client_instance_signal.hardness"}) ==
+        Flat{
+            {"envelope.time", "2026-11-22T09:15:02Z"},
+            {"envelope.time_text", "\"Nov 22 09:15:02\""},
+            {"envelope.time_year_inferred", "true"},
+            {"envelope.hostname", "\"a\\\"b\\\\c\\n\\r\\t\\x01\\x1f\\x7f caf\xc3\xa9\""},
+            {"envelope.process_name", "\"openvpn\""},
+            {"envelope.pid", "0"},
+            {"envelope.rule_id", "\"client_instance_signal\""},
+            {"openvpn_client_instance_signal.src_endpoint", "{}"},
+            {"openvpn_client_instance_signal.signal_name", "\"SIGUSR1\""},
+            {"openvpn_client_instance_signal.reason", "\"\""},
+            {"openvpn_client_instance_signal.action", "SIGNAL_ACTION_EXITING"},
+        });
+  // A skip entry matches whole paths only: `envelope.in` is no prefix of `envelope.input`.
+  v1::Event only_uid;
+  only_uid.mutable_envelope()->set_uid("u");
+  only_uid.mutable_envelope()->mutable_input()->set_line(1);
+  CHECK(flatten(only_uid, {"envelope.in", "envelope.uid"}) == Flat{{"envelope.input.line", "1"}});
+  CHECK(flatten(only_uid, {"envelope.input", "envelope.uid"}) == Flat{{"envelope", "{}"}});
+  CHECK(flatten(v1::Event()) == Flat{});
+}
+
+TEST_CASE("flatten: a quarantine record with bytes and an enum but not its repeated field", "[verify]") {
+  v1::QuarantineRecord r;
+  r.set_reason(v1::ENCODING);
+  r.set_detail("NUL byte at byte 2");
+  r.set_raw_bytes("\xff\x00" "a\xc3\xa9"s);
+  r.add_candidate_rule_ids("openvpn/2.6/x");
+  r.set_process_name("openvpn");
+  Flat expected = {
+      {"reason", "ENCODING"},
+      {"detail", "\"NUL byte at byte 2\""},
+      {"raw_bytes", "b\"\\xff\\x00a\xc3\xa9\""},
+      {"process_name", "\"openvpn\""},
+  };
+  CHECK(flatten(r) == expected);
+  r.clear_candidate_rule_ids();
+  check_round_trip(r, expected);
+
+  v1::QuarantineRecord text;
+  text.set_raw_text("x");
+  CHECK(flatten(text) == Flat{{"raw_text", "\"x\""}});
+  // An enum number the enum does not name (proto3 enums are open) is written as the number.
+  text.set_reason(static_cast<v1::QuarantineReason>(99));
+  CHECK(flatten(text) == Flat{{"reason", "99"}, {"raw_text", "\"x\""}});
+}
+
+TEST_CASE("flatten: timestamps in RFC 3339 UTC with nanoseconds only when set and before 1970 too", "[verify]") {
+  struct Row {
+    int64_t seconds;
+    int32_t nanos;
+    std::string text;
+  };
+  const Row rows[] = {
+      {0, 0, "1970-01-01T00:00:00Z"},
+      {0, 5, "1970-01-01T00:00:00.000000005Z"},
+      {kNov22, 999999999, "2026-11-22T09:15:02.999999999Z"},
+      {-1, 0, "1969-12-31T23:59:59Z"},
+      {-1, 500000000, "1969-12-31T23:59:59.500000000Z"},
+      {-14182940, 0, "1969-07-20T20:17:40Z"},
+      {-62135596800, 0, "0001-01-01T00:00:00Z"},
+      {253402300799, 0, "9999-12-31T23:59:59Z"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.text);
+    v1::Event e;
+    e.mutable_envelope()->mutable_time()->set_seconds(row.seconds);
+    e.mutable_envelope()->mutable_time()->set_nanos(row.nanos);
+    Flat expected = {{"envelope.time", row.text}};
+    CHECK(flatten(e) == expected);
+    check_round_trip(e, expected);
+  }
+}
+
+TEST_CASE("set_flat_field: integer kinds at their limits", "[verify]") {
+  // Timestamp as the root message has int64 seconds and int32 nanos; Event has none.
+  google::protobuf::Timestamp ts;
+  CHECK(set_flat_field(&ts, "seconds", "-9223372036854775808") == "");
+  CHECK(ts.seconds() == INT64_MIN);
+  CHECK(set_flat_field(&ts, "seconds", "9223372036854775807") == "");
+  CHECK(ts.seconds() == INT64_MAX);
+  CHECK(set_flat_field(&ts, "nanos", "-2147483648") == "");
+  CHECK(ts.nanos() == INT32_MIN);
+  CHECK(set_flat_field(&ts, "nanos", "2147483647") == "");
+  CHECK(ts.nanos() == INT32_MAX);
+  CHECK(flatten(ts) == Flat{{"seconds", "9223372036854775807"}, {"nanos", "2147483647"}});
+
+  v1::Event e;
+  CHECK(set_flat_field(&e, "envelope.pid", "4294967295") == "");
+  CHECK(e.envelope().pid() == 4294967295u);
+  CHECK(set_flat_field(&e, "envelope.input.offset", "18446744073709551615") == "");
+  CHECK(e.envelope().input().offset() == UINT64_MAX);
+  CHECK(set_flat_field(&e, "openvpn_tls_handshake_failed.src_endpoint.port", "080") == "");  // leading zeros read
+  CHECK(e.openvpn_tls_handshake_failed().src_endpoint().port() == 80);
+  CHECK(set_flat_field(&e, "openvpn_tls_handshake_failed.src_endpoint", "{}") == "");  // keeps what is set
+  CHECK(e.openvpn_tls_handshake_failed().src_endpoint().port() == 80);
+  CHECK(set_flat_field(&e, "envelope.hostname", "\"\\x41\\xc3\\xa9\"") == "");
+  CHECK(e.envelope().hostname() == "A\xc3\xa9");
+}
+
+TEST_CASE("set_flat_field: exact error texts", "[verify]") {
+  struct Row {
+    std::string path, value, error;
+  };
+  const std::string u32 = "is uint32: expected a number from 0 to 4294967295, got ";
+  const std::string ts = "field 'envelope.time' is a timestamp: expected e.g. 2026-11-22T09:15:02Z, got ";
+  const Row rows[] = {
+      {"envelope.hostnme", "\"x\"", "message strictlog.v1.Envelope has no field 'hostnme'"},
+      {"envelop.hostname", "\"x\"", "message strictlog.v1.Event has no field 'envelop'"},
+      {"envelope..pid", "1", "message strictlog.v1.Envelope has no field ''"},
+      {"envelope.pid.x", "1", "field 'envelope.pid' is uint32, not a message"},
+      {"envelope.hostname.x", "\"a\"", "field 'envelope.hostname' is string, not a message"},
+      {"envelope.time.seconds", "1",
+       "field 'envelope.time' is a timestamp, written whole (e.g. 2026-11-22T09:15:02Z), not by its fields"},
+      {"envelope.pid", "\"1187\"", "field 'envelope.pid' " + u32 + "\"1187\""},
+      {"envelope.pid", "12a", "field 'envelope.pid' " + u32 + "12a"},
+      {"envelope.pid", "", "field 'envelope.pid' " + u32},
+      {"envelope.pid", "-1", "field 'envelope.pid' " + u32 + "-1"},
+      {"envelope.pid", "+5", "field 'envelope.pid' " + u32 + "+5"},
+      {"envelope.pid", "1.0", "field 'envelope.pid' " + u32 + "1.0"},
+      {"envelope.pid", "4294967296", "field 'envelope.pid' " + u32 + "4294967296"},
+      {"envelope.pid", "99999999999999999999999", "field 'envelope.pid' " + u32 + "99999999999999999999999"},
+      {"envelope.input.line", "18446744073709551616",
+       "field 'envelope.input.line' is uint64: expected a number from 0 to 18446744073709551615, got "
+       "18446744073709551616"},
+      {"envelope.time_year_inferred", "yes",
+       "field 'envelope.time_year_inferred' is bool: expected true or false, got yes"},
+      {"envelope.time_year_inferred", "1", "field 'envelope.time_year_inferred' is bool: expected true or false, got 1"},
+      {"openvpn_client_instance_signal.hardness", "SOFT",
+       "field 'openvpn_client_instance_signal.hardness' is strictlog.openvpn.v1.SignalHardness: it has no value SOFT"},
+      {"openvpn_client_instance_signal.hardness", "1",
+       "field 'openvpn_client_instance_signal.hardness' is strictlog.openvpn.v1.SignalHardness: it has no value 1"},
+      {"envelope.hostname", "vpn-gw1", "field 'envelope.hostname' is string: expected a \"quoted string\", got vpn-gw1"},
+      {"envelope.hostname", "\"vpn", "field 'envelope.hostname' is string: expected a \"quoted string\", got \"vpn"},
+      {"envelope.hostname", "b\"vpn\"",
+       "field 'envelope.hostname' is string: expected a \"quoted string\", got b\"vpn\""},
+      {"envelope.time", "2026-11-22 09:15:02Z", ts + "2026-11-22 09:15:02Z"},
+      {"envelope.time", "2026-11-22T09:15:02", ts + "2026-11-22T09:15:02"},
+      {"envelope.time", "2026-11-22T09:15:02+01:00", ts + "2026-11-22T09:15:02+01:00"},
+      {"envelope.time", "2026-1-22T09:15:02Z", ts + "2026-1-22T09:15:02Z"},
+      {"envelope.time", "2026-11-22T9:15:02Z", ts + "2026-11-22T9:15:02Z"},
+      {"envelope.time", "2026-02-29T00:00:00Z", ts + "2026-02-29T00:00:00Z"},
+      {"envelope.time", "2026-11-22T24:00:00Z", ts + "2026-11-22T24:00:00Z"},
+      {"envelope.time", "2026-11-22T09:60:00Z", ts + "2026-11-22T09:60:00Z"},
+      {"envelope.time", "2026-11-22T09:15:60Z", ts + "2026-11-22T09:15:60Z"},
+      {"envelope.time", "2026-11-22T09:15:02.5Z", ts + "2026-11-22T09:15:02.5Z"},
+      {"envelope.time", "2026-11-22T09:15:02.-00000001Z", ts + "2026-11-22T09:15:02.-00000001Z"},
+      {"envelope.time", "2026-11-22T09:15:02.000000001", ts + "2026-11-22T09:15:02.000000001"},
+      {"envelope.time", "+026-11-22T09:15:02Z", ts + "+026-11-22T09:15:02Z"},
+      {"envelope.time", "{}", ts + "{}"},
+      {"openvpn_tls_handshake_failed.src_endpoint", "x",
+       "field 'openvpn_tls_handshake_failed.src_endpoint' is a message: set its fields, or write {}"},
+      {"envelope", "", "field 'envelope' is a message: set its fields, or write {}"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.path << ": " << row.value);
+    v1::Event e;
+    CHECK(set_flat_field(&e, row.path, row.value) == row.error);
+  }
+  v1::QuarantineRecord r;
+  CHECK(set_flat_field(&r, "raw_bytes", "\"x\"") == "field 'raw_bytes' is bytes: expected b\"...\", got \"x\"");
+  CHECK(set_flat_field(&r, "raw_bytes", "b\"\\q\"") == "field 'raw_bytes' is bytes: expected b\"...\", got b\"\\q\"");
+  CHECK(set_flat_field(&r, "candidate_rule_ids", "\"a\"") ==
+        "field 'candidate_rule_ids' is repeated, which expectations cannot set");
+  CHECK(set_flat_field(&r, "reason", "AMBIGUOUS") == "");
+  CHECK(r.reason() == v1::AMBIGUOUS);
+
+  google::protobuf::Timestamp t;
+  CHECK(set_flat_field(&t, "nanos", "2147483648") ==
+        "field 'nanos' is int32: expected a number from -2147483648 to 2147483647, got 2147483648");
+  CHECK(set_flat_field(&t, "nanos", "-2147483649") ==
+        "field 'nanos' is int32: expected a number from -2147483648 to 2147483647, got -2147483649");
+  CHECK(set_flat_field(&t, "seconds", "9223372036854775808") ==
+        "field 'seconds' is int64: expected a number from -9223372036854775808 to 9223372036854775807, got "
+        "9223372036854775808");
+  CHECK(set_flat_field(&t, "seconds", "--1") ==
+        "field 'seconds' is int64: expected a number from -9223372036854775808 to 9223372036854775807, got --1");
+
+  google::protobuf::DoubleValue d;
+  d.set_value(1.5);
+  CHECK(flatten(d) == Flat{{"value", "1.5"}});
+  CHECK(set_flat_field(&d, "value", "1.5") == "field 'value' is double, which expectations cannot set");
+}
+
+TEST_CASE("set_flat_field: a second member of a oneof is an error and not a silent reset", "[verify]") {
+  v1::Event e;
+  REQUIRE(set_flat_field(&e, "openvpn_tls_handshake_failed.src_endpoint.ip", "\"192.0.2.1\"") == "");
+  CHECK(set_flat_field(&e, "openvpn_tls_handshake_failed.src_endpoint.port", "1") == "");  // same member: fine
+  CHECK(set_flat_field(&e, "openvpn_fatal_tls_error.function_name", "\"f\"") ==
+        "fields 'openvpn_tls_handshake_failed' and 'openvpn_fatal_tls_error' are both in oneof 'payload': only "
+        "one can be set");
+  CHECK(flatten(e) == Flat{{"openvpn_tls_handshake_failed.src_endpoint.ip", "\"192.0.2.1\""},
+                           {"openvpn_tls_handshake_failed.src_endpoint.port", "1"}});
+
+  v1::QuarantineRecord r;
+  REQUIRE(set_flat_field(&r, "raw_text", "\"a\"") == "");
+  CHECK(set_flat_field(&r, "raw_bytes", "b\"a\"") ==
+        "fields 'raw_text' and 'raw_bytes' are both in oneof 'raw': only one can be set");
+}
+
+// quote() of one byte, by the rule flat_text.h states.
+std::string expected_quote_of_byte(unsigned char c) {
+  switch (c) {
+    case '"': return "\"\\\"\"";
+    case '\\': return "\"\\\\\"";
+    case '\n': return "\"\\n\"";
+    case '\r': return "\"\\r\"";
+    case '\t': return "\"\\t\"";
+  }
+  static const char* const hex = "0123456789abcdef";
+  // Control bytes and DEL, and every byte >= 0x80 alone (never well-formed UTF-8 by itself), are escaped.
+  if (c < 0x20 || c >= 0x7f) return "\"\\x"s + hex[c >> 4] + hex[c & 15] + "\"";
+  return "\""s + static_cast<char>(c) + "\"";
+}
+
+TEST_CASE("quote and unquote: every byte value alone and all of them in a row", "[verify]") {
+  std::string all;
+  for (int b = 0; b < 256; ++b) {
+    unsigned char c = static_cast<unsigned char>(b);
+    std::string one(1, static_cast<char>(c));
+    INFO("byte " << b);
+    CHECK(quote(one) == expected_quote_of_byte(c));
+    std::string back = "junk";
+    CHECK(unquote(quote(one), &back));
+    CHECK(back == one);
+    all.push_back(static_cast<char>(c));
+  }
+  std::string back;
+  REQUIRE(unquote(quote(all), &back));
+  CHECK(back == all);
+  CHECK(quote("") == "\"\"");
+  CHECK(unquote("\"\"", &back));
+  CHECK(back == "");
+}
+
+TEST_CASE("quote: well-formed UTF-8 stays readable and anything else is escaped byte by byte", "[verify]") {
+  CHECK(quote("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+  CHECK(quote("caf\xe9") == "\"caf\\xe9\"");                        // Latin-1 e-acute
+  CHECK(quote("\xc3") == "\"\\xc3\"");                              // truncated sequence
+  CHECK(quote("\xc3" "a") == "\"\\xc3a\"");                         // cut short by ASCII
+  CHECK(quote("\xc0\xaf") == "\"\\xc0\\xaf\"");                     // overlong '/'
+  CHECK(quote("\xe0\x80\x80") == "\"\\xe0\\x80\\x80\"");            // overlong NUL
+  CHECK(quote("\xed\xa0\x80") == "\"\\xed\\xa0\\x80\"");            // UTF-16 surrogate
+  CHECK(quote("\xf4\x90\x80\x80") == "\"\\xf4\\x90\\x80\\x80\"");   // above U+10FFFF
+  CHECK(quote("\xf4\x8f\xbf\xbf") == "\"\xf4\x8f\xbf\xbf\"");       // U+10FFFF itself
+  CHECK(quote("\x80\xc3\xa9\xa9") == "\"\\x80\xc3\xa9\\xa9\"");     // stray continuations around a good one
+  CHECK(quote("a\"b") == "\"a\\\"b\"");
+  std::string back;
+  REQUIRE(unquote("\"\\xC3\\xA9\"", &back));  // upper-case hex is read too
+  CHECK(back == "\xc3\xa9");
+}
+
+TEST_CASE("unquote: malformed texts are refused", "[verify]") {
+  const char* const malformed[] = {
+      "",             // nothing
+      "\"",           // a lone quote
+      "abc",          // no quotes
+      "\"abc",        // unterminated
+      "abc\"",        // no opening quote
+      "\"a\"b\"",     // an unescaped quote inside
+      "\"a\\\"",      // the closing quote escaped: unterminated
+      "\"a\\\\\\\"",  // `"a\\\"`: the same after an escaped backslash
+      "\"\\x\"",      // \x without digits
+      "\"\\x4\"",     // \x with one digit
+      "\"\\xzz\"",    // \x with no hex digits
+      "\"\\x4g\"",    // \x with one hex digit
+      "\"\\q\"",      // unknown escape
+      "\"\\0\"",      // octal is not an escape here
+      " \"a\"",       // a leading space
+      "\"a\" ",       // a trailing space
+  };
+  for (const char* text : malformed) {
+    INFO("'" << text << "'");
+    std::string out;
+    CHECK_FALSE(unquote(text, &out));
+  }
+  std::string out;
+  CHECK(unquote("\"a\\\\\"", &out));  // near miss of the trailing backslash: an escaped one
+  CHECK(out == "a\\");
+  CHECK(unquote("\"\\x41\\x4a\"", &out));
+  CHECK(out == "AJ");
+}
+
+}  // namespace
+}  // namespace strictlog

@@ -1,0 +1,636 @@
+// The test runner (verify/runner.h) on small grammars, mappings and corpora in a temporary directory:
+// passing runs, every kind of mismatch with its exact text, positioned errors, coverage, conflicts,
+// --update, and the JUnit XML of a report (verify/junit.h).
+#include "verify/runner.h"
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compile/compile.h"
+#include "dsl/dsl.h"
+#include "mapping/mapping.h"
+#include "verify/junit.h"
+
+namespace strictlog {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Tree {
+ public:
+  Tree() {
+    std::string tmpl = (fs::temp_directory_path() / "strictlog-runner-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    root_ = tmpl;
+  }
+  ~Tree() {
+    std::error_code ignored;
+    fs::remove_all(root_, ignored);
+  }
+  Tree(const Tree&) = delete;
+  Tree& operator=(const Tree&) = delete;
+
+  std::string path(const std::string& relative) const { return root_ + "/" + relative; }
+
+  void write(const std::string& relative, const std::string& text) const {
+    fs::create_directories(fs::path(path(relative)).parent_path());
+    std::ofstream out(path(relative), std::ios::binary | std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+  }
+  std::string read(const std::string& relative) const {
+    std::ifstream in(path(relative), std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  std::shared_ptr<const RuleSet> rules() const {
+    auto set = load_ruleset(path("grammars"), path("mappings"));
+    INFO((set ? std::string() : render(set.errors())));
+    REQUIRE(set.ok());
+    return set.value();
+  }
+
+  Result<TestReport> run(bool update = false) const { return run_tests(rules(), {{path("corpus")}, update}); }
+
+  TestReport run_ok(bool update = false) const {
+    auto report = run(update);
+    INFO((report ? std::string() : render(report.errors())));
+    REQUIRE(report.ok());
+    return std::move(report).value();
+  }
+
+ private:
+  std::string root_;
+};
+
+// 1-based number of the first line of `text` that starts with `prefix` (its newline, if any, left out).
+uint32_t line_of(const std::string& text, std::string prefix) {
+  if (!prefix.empty() && prefix.back() == '\n') prefix.pop_back();
+  std::istringstream in(text);
+  uint32_t n = 0;
+  for (std::string l; std::getline(in, l);) {
+    ++n;
+    if (l.rfind(prefix, 0) == 0) return n;
+  }
+  FAIL("no line starts with " << prefix);
+  return 0;
+}
+
+const std::string kGrammar =
+    "grammar t 1;\n"                                                       // 1
+    "programs \"t\";\n"                                                    // 2
+    "pattern peer = [ common_name:cn \"/\" ] ip:ipv4 \":\" port:port;\n"   // 3
+    "rule failed = client:peer \" failed\"\n"                              // 4
+    "  example \"192.0.2.1:1 failed\";\n"                                  // 5
+    "rule fatal = client:peer \" fatal (\" function:word \")\"\n"          // 6
+    "  example \"192.0.2.1:1 fatal (f)\";\n";                              // 7
+
+const std::string kMapping =
+    "mapping t 1;\n"
+    "rule failed -> strictlog.openvpn.v1.TlsHandshakeFailed {\n"
+    "  src_endpoint = client;\n"
+    "}\n"
+    "rule fatal -> strictlog.openvpn.v1.FatalTlsError {\n"
+    "  src_endpoint = client;\n"
+    "  function_name = function;\n"
+    "}\n";
+
+// The envelope fields a case states, in flatten() order, for a line of Nov 22 2026.
+std::string envelope(const std::string& hms, const std::string& pid, const std::string& program = "t") {
+  return "  envelope.time: 2026-11-22T" + hms + "Z\n" +
+         "  envelope.time_text: \"Nov 22 " + hms + "\"\n" +
+         "  envelope.time_year_inferred: true\n"
+         "  envelope.hostname: \"h\"\n"
+         "  envelope.process_name: \"" + program + "\"\n" +
+         (pid.empty() ? "" : "  envelope.pid: " + pid + "\n");
+}
+
+const std::string kFailedLine = "line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed\n";
+const std::string kFailedCase = kFailedLine + "event: t/1/failed\n" + envelope("09:15:02", "7") +
+                                "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
+                                "  openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
+                                "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n";
+const std::string kFatalLine = "line: Nov 22 09:15:03 h t: bob/192.0.2.2:0 fatal (f1)\n";
+const std::string kFatalCase = kFatalLine + "event: t/1/fatal\n" + envelope("09:15:03", "") +
+                               "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.2\"\n"
+                               "  openvpn_fatal_tls_error.src_endpoint.port: 0\n"
+                               "  openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
+                               "  openvpn_fatal_tls_error.function_name: \"f1\"\n";
+const std::string kConversionDetail =
+    "capture 'client.port': cannot convert '65536' to port: 65536 is greater than 65535";
+const std::string kConversionLine = "line: Nov 22 09:15:04 h t[7]: 192.0.2.1:65536 failed\n";
+const std::string kConversionCase = kConversionLine + "quarantine: CONVERSION\n" + "  detail: \"" +
+                                    kConversionDetail + "\"\n" + "  process_name: \"t\"\n";
+
+const std::string kPassing = "# Cases of the test grammar.\nyear: 2026\n\n" + kFailedCase + kFatalCase +
+                             "# Port 65536 matches the regex, not the type.\n" + kConversionCase;
+
+// A tree with the test grammar and mapping and `corpus/t/a.cases` holding `cases`.
+void fill(const Tree& tree, const std::string& cases, const std::string& grammar = kGrammar) {
+  tree.write("grammars/t/1.grammar", grammar);
+  tree.write("mappings/t/1.mapping", kMapping);
+  tree.write("corpus/t/a.cases", cases);
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+TEST_CASE("runner: a passing corpus with counts and hits and program sizes and the files read", "[verify]") {
+  Tree tree;
+  fill(tree, kPassing);
+  TestReport rep = tree.run_ok();
+  CHECK(rep.passed());
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.uncovered.empty());
+  CHECK(rep.conflicts.empty());
+  CHECK(rep.updated.empty());
+  CHECK(rep.examples == 2);
+  CHECK(rep.cases == 3);
+  CHECK(rep.corpus_files == 1);
+  CHECK(rep.files == std::vector<std::string>{tree.path("corpus/t/a.cases")});
+  // failed: 12 witnesses with the common name (cn 5, ipv4 5, port 4 samples), 8 without; fatal: word 4 more.
+  CHECK(rep.witnesses == 20 + 26);
+  REQUIRE(rep.rules.size() == 2);
+  CHECK(rep.rules[0].ref == "t/1/failed");
+  CHECK(rep.rules[0].pos.source->path == tree.path("grammars/t/1.grammar"));
+  CHECK(rep.rules[0].pos.line == 4);
+  CHECK(rep.rules[0].example_hits == 1);
+  CHECK(rep.rules[0].case_hits == 1);  // the CONVERSION case is no hit
+  CHECK(rep.rules[1].ref == "t/1/fatal");
+  CHECK(rep.rules[1].pos.line == 6);
+  CHECK(rep.rules[1].example_hits == 1);
+  CHECK(rep.rules[1].case_hits == 1);
+  for (const RuleStats& s : rep.rules) {
+    INFO(s.ref);
+    CHECK(s.program_size > 0);
+    CHECK(s.program_size < 1000);
+  }
+  CHECK(tree.read("corpus/t/a.cases") == kPassing);  // not rewritten without --update
+}
+
+TEST_CASE("runner: corpus files are found recursively in path order and only with the .cases extension", "[verify]") {
+  Tree tree;
+  fill(tree, kFailedCase + kFatalCase);
+  tree.write("corpus/t/sub/b.cases", kConversionCase);
+  tree.write("corpus/t/0.cases", "# nothing yet\n");
+  tree.write("corpus/t/notes.txt", "line: not a case file\n");
+  TestReport rep = tree.run_ok();
+  CHECK(rep.passed());
+  CHECK(rep.files == std::vector<std::string>{tree.path("corpus/t/0.cases"), tree.path("corpus/t/a.cases"),
+                                              tree.path("corpus/t/sub/b.cases")});
+  CHECK(rep.corpus_files == 3);
+  CHECK(rep.cases == 3);
+}
+
+TEST_CASE("runner: a differing value gives expected beside got at the line of the case", "[verify]") {
+  Tree tree;
+  fill(tree, replaced(kPassing, "src_endpoint.port: 1194", "src_endpoint.port: 1195"));
+  TestReport rep = tree.run_ok();
+  CHECK_FALSE(rep.passed());
+  REQUIRE(rep.mismatches.size() == 1);
+  const Mismatch& m = rep.mismatches[0];
+  CHECK(m.pos.source->path == tree.path("corpus/t/a.cases"));
+  CHECK(m.pos.line == line_of(kPassing, kFailedLine));
+  CHECK(m.summary == "event t/1/failed: 1 field differs");
+  CHECK(m.details ==
+        std::vector<std::string>{"openvpn_tls_handshake_failed.src_endpoint.port: expected 1195, got 1194"});
+  CHECK(rep.uncovered.empty());  // coverage counts what the line became, expectation or not
+}
+
+TEST_CASE("runner: presence differs in both directions and a written zero is a value", "[verify]") {
+  Tree tree;
+  // The first line has a pid the case leaves out; the second has none but the case states one; the third
+  // states port 0 where the line's port is 1194.
+  std::string cases = replaced(kFailedCase, "  envelope.pid: 7\n", "");
+  cases += replaced(kFatalCase, "  envelope.process_name: \"t\"\n", "  envelope.process_name: \"t\"\n  envelope.pid: 0\n");
+  cases += replaced(kFailedCase, "port: 1194", "port: 0");
+  fill(tree, cases);
+  TestReport rep = tree.run_ok();
+  REQUIRE(rep.mismatches.size() == 3);
+  CHECK(rep.mismatches[0].summary == "event t/1/failed: 1 field differs");
+  CHECK(rep.mismatches[0].details == std::vector<std::string>{"envelope.pid: expected nothing (absent), got 7"});
+  CHECK(rep.mismatches[1].summary == "event t/1/fatal: 1 field differs");
+  CHECK(rep.mismatches[1].details == std::vector<std::string>{"envelope.pid: expected 0, got nothing (absent)"});
+  CHECK(rep.mismatches[2].details ==
+        std::vector<std::string>{"openvpn_tls_handshake_failed.src_endpoint.port: expected 0, got 1194"});
+  CHECK(rep.mismatches[1].pos.line == line_of(cases, kFatalLine));
+}
+
+TEST_CASE("runner: several differing fields with the expected side first and then fields only got", "[verify]") {
+  Tree tree;
+  std::string c = replaced(kFailedCase, "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n", "");
+  c = replaced(c, "\"192.0.2.1\"", "\"192.0.2.9\"");
+  c = replaced(c, "envelope.hostname: \"h\"", "envelope.hostname: \"h\\t\"");
+  fill(tree, c);
+  TestReport rep = tree.run_ok();
+  REQUIRE(rep.mismatches.size() == 1);
+  CHECK(rep.mismatches[0].summary == "event t/1/failed: 3 fields differ");
+  CHECK(rep.mismatches[0].details ==
+        std::vector<std::string>{
+            "envelope.hostname: expected \"h\\t\", got \"h\"",
+            "openvpn_tls_handshake_failed.src_endpoint.ip: expected \"192.0.2.9\", got \"192.0.2.1\"",
+            "openvpn_tls_handshake_failed.src_endpoint.common_name: expected nothing (absent), got \"ana\"",
+        });
+}
+
+TEST_CASE("runner: an expectation of another kind or rule or reason is one summary line", "[verify]") {
+  Tree tree;
+  std::string cases =
+      kFailedLine + "quarantine: NO_MATCH\n" +                  // an event, expected quarantined
+      kConversionLine + "event: t/1/failed\n" + envelope("09:15:04", "7") +  // quarantined, expected an event
+      kFailedLine + "event: t/1/fatal\n" +                      // another rule
+      kConversionLine + "quarantine: NO_MATCH\n" +              // another reason
+      replaced(kConversionCase, "  detail: \"capture", "  detail: \"Capture") +  // same reason, other detail
+      "line: Nov 22 09:15:05 h t[7]: 192.0.2.1:1 failed\n";     // no expectation
+  fill(tree, cases);
+  TestReport rep = tree.run_ok();
+  REQUIRE(rep.mismatches.size() == 6);
+  const std::string path = tree.path("corpus/t/a.cases");
+  std::vector<std::string> got;
+  for (const Mismatch& m : rep.mismatches) {
+    REQUIRE(m.pos.source);
+    CHECK(m.pos.source->path == path);
+    got.push_back(std::to_string(m.pos.line) + ": " + m.summary);
+    for (const auto& d : m.details) got.push_back("  " + d);
+  }
+  CHECK(got == std::vector<std::string>{
+                   "1: expected quarantine NO_MATCH, got event t/1/failed",
+                   "3: expected event t/1/failed, got quarantine CONVERSION (" + kConversionDetail + ")",
+                   "11: expected event t/1/fatal, got event t/1/failed",
+                   "13: expected quarantine NO_MATCH, got quarantine CONVERSION (" + kConversionDetail + ")",
+                   "15: quarantine CONVERSION: 1 field differs",
+                   "  detail: expected \"C" + kConversionDetail.substr(1) + "\", got \"" + kConversionDetail + "\"",
+                   "19: no expectation written; got event t/1/failed (run with --update)",
+               });
+}
+
+TEST_CASE("runner: fields a case must not state and bad values are positioned errors across files", "[verify]") {
+  Tree tree;
+  fill(tree, replaced(kFailedCase, "  envelope.pid: 7\n", "  envelope.uid: \"x\"\n  envelope.pid: \"7\"\n"));
+  tree.write("corpus/t/b.cases", kConversionLine + "quarantine: CONVERSION\n  input.line: 1\n  reason: CONVERSION\n");
+  tree.write("corpus/t/c.cases", "event: t/1/failed\n");
+  auto report = tree.run();
+  REQUIRE_FALSE(report.ok());
+  const std::string a = tree.path("corpus/t/a.cases"), b = tree.path("corpus/t/b.cases"),
+                    c = tree.path("corpus/t/c.cases");
+  CHECK(render(report.errors()) ==
+        a + ":8:3: 'envelope.uid' varies between runs or is stated by the case's first line; leave it out "
+            "[unstated-field]\n"
+            "    envelope.uid: \"x\"\n"
+            "    ^\n" +
+        a + ":9:3: field 'envelope.pid' is uint32: expected a number from 0 to 4294967295, got \"7\" "
+            "[bad-expectation]\n"
+            "    envelope.pid: \"7\"\n"
+            "    ^\n" +
+        b + ":3:3: 'input.line' varies between runs or is stated by the case's first line; leave it out "
+            "[unstated-field]\n"
+            "    input.line: 1\n"
+            "    ^\n" +
+        b + ":4:3: 'reason' varies between runs or is stated by the case's first line; leave it out "
+            "[unstated-field]\n"
+            "    reason: CONVERSION\n"
+            "    ^\n" +
+        c + ":1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', '#') [expected-line]\n"
+            "  event: t/1/failed\n"
+            "  ^\n");
+}
+
+TEST_CASE("runner: every envelope field stated elsewhere or varying is refused", "[verify]") {
+  CHECK(unstated_event_fields() ==
+        std::vector<std::string>{"envelope.uid", "envelope.processed_time", "envelope.grammar_set_hash",
+                                 "envelope.input", "envelope.grammar", "envelope.source_version",
+                                 "envelope.rule_id"});
+  Tree tree;
+  fill(tree, replaced(kFailedCase, "  envelope.pid: 7\n", "  envelope.pid: 7\n  envelope.rule_id: \"failed\"\n"));
+  auto report = tree.run();
+  REQUIRE_FALSE(report.ok());
+  CHECK(render(report.errors()) ==
+        tree.path("corpus/t/a.cases") +
+            ":9:3: 'envelope.rule_id' varies between runs or is stated by the case's first line; leave it out "
+            "[unstated-field]\n"
+            "    envelope.rule_id: \"failed\"\n"
+            "    ^\n");
+}
+
+TEST_CASE("runner: a missing corpus directory is a plain error", "[verify]") {
+  Tree tree;
+  fill(tree, kPassing);
+  auto report = run_tests(tree.rules(), {{tree.path("corpus"), tree.path("nope")}, false});
+  REQUIRE_FALSE(report.ok());
+  CHECK(render(report.errors()) == "'" + tree.path("nope") + "' is not a directory [missing-directory]\n");
+}
+
+TEST_CASE("runner: a mapped field no case shows is uncovered", "[verify]") {
+  Tree tree;
+  // No case of rule failed has a common name.
+  fill(tree, replaced(kPassing, "ana/192.0.2.1:1194", "192.0.2.1:1194"));
+  tree.write("corpus/t/a.cases",
+             replaced(tree.read("corpus/t/a.cases"),
+                      "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n", ""));
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.conflicts.empty());
+  CHECK_FALSE(rep.passed());
+  CHECK(rep.uncovered == std::vector<std::string>{
+                             tree.path("grammars/t/1.grammar") +
+                                 ":4: field openvpn_tls_handshake_failed.src_endpoint.common_name of rule t/1/failed "
+                                 "is present in no corpus case",
+                         });
+}
+
+// load_ruleset() refuses an example that does not convert, so a loaded rule set always has every rule hit
+// by its examples. The runner does not rely on that: a rule set built without the check (here by hand)
+// reports the example as a mismatch and the rule as uncovered.
+std::shared_ptr<const RuleSet> unchecked_rules(const std::string& grammar, const std::string& mapping) {
+  auto set = std::make_shared<RuleSet>();
+  auto parsed = dsl::parse_grammar(std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", grammar}));
+  REQUIRE(parsed.ok());
+  auto compiled = compile_grammar(parsed.value());
+  REQUIRE(compiled.ok());
+  set->grammars.push_back(std::move(compiled).value());
+  auto map = mapping::parse_mapping(std::make_shared<const SourceFile>(SourceFile{"m/t.mapping", mapping}));
+  REQUIRE(map.ok());
+  auto bound = bind_mappings({std::move(map).value()}, set->grammars);
+  REQUIRE(bound.ok());
+  set->mappings = std::move(bound).value();
+  set->hash = "0";
+  return set;
+}
+
+TEST_CASE("runner: a rule whose examples all fail is uncovered beside the mismatch of the examples", "[verify]") {
+  Tree tree;
+  tree.write("corpus/a.cases", kFailedCase);
+  // The example matches the rule's regex, but port 65536 does not convert; no case hits the rule either.
+  auto rules = unchecked_rules(replaced(kGrammar, "example \"192.0.2.1:1 fatal (f)\"",
+                                        "example \"192.0.2.1:65536 fatal (f)\""),
+                               kMapping);
+  auto report = run_tests(rules, {{tree.path("corpus")}, false});
+  REQUIRE(report.ok());
+  TestReport& rep = *report;
+  REQUIRE(rep.mismatches.size() == 1);
+  CHECK(rep.mismatches[0].pos.source->path == "g/t.grammar");
+  CHECK(rep.mismatches[0].pos.line == 7);
+  CHECK(rep.mismatches[0].summary == "example of rule t/1/fatal does not convert: " + kConversionDetail);
+  CHECK(rep.mismatches[0].details.empty());
+  CHECK(rep.examples == 2);
+  REQUIRE(rep.rules.size() == 2);
+  CHECK(rep.rules[1].example_hits == 0);
+  CHECK(rep.uncovered ==
+        std::vector<std::string>{
+            "g/t.grammar:6: rule t/1/fatal is hit by no example or case",
+            "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.common_name of rule t/1/fatal is present in no "
+            "corpus case",
+            "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.ip of rule t/1/fatal is present in no corpus "
+            "case",
+            "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.port of rule t/1/fatal is present in no corpus "
+            "case",
+            "g/t.grammar:6: field openvpn_fatal_tls_error.function_name of rule t/1/fatal is present in no corpus case",
+        });
+}
+
+// Two rules that both match `n=PORT`: each example needs its own optional group, so the grammar compiles.
+const std::string kOverlapGrammar =
+    "grammar o 1;\n"                                       // 1
+    "programs \"o\";\n"                                    // 2
+    "rule a = \"n=\" x:port [ \"/\" proto:word ]\n"        // 3
+    "  example \"n=80/tcp\";\n"                            // 4
+    "rule b = \"n=\" y:port [ \" \" proto:word ]\n"        // 5
+    "  example \"n=80 udp\";\n";                           // 6
+const std::string kOverlapMapping =
+    "mapping o 1;\n"
+    "rule a -> strictlog.openvpn.v1.TlsHandshakeFailed {\n"
+    "  src_endpoint.port = x;\n"
+    "  src_endpoint.common_name = proto;\n"
+    "}\n"
+    "rule b -> strictlog.openvpn.v1.FatalTlsError {\n"
+    "  src_endpoint.port = y;\n"
+    "  function_name = proto;\n"
+    "}\n";
+const std::string kOverlapCases =
+    "line: Nov 22 09:15:02 h o[1]: n=80/tcp\n"
+    "event: o/1/a\n" + envelope("09:15:02", "1", "o") +
+    "  openvpn_tls_handshake_failed.src_endpoint.port: 80\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"tcp\"\n"
+    "line: Nov 22 09:15:02 h o[1]: n=80 udp\n"
+    "event: o/1/b\n" + envelope("09:15:02", "1", "o") +
+    "  openvpn_fatal_tls_error.src_endpoint.port: 80\n"
+    "  openvpn_fatal_tls_error.function_name: \"udp\"\n"
+    "# Both rules match: the case states what the normalizer does, and the runner still reports a conflict.\n"
+    "line: Nov 22 09:15:02 h o[1]: n=443\n"
+    "quarantine: AMBIGUOUS\n"
+    "  detail: \"2 rules match: o/1/a, o/1/b\"\n"
+    "  process_name: \"o\"\n";
+
+TEST_CASE("runner: an ambiguous case and enumerated witnesses are conflicts naming both rules", "[verify]") {
+  Tree tree;
+  tree.write("grammars/o/1.grammar", kOverlapGrammar);
+  tree.write("mappings/o/1.mapping", kOverlapMapping);
+  tree.write("corpus/o.cases", kOverlapCases);
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.uncovered.empty());
+  CHECK(rep.witnesses == 22);  // each rule: (1 + 3 port + 3 word) with its group, (1 + 3) without
+  const std::string g = tree.path("grammars/o/1.grammar");
+  const std::string a = "o/1/a (" + g + ":3)", b = "o/1/b (" + g + ":5)";
+  std::vector<std::string> got;
+  for (const Conflict& c : rep.conflicts) {
+    REQUIRE(c.pos.source);
+    got.push_back(c.pos.source->path + ":" + std::to_string(c.pos.line) + " | " + c.message);
+  }
+  const std::string none = "optional groups present: none (of 1); ";
+  const std::string ambiguous = std::to_string(line_of(kOverlapCases, "line: Nov 22 09:15:02 h o[1]: n=443"));
+  CHECK(ambiguous == "22");
+  CHECK(got ==
+        std::vector<std::string>{
+            tree.path("corpus/o.cases") + ":" + ambiguous + " | " + tree.path("corpus/o.cases") + ":" + ambiguous +
+                ": the line is matched by 2 rules: " + a + ", " + b,
+            g + ":3 | rules " + a + " and " + b + " both match the witness line 'n=1194' (" + none + "canonical samples)",
+            g + ":3 | rules " + a + " and " + b + " both match the witness line 'n=0' (" + none +
+                "capture x = '0' (port sample 2))",
+            g + ":3 | rules " + a + " and " + b + " both match the witness line 'n=65535' (" + none +
+                "capture x = '65535' (port sample 3))",
+            g + ":3 | rules " + a + " and " + b + " both match the witness line 'n=443' (" + none +
+                "capture x = '443' (port sample 4))",
+            g + ":5 | rules " + b + " and " + a + " both match the witness line 'n=1194' (" + none + "canonical samples)",
+            g + ":5 | rules " + b + " and " + a + " both match the witness line 'n=0' (" + none +
+                "capture y = '0' (port sample 2))",
+            g + ":5 | rules " + b + " and " + a + " both match the witness line 'n=65535' (" + none +
+                "capture y = '65535' (port sample 3))",
+            g + ":5 | rules " + b + " and " + a + " both match the witness line 'n=443' (" + none +
+                "capture y = '443' (port sample 4))",
+        });
+  CHECK_FALSE(rep.passed());
+}
+
+TEST_CASE("runner: --update rewrites expectations and keeps comments and reports each change and then passes", "[verify]") {
+  Tree tree;
+  const std::string stale =
+      "# Cases of the test grammar.\n"
+      "year: 2026\n"
+      "\n" +
+      replaced(kFailedCase, "port: 1194", "port: 1195") +
+      "# No expectation yet.\n" + kFatalLine +
+      "# Port 65536 matches the regex, not the type.\n" + kConversionCase +
+      "\n# the end\n";
+  fill(tree, stale);
+  TestReport rep = tree.run_ok(/*update=*/true);
+  CHECK(rep.mismatches.empty());  // --update reports changes, not mismatches
+  CHECK(rep.uncovered.empty());
+  CHECK(rep.passed());
+  const std::string path = tree.path("corpus/t/a.cases");
+  CHECK(rep.updated ==
+        std::vector<std::string>{
+            path + ":4:\n"
+                   "- line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed\n"
+                   "- event: t/1/failed\n"
+                   "-   envelope.time: 2026-11-22T09:15:02Z\n"
+                   "-   envelope.time_text: \"Nov 22 09:15:02\"\n"
+                   "-   envelope.time_year_inferred: true\n"
+                   "-   envelope.hostname: \"h\"\n"
+                   "-   envelope.process_name: \"t\"\n"
+                   "-   envelope.pid: 7\n"
+                   "-   openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
+                   "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195\n"
+                   "-   openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n"
+                   "+ line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed\n"
+                   "+ event: t/1/failed\n"
+                   "+   envelope.time: 2026-11-22T09:15:02Z\n"
+                   "+   envelope.time_text: \"Nov 22 09:15:02\"\n"
+                   "+   envelope.time_year_inferred: true\n"
+                   "+   envelope.hostname: \"h\"\n"
+                   "+   envelope.process_name: \"t\"\n"
+                   "+   envelope.pid: 7\n"
+                   "+   openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
+                   "+   openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
+                   "+   openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n",
+            path + ":16:\n"
+                   "- line: Nov 22 09:15:03 h t: bob/192.0.2.2:0 fatal (f1)\n"
+                   "+ line: Nov 22 09:15:03 h t: bob/192.0.2.2:0 fatal (f1)\n"
+                   "+ event: t/1/fatal\n"
+                   "+   envelope.time: 2026-11-22T09:15:03Z\n"
+                   "+   envelope.time_text: \"Nov 22 09:15:03\"\n"
+                   "+   envelope.time_year_inferred: true\n"
+                   "+   envelope.hostname: \"h\"\n"
+                   "+   envelope.process_name: \"t\"\n"
+                   "+   openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.2\"\n"
+                   "+   openvpn_fatal_tls_error.src_endpoint.port: 0\n"
+                   "+   openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
+                   "+   openvpn_fatal_tls_error.function_name: \"f1\"\n",
+        });
+  CHECK(tree.read("corpus/t/a.cases") ==
+        "# Cases of the test grammar.\nyear: 2026\n\n" + kFailedCase + "# No expectation yet.\n" + kFatalCase +
+            "# Port 65536 matches the regex, not the type.\n" + kConversionCase + "\n# the end\n");
+
+  TestReport again = tree.run_ok();
+  CHECK(again.passed());
+  CHECK(again.mismatches.empty());
+  CHECK(again.updated.empty());
+  // A second --update has nothing to change and leaves the file as it is.
+  std::string before = tree.read("corpus/t/a.cases");
+  CHECK(tree.run_ok(true).updated.empty());
+  CHECK(tree.read("corpus/t/a.cases") == before);
+}
+
+TEST_CASE("runner: --update writes canonical values and drops unstated fields", "[verify]") {
+  Tree tree;
+  fill(tree, replaced(kPassing, "port: 1194\n", "port: 01194\n  envelope.uid: \"x\"\n"));
+  TestReport rep = tree.run_ok(true);
+  CHECK(rep.updated.size() == 1);
+  CHECK(tree.read("corpus/t/a.cases") == kPassing);
+}
+
+TEST_CASE("junit_xml: a failing report with escapes", "[verify]") {
+  auto grammar = std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", ""});
+  auto cases = std::make_shared<const SourceFile>(SourceFile{"c/a.cases", ""});
+  TestReport r;
+  r.cases = 3;
+  r.witnesses = 46;
+  r.rules = {RuleStats{"t/1/a&b", Position{grammar, 4, 1}, 2, 1, 100}};
+  r.mismatches = {Mismatch{Position{cases, 5, 1}, "expected <event> \"x\"",
+                           {"detail: expected \"a\x01\x1f\", got & more", "tab\there"}}};
+  r.uncovered = {"g/t.grammar:4: field x of rule t/1/a is present in no corpus case"};
+  CHECK(junit_xml(r) ==
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites name=\"strictlog test\">\n"
+        "  <testsuite name=\"examples and cases\" tests=\"2\" failures=\"1\">\n"
+        "    <testcase classname=\"strictlog\" name=\"t/1/a&amp;b (2 examples, 1 cases)\"/>\n"
+        "    <testcase classname=\"strictlog\" name=\"c/a.cases:5\">\n"
+        "      <failure message=\"expected &lt;event&gt; &quot;x&quot;\">detail: expected &quot;a\\x01\\x1f&quot;, "
+        "got &amp; more\ntab\there\n</failure>\n"
+        "    </testcase>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"coverage\" tests=\"1\" failures=\"1\">\n"
+        "    <testcase classname=\"strictlog\" name=\"g/t.grammar:4: field x of rule t/1/a is present in no corpus "
+        "case\">\n"
+        "      <failure message=\"not covered\"></failure>\n"
+        "    </testcase>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"conflicts\" tests=\"1\" failures=\"0\">\n"
+        "    <testcase classname=\"strictlog\" name=\"no overlap among 46 witnesses and 3 cases\"/>\n"
+        "  </testsuite>\n"
+        "</testsuites>\n");
+}
+
+TEST_CASE("junit_xml: a report with a conflict and nothing uncovered", "[verify]") {
+  auto grammar = std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", ""});
+  TestReport r;
+  r.rules = {RuleStats{"t/1/a", Position{grammar, 3, 1}, 1, 0, 50}, RuleStats{"t/1/b", Position{grammar, 5, 1}, 1, 2, 60}};
+  r.conflicts = {Conflict{Position{grammar, 3, 1}, "rules a and b both match the witness line 'n=<1>'"}};
+  CHECK(junit_xml(r) ==
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites name=\"strictlog test\">\n"
+        "  <testsuite name=\"examples and cases\" tests=\"2\" failures=\"0\">\n"
+        "    <testcase classname=\"strictlog\" name=\"t/1/a (1 examples, 0 cases)\"/>\n"
+        "    <testcase classname=\"strictlog\" name=\"t/1/b (1 examples, 2 cases)\"/>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"coverage\" tests=\"1\" failures=\"0\">\n"
+        "    <testcase classname=\"strictlog\" name=\"every rule and mapped field covered\"/>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"conflicts\" tests=\"1\" failures=\"1\">\n"
+        "    <testcase classname=\"strictlog\" name=\"g/t.grammar:3\">\n"
+        "      <failure message=\"rules overlap\">rules a and b both match the witness line 'n=&lt;1&gt;'</failure>\n"
+        "    </testcase>\n"
+        "  </testsuite>\n"
+        "</testsuites>\n");
+}
+
+}  // namespace
+}  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("runner: an example that another rule matches too is a conflict naming both rules", "[verify]") {
+  Tree tree;
+  tree.write("grammars/e/1.grammar", "grammar e 1;\nprograms \"e\";\n"
+                                     "rule num = \"v \" n:uint\n  example \"v 1\";\n"
+                                     "rule any = \"v \" w:word\n  example \"v x\";\n");
+  tree.write("mappings/e/1.mapping", "mapping e 1;\n"
+                                     "rule num -> strictlog.openvpn.v1.FatalTlsError { discard n; }\n"
+                                     "rule any -> strictlog.openvpn.v1.TlsHandshakeFailed { discard w; }\n");
+  tree.write("corpus/e.cases", "");
+  TestReport rep = tree.run_ok();
+  const std::string g = tree.path("grammars/e/1.grammar");
+  REQUIRE_FALSE(rep.conflicts.empty());
+  CHECK(rep.conflicts[0].message == g + ":4: the example 'v 1' of rule e/1/num (" + g +
+                                        ":3) is also matched by rule e/1/any (" + g + ":5)");
+  CHECK(rep.mismatches.empty());
+  CHECK_FALSE(rep.passed());
+}
+
+}  // namespace
+}  // namespace strictlog
