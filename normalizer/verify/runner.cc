@@ -284,6 +284,8 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
                                   std::move(diffs)});
       }
     }
+    // --update also rewrites a file whose cases only differ in form (a raw byte that prints as \xHH).
+    if (options.update && print_corpus(file) != (*source)->text) changed = true;
     if (changed) {
       auto out = AtomicFile::create(path.string(), 0644);
       if (!out) return std::move(out).take_errors();
