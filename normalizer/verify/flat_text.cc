@@ -103,13 +103,39 @@ std::string scalar_text(const pb::Message& m, const FD* f) {
   return "?";
 }
 
+// Element `i` of a repeated scalar field, written as scalar_text() writes a single one.
+std::string repeated_text(const pb::Message& m, const FD* f, int i) {
+  const pb::Reflection* r = m.GetReflection();
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_INT32: return std::to_string(r->GetRepeatedInt32(m, f, i));
+    case FD::CPPTYPE_INT64: return std::to_string(r->GetRepeatedInt64(m, f, i));
+    case FD::CPPTYPE_UINT32: return std::to_string(r->GetRepeatedUInt32(m, f, i));
+    case FD::CPPTYPE_UINT64: return std::to_string(r->GetRepeatedUInt64(m, f, i));
+    case FD::CPPTYPE_BOOL: return r->GetRepeatedBool(m, f, i) ? "true" : "false";
+    case FD::CPPTYPE_ENUM: {
+      const auto* v = f->enum_type()->FindValueByNumber(r->GetRepeatedEnumValue(m, f, i));
+      return v ? std::string(v->name()) : std::to_string(r->GetRepeatedEnumValue(m, f, i));
+    }
+    case FD::CPPTYPE_STRING:
+      return (f->type() == FD::TYPE_BYTES ? "b" : "") + quote(r->GetRepeatedString(m, f, i));
+    default: return "?";
+  }
+}
+
 void flatten_into(const pb::Message& m, const std::string& prefix, const std::vector<std::string>& skip,
                   std::vector<FlatField>* out) {
   std::vector<const FD*> fields;
   m.GetReflection()->ListFields(m, &fields);  // set fields, in field-number order
   for (const FD* f : fields) {
     std::string path = prefix + std::string(f->name());
-    if (skipped(path, skip) || f->is_repeated()) continue;  // no repeated fields in expectations yet
+    if (skipped(path, skip)) continue;
+    if (f->is_repeated()) {  // `path.0`, `path.1`, ...: scalars only; no schema has a repeated message yet
+      if (f->cpp_type() == FD::CPPTYPE_MESSAGE) continue;
+      for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
+        out->emplace_back(path + "." + std::to_string(i), repeated_text(m, f, i));
+      }
+      continue;
+    }
     if (f->cpp_type() != FD::CPPTYPE_MESSAGE) {
       out->emplace_back(path, scalar_text(m, f));
       continue;
@@ -137,6 +163,39 @@ bool parse_integer(std::string_view text, uint64_t max, bool allow_negative, int
   if (ec != std::errc() || p != text.data() + text.size() || *out_unsigned > max) return false;
   *out_signed = static_cast<int64_t>(*out_unsigned);
   return true;
+}
+
+// Appends `value` to repeated scalar field `f` when `index` is the next position (`.0`, then `.1`, ...).
+std::string add_repeated(pb::Message* m, const FD* f, const std::string& path, std::string_view index,
+                         std::string_view value) {
+  const pb::Reflection* r = m->GetReflection();
+  std::string next = std::to_string(r->FieldSize(*m, f));
+  if (f->cpp_type() == FD::CPPTYPE_MESSAGE) return fmt::format("field '{}' is a repeated message, which expectations cannot set", path);
+  if (index != next) {
+    return fmt::format("field '{}' is repeated: write its values in order as '{}.0', '{}.1', ... (expected '{}.{}')",
+                       path, path, path, path, next);
+  }
+  std::string element_path = path + "." + next;
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_STRING: {
+      bool bytes = f->type() == FD::TYPE_BYTES;
+      std::string text;
+      if (bytes ? !(value.starts_with("b\"") && unquote(value.substr(1), &text)) : !unquote(value, &text)) {
+        return fmt::format("field '{}' is {}: expected {}, got {}", element_path, f->type_name(),
+                           bytes ? "b\"...\"" : "a \"quoted string\"", value);
+      }
+      r->AddString(m, f, std::move(text));
+      return {};
+    }
+    case FD::CPPTYPE_ENUM: {
+      const auto* v = f->enum_type()->FindValueByName(std::string(value));
+      if (!v) return fmt::format("field '{}' is {}: it has no value {}", element_path, f->enum_type()->full_name(), value);
+      r->AddEnumValue(m, f, v->number());
+      return {};
+    }
+    default:
+      return fmt::format("field '{}' is a repeated {}, which expectations cannot set yet", path, f->type_name());
+  }
 }
 
 std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std::string_view value) {
@@ -265,9 +324,9 @@ std::string set_flat_field(pb::Message* m, std::string_view path, std::string_vi
     std::string name(path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     const FD* f = m->GetDescriptor()->FindFieldByName(name);
     if (!f) return fmt::format("message {} has no field '{}'", m->GetDescriptor()->full_name(), name);
-    if (f->is_repeated()) return fmt::format("field '{}{}' is repeated, which expectations cannot set", walked, name);
     walked += name;
     const pb::Reflection* r = m->GetReflection();
+    if (f->is_repeated()) return add_repeated(m, f, walked, dot == std::string_view::npos ? "" : path.substr(dot + 1), value);
     // Setting one member of a oneof clears another: two payloads in one expectation would lose the first
     // silently, and a stale line would pass unchecked.
     if (const pb::OneofDescriptor* o = f->real_containing_oneof(); o && r->HasOneof(*m, o)) {

@@ -10,6 +10,7 @@
 //   envelope.time: 2026-11-22T09:15:02Z                google.protobuf.Timestamp: RFC 3339, UTC
 //   raw_bytes: b"\xff\x00"                             bytes: b"..." with the same escapes
 //   openvpn_tls_handshake_failed.src_endpoint: {}      a set message with no field set
+//   candidate_rule_ids.0: "openvpn/2.6/x"              a repeated field: one line per element, in order
 //
 // A field is listed when it is present: proto3 `optional` fields and messages by their has-bit, plain
 // scalars when not zero/empty (proto3 cannot tell those from unset). So comparing two flat lists compares

@@ -395,6 +395,8 @@ TEST_CASE("test: a corpus line two rules match exits 5 even when its case expect
                                          "line: Nov 22 09:15:02 h o: n=443\n"
                                          "quarantine: AMBIGUOUS\n"
                                          "  detail: \"2 rules match: o/1/a, o/1/b\"\n"
+                                         "  candidate_rule_ids.0: \"o/1/a\"\n"
+                                         "  candidate_rule_ids.1: \"o/1/b\"\n"
                                          "  process_name: \"o\"\n");
   Run r = run_strictlog(box, local_rules({"test", "corpus"}));
   CHECK(r.status == 5);

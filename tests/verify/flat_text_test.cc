@@ -129,21 +129,23 @@ TEST_CASE("flatten: skipped paths leave out their whole subtree and a message le
   CHECK(flatten(v1::Event()) == Flat{});
 }
 
-TEST_CASE("flatten: a quarantine record with bytes and an enum but not its repeated field", "[verify]") {
+TEST_CASE("flatten: a quarantine record with bytes and an enum and a repeated field", "[verify]") {
   v1::QuarantineRecord r;
   r.set_reason(v1::ENCODING);
   r.set_detail("NUL byte at byte 2");
   r.set_raw_bytes("\xff\x00" "a\xc3\xa9"s);
   r.add_candidate_rule_ids("openvpn/2.6/x");
+  r.add_candidate_rule_ids("openvpn/2.6/y");
   r.set_process_name("openvpn");
   Flat expected = {
       {"reason", "ENCODING"},
       {"detail", "\"NUL byte at byte 2\""},
       {"raw_bytes", "b\"\\xff\\x00a\xc3\xa9\""},
+      {"candidate_rule_ids.0", "\"openvpn/2.6/x\""},
+      {"candidate_rule_ids.1", "\"openvpn/2.6/y\""},
       {"process_name", "\"openvpn\""},
   };
   CHECK(flatten(r) == expected);
-  r.clear_candidate_rule_ids();
   check_round_trip(r, expected);
 
   v1::QuarantineRecord text;
@@ -270,7 +272,15 @@ TEST_CASE("set_flat_field: exact error texts", "[verify]") {
   CHECK(set_flat_field(&r, "raw_bytes", "\"x\"") == "field 'raw_bytes' is bytes: expected b\"...\", got \"x\"");
   CHECK(set_flat_field(&r, "raw_bytes", "b\"\\q\"") == "field 'raw_bytes' is bytes: expected b\"...\", got b\"\\q\"");
   CHECK(set_flat_field(&r, "candidate_rule_ids", "\"a\"") ==
-        "field 'candidate_rule_ids' is repeated, which expectations cannot set");
+        "field 'candidate_rule_ids' is repeated: write its values in order as 'candidate_rule_ids.0', "
+        "'candidate_rule_ids.1', ... (expected 'candidate_rule_ids.0')");
+  CHECK(set_flat_field(&r, "candidate_rule_ids.1", "\"a\"") ==
+        "field 'candidate_rule_ids' is repeated: write its values in order as 'candidate_rule_ids.0', "
+        "'candidate_rule_ids.1', ... (expected 'candidate_rule_ids.0')");
+  CHECK(set_flat_field(&r, "candidate_rule_ids.0", "a") ==
+        "field 'candidate_rule_ids.0' is string: expected a \"quoted string\", got a");
+  CHECK(set_flat_field(&r, "candidate_rule_ids.0", "\"a\"") == "");
+  CHECK(r.candidate_rule_ids(0) == "a");
   CHECK(set_flat_field(&r, "reason", "AMBIGUOUS") == "");
   CHECK(r.reason() == v1::AMBIGUOUS);
 

@@ -131,7 +131,8 @@ const std::string kConversionDetail =
     "capture 'client.port': cannot convert '65536' to port: 65536 is greater than 65535";
 const std::string kConversionLine = "line: Nov 22 09:15:04 h t[7]: 192.0.2.1:65536 failed\n";
 const std::string kConversionCase = kConversionLine + "quarantine: CONVERSION\n" + "  detail: \"" +
-                                    kConversionDetail + "\"\n" + "  process_name: \"t\"\n";
+                                    kConversionDetail + "\"\n" + "  candidate_rule_ids.0: \"t/1/failed\"\n" +
+                                    "  process_name: \"t\"\n";
 
 const std::string kPassing = "# Cases of the test grammar.\nyear: 2026\n\n" + kFailedCase + kFatalCase +
                              "# Port 65536 matches the regex, not the type.\n" + kConversionCase;
@@ -274,7 +275,7 @@ TEST_CASE("runner: an expectation of another kind or rule or reason is one summa
                    "13: expected quarantine NO_MATCH, got quarantine CONVERSION (" + kConversionDetail + ")",
                    "15: quarantine CONVERSION: 1 field differs",
                    "  detail: expected \"C" + kConversionDetail.substr(1) + "\", got \"" + kConversionDetail + "\"",
-                   "19: no expectation written; got event t/1/failed (run with --update)",
+                   "20: no expectation written; got event t/1/failed (run with --update)",
                });
 }
 
@@ -433,6 +434,8 @@ const std::string kOverlapCases =
     "line: Nov 22 09:15:02 h o[1]: n=443\n"
     "quarantine: AMBIGUOUS\n"
     "  detail: \"2 rules match: o/1/a, o/1/b\"\n"
+    "  candidate_rule_ids.0: \"o/1/a\"\n"
+    "  candidate_rule_ids.1: \"o/1/b\"\n"
     "  process_name: \"o\"\n";
 
 TEST_CASE("runner: an ambiguous case and enumerated witnesses are conflicts naming both rules", "[verify]") {
