@@ -35,9 +35,11 @@ void print_report(const TestReport& r, double seconds) {
   for (const auto& rule : r.rules) {
     s += fmt::format("{:<48} {:>8} {:>6} {:>8}\n", rule.ref, rule.example_hits, rule.case_hits, rule.program_size);
   }
-  s += fmt::format("strictlog test: {} examples, {} cases in {} files, {} overlap witnesses in {:.3f} s: "
+  auto plural = [](size_t n, std::string_view word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); };
+  s += fmt::format("strictlog test: {}, {} in {}, {} in {:.3f} s: "
                    "{} mismatch{}, {} uncovered, {} conflict{}{}\n",
-                   r.examples, r.cases, r.corpus_files, r.witnesses, seconds, r.mismatches.size(),
+                   plural(r.examples, "example"), plural(r.cases, "case"), plural(r.corpus_files, "file"),
+                   fmt::format("{} overlap witness{}", r.witnesses, r.witnesses == 1 ? "" : "es"), seconds, r.mismatches.size(),
                    r.mismatches.size() == 1 ? "" : "es", r.uncovered.size(), r.conflicts.size(),
                    r.conflicts.size() == 1 ? "" : "s",
                    r.updated.empty() ? "" : fmt::format("; {} case{} rewritten", r.updated.size(),

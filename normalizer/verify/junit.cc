@@ -46,7 +46,8 @@ std::string junit_xml(const TestReport& r) {
   out += fmt::format("  <testsuite name=\"examples and cases\" tests=\"{}\" failures=\"{}\">\n",
                      r.rules.size() + r.mismatches.size(), r.mismatches.size());
   for (const auto& s : r.rules) {
-    testcase(out, fmt::format("{} ({} examples, {} cases)", s.ref, s.example_hits, s.case_hits), "");
+    testcase(out, fmt::format("{} ({} example{}, {} case{})", s.ref, s.example_hits, s.example_hits == 1 ? "" : "s",
+                              s.case_hits, s.case_hits == 1 ? "" : "s"), "");
   }
   for (const auto& m : r.mismatches) {
     std::string details;

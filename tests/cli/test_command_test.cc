@@ -88,8 +88,8 @@ TEST_CASE("test: the bundled grammars pass over the repository corpus with exit 
   }
   CHECK(lines[1] == row("openvpn/2.6/tls_handshake_failed", 2, rep.rules[0].case_hits, rep.rules[0].program_size));
   check_summary(lines.back(),
-                fmt::format("strictlog test: {} examples, {} cases in {} files, {} overlap witnesses in ", rep.examples,
-                            rep.cases, rep.corpus_files, rep.witnesses),
+                fmt::format("strictlog test: {} examples, {} cases in {} file{}, {} overlap witnesses in ", rep.examples,
+                            rep.cases, rep.corpus_files, rep.corpus_files == 1 ? "" : "s", rep.witnesses),
                 " s: 0 mismatches, 0 uncovered, 0 conflicts");
   CHECK(rep.corpus_files >= 1);
   CHECK(rep.witnesses >= 128);
@@ -174,7 +174,7 @@ TEST_CASE("test: a differing field exits 4 with the file:line of the case and ex
   TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
   REQUIRE(lines.size() == rep.rules.size() + 4);
   check_summary(lines.back(),
-                fmt::format("strictlog test: {} examples, {} cases in 1 files, {} overlap witnesses in ", rep.examples,
+                fmt::format("strictlog test: {} examples, {} cases in 1 file, {} overlap witnesses in ", rep.examples,
                             rep.cases, rep.witnesses),
                 " s: 1 mismatch, 0 uncovered, 0 conflicts");
   // The JUnit file is written on a failing run too.
@@ -229,7 +229,7 @@ TEST_CASE("test: mapped fields no case shows exit 5 and are listed", "[cli]") {
   CHECK(lines[expected.size()] == kHeader);
   CHECK(lines[expected.size() + 1] == row("openvpn/2.6/tls_handshake_failed", 2, 1, rep.rules[0].program_size));
   check_summary(lines.back(),
-                fmt::format("strictlog test: {} examples, 1 cases in 1 files, {} overlap witnesses in ", rep.examples,
+                fmt::format("strictlog test: {} examples, 1 case in 1 file, {} overlap witnesses in ", rep.examples,
                             rep.witnesses),
                 " s: 0 mismatches, 12 uncovered, 0 conflicts");
 }
@@ -384,7 +384,7 @@ TEST_CASE("test: rules that overlap on enumerated witnesses exit 5 and name both
   };
   REQUIRE(lines.size() == expected.size() + 1);
   CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
-  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 22 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 22 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 8 conflicts");
 }
 
@@ -405,7 +405,7 @@ TEST_CASE("test: a corpus line two rules match exits 5 even when its case expect
   CHECK(lines[0] ==
         "conflict: corpus/o.cases:19: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
         "(grammars/t.grammar:5)");
-  check_summary(lines.back(), "strictlog test: 2 examples, 3 cases in 1 files, 22 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 3 cases in 1 file, 22 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 9 conflicts");
 }
 
@@ -452,7 +452,7 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
   CHECK(lines[1] == "- line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed");
   CHECK(lines[10] == "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195");
-  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 46 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 46 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 0 conflicts; 2 cases rewritten");
 
   Run again = run_strictlog(box, local_rules({"test", "corpus"}));
@@ -460,7 +460,7 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   std::vector<std::string> again_lines = split_lines(again.out);
   REQUIRE(again_lines.size() == 4);
   CHECK(again_lines[0] == kHeader);
-  check_summary(again_lines.back(), "strictlog test: 2 examples, 2 cases in 1 files, 46 overlap witnesses in ",
+  check_summary(again_lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 46 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 0 conflicts");
   CHECK(read_all(box / "corpus/a.cases") == fresh);
   CHECK(box.entries() == std::vector<std::string>{"corpus", "grammars", "mappings"});
