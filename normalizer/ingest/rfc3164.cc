@@ -119,6 +119,8 @@ struct Parser {
         if (value <= UINT32_MAX) value = value * 10 + static_cast<uint64_t>(digit(line[pos]));
       }
       if (at_end()) return fail(kMissingBracket, pos);
+      // `openvpn[12: x` lacks the ']' (the digits end where the tag would); `openvpn[12a]` has a bad pid.
+      if (pos > pid_start && (next_is(':') || next_is(' '))) return fail(kMissingBracket, pos);
       if (!next_is(']') || pos == pid_start) return fail(kPidNotNumber, pid_start);
       if (value > UINT32_MAX) return fail(kPidOutOfRange, pid_start);
       ++pos;

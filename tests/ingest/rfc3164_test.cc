@@ -117,6 +117,7 @@ TEST_CASE("parse_rfc3164 rejects near misses with a reason and an offset", "[ing
       {kPrefix + "openvpn[abc]: m", "pid is not a number", 29},
       {kPrefix + "openvpn[]: m", "pid is not a number", 29},
       {kPrefix + "openvpn[12a]: m", "pid is not a number", 29},
+      {kPrefix + "openvpn[12: m", "missing ']' after pid", 31},  // the digits end where the tag would
       {kPrefix + "openvpn[-1]: m", "pid is not a number", 29},
       {kPrefix + "openvpn[12", "missing ']' after pid", 31},
       {kPrefix + "openvpn[", "missing ']' after pid", 29},
