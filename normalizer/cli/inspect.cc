@@ -43,7 +43,8 @@ int run_compile(const CompileArgs& a) {
   }
   std::string out;
   for (const auto& g : (*rules)->grammars) {
-    out += fmt::format("# grammar {} {} ({}): {} rules\n", g.name, g.version, g.source->path, g.rules.size());
+    out += fmt::format("# grammar {} {} ({}): {} rule{}\n", g.name, g.version, g.source->path, g.rules.size(),
+                       g.rules.size() == 1 ? "" : "s");
     if (a.dump) out += dump_grammar(g);
   }
   out += fmt::format("# grammar set hash {}\n", (*rules)->hash);

@@ -1,6 +1,8 @@
 // `strictlog test`: the grammar author's test runner over rule examples and corpus cases.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -49,6 +51,9 @@ void print_report(const TestReport& r, double seconds) {
 
 int run(const TestArgs& a) {
   auto start = std::chrono::steady_clock::now();
+  // A report from an earlier run must not survive a run that fails before writing its own: CI would read
+  // the old, green one.
+  if (!a.junit.empty()) ::unlink(a.junit.c_str());
   auto rules = load_ruleset(a.grammars, a.mappings);
   if (!rules) {
     print_diagnostics("test", rules.errors());

@@ -217,8 +217,8 @@ void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
     const auto& rule = g.rules[i];
     for (const auto& ex : rule.examples) {
       if (!dispatch(g, ex.text, &hits).ok()) continue;
-      // An example that other rules match too is an overlap: a test failure that `strictlog test` reports
-      // (DEVELOPERS.md), not a reason to refuse the grammar; at run time such a line is AMBIGUOUS.
+      // An example that other rules match too is an overlap: a test failure that `strictlog test` reports,
+      // not a reason to refuse the grammar; at run time such a line is AMBIGUOUS.
       if (std::find(hits.begin(), hits.end(), static_cast<int>(i)) == hits.end()) {
         errors->push_back({ex.pos, "example-mismatch",
                            fmt::format("example does not match its rule '{}'", rule.id), {}});

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "ingest/utf8.h"
@@ -30,6 +31,15 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
   CorpusFile file;
   file.source = source;
   Diagnostics errors;
+  // Bytes that are not UTF-8 belong in a `line-quoted:` as \xHH, where a reviewer can see them.
+  if (auto problem = check_encoding(source->text)) {
+    std::string_view before = std::string_view(source->text).substr(0, problem->offset);
+    size_t line_start = before.rfind('\n');
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    auto line = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+    return error_at(source, line, static_cast<uint32_t>(problem->offset - line_start + 1), "invalid-encoding",
+                    fmt::format("{}: write such bytes as \\xHH in a 'line-quoted:'", problem->what));
+  }
   std::vector<std::string> pending;  // comment and blank lines not yet attached to a case
   std::string_view text = source->text;
   uint32_t number = 0;
@@ -66,6 +76,11 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
       c.pos = Position{source, number, 1};
       if (line.starts_with("line: ")) {
         c.raw = std::string(line.substr(6));
+        if (needs_quoting(c.raw)) {
+          errors.push_back(error_at(source, number, 7, "needs-quoting",
+                                    "this line has edge spaces, control bytes or a leading quote that an editor could "
+                                    "change unseen: write it as line-quoted: " + quote(c.raw)));
+        }
       } else if (!unquote(line.substr(13), &c.raw)) {
         errors.push_back(error_at(source, number, 14, "bad-quoted-line",
                                   "expected a double-quoted line with escapes \\xHH \\r \\n \\t \\\\ \\\""));

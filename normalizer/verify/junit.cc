@@ -2,12 +2,21 @@
 
 #include <fmt/format.h>
 
+#include "ingest/utf8.h"
+
 namespace strictlog {
 namespace {
 
 std::string xml_escape(std::string_view s) {
   std::string out;
+  // XML must be well-formed UTF-8; a report about a broken line may quote its bytes, so invalid UTF-8 is
+  // written as \xHH, as corpus files write it.
+  bool valid = !check_encoding(s).has_value();
   for (char c : s) {
+    if (!valid && static_cast<unsigned char>(c) >= 0x80) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+      continue;
+    }
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

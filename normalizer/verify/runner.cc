@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -89,7 +92,13 @@ Result<std::vector<FlatField>> canonical_fields(const CorpusCase& c) {
     unstated = &kUnstatedQuarantineFields;
   }
   Diagnostics errors;
+  std::map<std::string, const CaseField*> stated;
   for (const auto& f : c.fields) {
+    if (auto [it, inserted] = stated.emplace(f.path, &f); !inserted) {
+      errors.push_back({f.pos, "duplicate-field", fmt::format("'{}' is already stated in this case", f.path),
+                        {{it->second->pos, "first stated here"}}});
+      continue;
+    }
     // A field below an unstated message (`input.line`) is unstated too: flatten() would drop it unchecked.
     auto covers = [&](const std::string& u) { return f.path == u || f.path.starts_with(u + "."); };
     if (std::any_of(unstated->begin(), unstated->end(), covers)) {
@@ -191,6 +200,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
           continue;
         }
         // An example that another rule matches too is an overlap the author must resolve (exit 5).
+        std::sort(hits.begin(), hits.end());  // RE2::Set reports hits in no particular order
         for (int other : hits) {
           if (other == static_cast<int>(r)) continue;
           const CompiledRule& o = grammar.rules[static_cast<size_t>(other)];
@@ -214,6 +224,9 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
   LineNormalizer normalizer(rules, NormalizeOptions{"", 0, false});
   v1::Event event;
   v1::QuarantineRecord record;
+  // Every file is parsed before any case runs, so that --update never rewrites one file of a corpus whose
+  // other files are broken.
+  std::vector<CorpusFile> parsed_files;
   for (const auto& path : *files) {
     auto source = read_source(path);
     if (!source) return std::move(source).take_errors();
@@ -222,7 +235,12 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
       continue;
     }
-    CorpusFile& file = *parsed;
+    parsed_files.push_back(std::move(parsed).value());
+  }
+  if (!errors.empty()) return errors;
+  std::vector<std::unique_ptr<AtomicFile>> rewrites;
+  for (CorpusFile& file : parsed_files) {
+    const fs::path path = file.source->path;
     rep.files.push_back(path.string());
     ++rep.corpus_files;
     normalizer.start_input(path.string(), end_of_year(file.year));
@@ -285,15 +303,23 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       }
     }
     // --update also rewrites a file whose cases only differ in form (a raw byte that prints as \xHH).
-    if (options.update && print_corpus(file) != (*source)->text) changed = true;
+    if (options.update && print_corpus(file) != file.source->text) changed = true;
     if (changed) {
-      auto out = AtomicFile::create(path.string(), 0644);
+      struct stat st {};
+      mode_t mode = ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;  // keep the file's own mode
+      auto out = AtomicFile::create(path.string(), mode);
       if (!out) return std::move(out).take_errors();
-      if (auto st = out->write(print_corpus(file)); !st) return std::move(st).take_errors();
-      if (auto st = out->commit(); !st) return std::move(st).take_errors();
+      if (auto s = out->write(print_corpus(file)); !s) return std::move(s).take_errors();
+      rewrites.push_back(std::make_unique<AtomicFile>(std::move(out).value()));
     }
   }
-  if (!errors.empty()) return errors;
+  if (!errors.empty()) return errors;  // nothing rewritten: the temporaries go with `rewrites`
+  for (auto& out : rewrites) {
+    if (auto s = out->prepare(); !s) return std::move(s).take_errors();
+  }
+  for (auto& out : rewrites) {
+    if (auto s = out->publish(); !s) return std::move(s).take_errors();
+  }
 
   // Overlaps beyond the corpus: enumerated witness lines that another rule of the grammar also matches.
   for (size_t g = 0; g < rules->grammars.size(); ++g) {
@@ -321,8 +347,9 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     const auto& grammar = rules->grammars[g];
     for (size_t r = 0; r < grammar.rules.size(); ++r) {
       const RuleStats& s = rep.rules[stat_index[g][r]];
-      if (s.example_hits + s.case_hits == 0) {
-        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by no example or case", where(s.pos), s.ref));
+      // Examples only prove that a rule matches; a corpus case also states the event it must produce.
+      if (s.case_hits == 0) {
+        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by no corpus case", where(s.pos), s.ref));
       }
       const RuleMapping& m = rules->mappings.mappings[g][r];
       for (const FieldOp& op : m.ops) {
