@@ -111,6 +111,18 @@ Status AtomicFile::write(std::string_view data) {
   return out_.write(data);
 }
 
+Status AtomicFile::set_mode(mode_t mode) {
+  if (temp_path_.empty() || out_.fd() < 0) {
+    return plain_error("write-failed", fmt::format("cannot write '{}': already prepared, committed or aborted", path_));
+  }
+  if (::fchmod(out_.fd(), mode) != 0) {
+    int err = errno;
+    abort();
+    return sys_error("create-failed", fmt::format("cannot create '{}'", path_), err);
+  }
+  return kOk;
+}
+
 Status OutputStream::commit() {
   if (Status s = prepare(); !s.ok()) return s;
   return publish();

@@ -60,6 +60,9 @@ class AtomicFile final : public OutputStream {
   ~AtomicFile() override;
 
   Status write(std::string_view data) override;
+  // Sets the mode to exactly `mode`, the umask not applied: for a file that replaces one whose mode must
+  // be kept (`strictlog test --update` on a corpus file). Call before prepare(); on failure, aborts.
+  Status set_mode(mode_t mode);
   // Flushes, fsync()s and closes the temporary file, renames it over `path`, then fsync()s the directory
   // so the new name survives a crash. On any failure up to the rename, the temporary file is removed and
   // `path` is untouched. If only the directory fsync fails, `path` holds the complete new content but the

@@ -295,5 +295,29 @@ TEST_CASE("AtomicFile: withdraw() removes a published file and nothing else", "[
   CHECK(dir.entries().empty());
 }
 
+
+TEST_CASE("AtomicFile: set_mode() gives exactly the mode asked for whatever the umask", "[sink]") {
+  TempDir dir;
+  const std::string path = dir / "out.pb";
+  UmaskGuard umask(077);
+  for (mode_t mode : {mode_t{0664}, mode_t{0600}, mode_t{0755}}) {
+    INFO(mode);
+    Result<AtomicFile> file = AtomicFile::create(path, 0644);
+    REQUIRE(file.ok());
+    REQUIRE(file->write("x\n").ok());
+    REQUIRE(file->set_mode(mode).ok());
+    REQUIRE(file->commit().ok());
+    CHECK(mode_of(path) == mode);
+  }
+  // Once prepared, the temporary is closed: too late.
+  Result<AtomicFile> file = AtomicFile::create(path, 0644);
+  REQUIRE(file.ok());
+  REQUIRE(file->prepare().ok());
+  Status late = file->set_mode(0600);
+  REQUIRE_FALSE(late.ok());
+  CHECK(render(late.errors()) ==
+        "cannot write '" + path + "': already prepared, committed or aborted [write-failed]\n");
+}
+
 }  // namespace
 }  // namespace strictlog
