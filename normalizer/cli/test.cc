@@ -53,7 +53,7 @@ int run(const TestArgs& a) {
   auto start = std::chrono::steady_clock::now();
   // A report from an earlier run must not survive a run that fails before writing its own: CI would read
   // the old, green one.
-  if (!a.junit.empty()) ::unlink(a.junit.c_str());
+  if (!a.junit.empty() && !is_stream_path(a.junit)) ::unlink(a.junit.c_str());
   auto rules = load_ruleset(a.grammars, a.mappings);
   if (!rules) {
     print_diagnostics("test", rules.errors());
@@ -72,10 +72,10 @@ int run(const TestArgs& a) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_report(*report, seconds);
   if (!a.junit.empty()) {
-    auto out = AtomicFile::create(a.junit, 0644);
+    auto out = open_output(a.junit, 0644);  // a device or FIFO is written through, never replaced
     if (!out) return io_error("test", out.errors());
-    if (auto st = out->write(junit_xml(*report)); !st) return io_error("test", st.errors());
-    if (auto st = out->commit(); !st) return io_error("test", st.errors());
+    if (auto st = (*out)->write(junit_xml(*report)); !st) return io_error("test", st.errors());
+    if (auto st = (*out)->commit(); !st) return io_error("test", st.errors());
   }
   if (!report->mismatches.empty()) return kExitMismatch;
   if (!report->uncovered.empty() || !report->conflicts.empty()) return kExitCoverage;

@@ -50,7 +50,9 @@ struct CorpusFile {
   std::vector<std::string> trailing;  // comment and blank lines after the last case
 };
 
-// Collects every malformed line, each positioned.
+// Collects every malformed line, each positioned. A file must be UTF-8 (invalid bytes belong in a
+// `line-quoted:` as \xHH): an encoding error is the file's only error, at its first bad byte. A verbatim
+// `line:` that an editor could change unseen (edge spaces, control bytes, a leading quote) is an error too.
 Result<CorpusFile> parse_corpus(SourceRef source);
 
 // The file's text, as parse_corpus() reads it back: header, then each case with its leading lines.

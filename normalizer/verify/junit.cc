@@ -12,9 +12,17 @@ std::string xml_escape(std::string_view s) {
   // XML must be well-formed UTF-8; a report about a broken line may quote its bytes, so invalid UTF-8 is
   // written as \xHH, as corpus files write it.
   bool valid = !check_encoding(s).has_value();
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
     if (!valid && static_cast<unsigned char>(c) >= 0x80) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+      continue;
+    }
+    // U+FFFE and U+FFFF are UTF-8 but not XML characters (XML 1.0 §2.2, `Char`); an enum capture or an
+    // example may hold them. Written as their bytes too.
+    if (s.compare(i, 2, "\xef\xbf") == 0 && i + 2 < s.size() && (s[i + 2] == '\xbe' || s[i + 2] == '\xbf')) {
+      out += fmt::format("\\xef\\xbf\\x{:02x}", static_cast<unsigned char>(s[i + 2]));
+      i += 2;
       continue;
     }
     switch (c) {

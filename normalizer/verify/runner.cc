@@ -225,21 +225,23 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
   v1::Event event;
   v1::QuarantineRecord record;
   // Every file is parsed before any case runs, so that --update never rewrites one file of a corpus whose
-  // other files are broken.
-  std::vector<CorpusFile> parsed_files;
+  // other files are broken. The cases of the files that parsed still run, so that one run reports every
+  // file's errors (malformed lines, unstated fields, bad values) in file order.
+  std::vector<Result<CorpusFile>> parsed_files;
+  bool all_parsed = true;
   for (const auto& path : *files) {
     auto source = read_source(path);
     if (!source) return std::move(source).take_errors();
-    auto parsed = parse_corpus(*source);
+    parsed_files.push_back(parse_corpus(*source));
+    all_parsed = all_parsed && parsed_files.back().ok();
+  }
+  std::vector<std::unique_ptr<AtomicFile>> rewrites;
+  for (auto& parsed : parsed_files) {
     if (!parsed) {
       errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
       continue;
     }
-    parsed_files.push_back(std::move(parsed).value());
-  }
-  if (!errors.empty()) return errors;
-  std::vector<std::unique_ptr<AtomicFile>> rewrites;
-  for (CorpusFile& file : parsed_files) {
+    CorpusFile& file = *parsed;
     const fs::path path = file.source->path;
     rep.files.push_back(path.string());
     ++rep.corpus_files;
@@ -302,13 +304,15 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
                                   std::move(diffs)});
       }
     }
-    // --update also rewrites a file whose cases only differ in form (a raw byte that prints as \xHH).
+    // --update also rewrites a file whose text differs from its canonical form (a line-quoted: that needs no
+    // quoting, escapes written differently, a missing final newline).
     if (options.update && print_corpus(file) != file.source->text) changed = true;
-    if (changed) {
+    if (changed && all_parsed) {
       struct stat st {};
       mode_t mode = ::stat(path.c_str(), &st) == 0 ? st.st_mode & 07777 : 0644;  // keep the file's own mode
       auto out = AtomicFile::create(path.string(), mode);
       if (!out) return std::move(out).take_errors();
+      if (auto s = out->set_mode(mode); !s) return std::move(s).take_errors();  // create() applied the umask
       if (auto s = out->write(print_corpus(file)); !s) return std::move(s).take_errors();
       rewrites.push_back(std::make_unique<AtomicFile>(std::move(out).value()));
     }

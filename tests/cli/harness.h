@@ -121,7 +121,23 @@ struct Run {
 struct RunOptions {
   std::string stdin_path = "/dev/null";
   mode_t umask = 022;
+  // `NAME=value` entries that the child's environment has instead of, or besides, this process's own.
+  std::vector<std::string> env;
 };
+
+// This process's environment with `overrides` (`NAME=value`) replacing or adding variables of those names.
+inline std::vector<std::string> child_environment(const std::vector<std::string>& overrides) {
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    bool replaced = std::any_of(overrides.begin(), overrides.end(),
+                                [&](const std::string& o) { return name_of(o) == name_of(entry); });
+    if (!replaced) env.push_back(entry);
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
 
 // Starts strictlog in `box` and returns at once; collect it with wait_strictlog().
 inline pid_t spawn_strictlog(const Sandbox& box, const std::vector<std::string>& args,
@@ -134,6 +150,10 @@ inline pid_t spawn_strictlog(const Sandbox& box, const std::vector<std::string>&
   std::vector<char*> argv;
   for (auto& a : storage) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_storage = child_environment(options.env);
+  std::vector<char*> envp;
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
 
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -148,7 +168,7 @@ inline pid_t spawn_strictlog(const Sandbox& box, const std::vector<std::string>&
       ::_exit(126);
     }
     ::alarm(kChildTimeoutSeconds);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;

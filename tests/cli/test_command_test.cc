@@ -2,9 +2,16 @@
 // codes (0 pass, 2 load or corpus error, 3 I/O, 4 mismatch, 5 coverage or conflict), the exact report it
 // prints, --junit and --update.
 #include <fmt/format.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <regex>
 #include <string>
@@ -24,6 +31,9 @@ namespace fs = std::filesystem;
 const std::string kRepoCorpus = STRICTLOG_SOURCE_DIR "/corpus";
 const std::string kRepoCases = kRepoCorpus + "/openvpn/2.6/tls-failure.cases";
 const std::string kBundledGrammar = kGrammars + "/openvpn/2.6.grammar";
+// A TLS handshake failure that the bundled grammar turns into an event, as a verbatim case line.
+const std::string kHandshakeFailedLine =
+    "line: Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed\n";
 
 const std::string kHeader = "rule                                             examples  cases re2_size";
 
@@ -83,7 +93,7 @@ TEST_CASE("test: the bundled grammars pass over the repository corpus with exit 
   CHECK(lines[0] == kHeader);
   for (size_t i = 0; i < rep.rules.size(); ++i) {
     const RuleStats& s = rep.rules[i];
-    CHECK(s.example_hits + s.case_hits > 0);
+    CHECK(s.case_hits > 0);  // examples do not count: every rule needs a corpus case
     CHECK(lines[i + 1] == row(s.ref, s.example_hits, s.case_hits, s.program_size));
   }
   CHECK(lines[1] == row("openvpn/2.6/tls_handshake_failed", 2, rep.rules[0].case_hits, rep.rules[0].program_size));
@@ -188,7 +198,7 @@ TEST_CASE("test: a differing field exits 4 with the file:line of the case and ex
   CHECK(read_all(box / "corpus/openvpn/2.6/tls-failure.cases") == changed);  // not rewritten
 }
 
-TEST_CASE("test: mapped fields no case shows exit 5 and are listed", "[cli]") {
+TEST_CASE("test: rules and mapped fields no case shows exit 5 and are listed", "[cli]") {
   Sandbox box;
   make_dir(box / "corpus");
   // The repository corpus's first case alone: a handshake failure without a common name.
@@ -208,13 +218,19 @@ TEST_CASE("test: mapped fields no case shows exit 5 and are listed", "[cli]") {
   auto field = [](const std::string& at, const std::string& path, const std::string& rule) {
     return "uncovered: " + at + "field " + path + " of rule openvpn/2.6/" + rule + " is present in no corpus case";
   };
+  // Rules fatal_tls_error and client_instance_signal are hit by their examples, which do not count.
+  auto rule = [](const std::string& at, const std::string& rule) {
+    return "uncovered: " + at + "rule openvpn/2.6/" + rule + " is hit by no corpus case";
+  };
   std::vector<std::string> lines = split_lines(r.out);
   const std::vector<std::string> expected = {
       field(tls, "openvpn_tls_handshake_failed.src_endpoint.common_name", "tls_handshake_failed"),
+      rule(fatal, "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.common_name", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.ip", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.port", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.function_name", "fatal_tls_error"),
+      rule(signal, "client_instance_signal"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.common_name", "client_instance_signal"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.ip", "client_instance_signal"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.port", "client_instance_signal"),
@@ -231,7 +247,7 @@ TEST_CASE("test: mapped fields no case shows exit 5 and are listed", "[cli]") {
   check_summary(lines.back(),
                 fmt::format("strictlog test: {} examples, 1 case in 1 file, {} overlap witnesses in ", rep.examples,
                             rep.witnesses),
-                " s: 0 mismatches, 12 uncovered, 0 conflicts");
+                " s: 0 mismatches, 14 uncovered, 0 conflicts");
 }
 
 // A grammar of two rules, with a mapping and a corpus that covers both.
@@ -298,9 +314,8 @@ int program_size(const Sandbox& box, size_t rule) {
   return (*rules)->grammars.at(0).rules.at(rule).re->ProgramSize();
 }
 
-// Every rule has an example (the compiler insists), that example matches it alone (the compiler checks),
-// and it converts (the loader checks): so an uncovered rule cannot reach the runner, and a rule whose only
-// example would leave it uncovered is a load error instead.
+// Every rule has an example (the compiler insists) that matches it (the compiler checks) and converts (the
+// loader checks): an example that does not convert stops the run before any case is read.
 TEST_CASE("test: an example that does not convert is a load error with exit 2", "[cli]") {
   Sandbox box;
   write_rules(box, replaced(kGrammar, "\"192.0.2.1:1 fatal (f)\"", "\"192.0.2.1:65536 fatal (f)\""), kMapping);
@@ -467,6 +482,226 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   std::vector<std::string> corpus_entries;
   for (const auto& e : fs::directory_iterator(box / "corpus")) corpus_entries.push_back(e.path().filename());
   CHECK(corpus_entries == std::vector<std::string>{"a.cases"});  // no temporary left beside it
+}
+
+// The names in the sandbox's corpus/, sorted, hidden temporaries included.
+std::vector<std::string> names_in_corpus(const Sandbox& box) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(box / "corpus")) names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_CASE("test: a field stated twice in one case exits 2 with a note at the first", "[cli]") {
+  Sandbox box;
+  write_rules(box, kGrammar, kMapping);
+  const std::string port = "  openvpn_tls_handshake_failed.src_endpoint.port: 1194\n";
+  const std::string cn = "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n";
+  write_file(box / "corpus/a.cases", replaced(kFailedCase, cn, cn + port) + kFatalCase);
+  Run r = run_strictlog(box, local_rules({"test", "corpus"}));
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "corpus/a.cases:12:3: 'openvpn_tls_handshake_failed.src_endpoint.port' is already stated in this case "
+        "[duplicate-field]\n"
+        "    openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
+        "    ^\n"
+        "corpus/a.cases:10:3: note: first stated here\n"
+        "    openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
+        "    ^\n"
+        "strictlog test: 1 error; nothing was processed\n");
+}
+
+TEST_CASE("test: --update rewrites nothing when another corpus file is malformed", "[cli]") {
+  Sandbox box;
+  write_rules(box, kGrammar, kMapping);
+  // a.cases comes first and is out of date; b.cases is malformed.
+  const std::string stale = replaced(kFailedCase, "port: 1194", "port: 1195") + kFatalCase;
+  const std::string malformed = kFatalLine + "\nbogus\n";
+  write_file(box / "corpus/a.cases", stale);
+  write_file(box / "corpus/b.cases", malformed);
+  Run r = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "corpus/b.cases:2:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "[unexpected-line]\n"
+        "  bogus\n"
+        "  ^\n"
+        "strictlog test: 1 error; nothing was processed\n");
+  CHECK(read_all(box / "corpus/a.cases") == stale);
+  CHECK(read_all(box / "corpus/b.cases") == malformed);
+  CHECK(names_in_corpus(box) == std::vector<std::string>{"a.cases", "b.cases"});  // no temporary left
+
+  // Without the malformed file, the same --update does rewrite a.cases.
+  fs::remove(box / "corpus/b.cases");
+  Run fixed = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
+  CHECK(fixed.status == 0);
+  CHECK(read_all(box / "corpus/a.cases") == kFailedCase + kFatalCase);
+}
+
+TEST_CASE("test: --update keeps the mode of each file it rewrites", "[cli]") {
+  Sandbox box;
+  write_rules(box, kGrammar, kMapping);
+  write_file(box / "corpus/a.cases", replaced(kFailedCase, "port: 1194", "port: 1195"));
+  write_file(box / "corpus/b.cases", kFatalLine + "\n");
+  REQUIRE(::chmod((box / "corpus/a.cases").c_str(), 0664) == 0);  // wider than the umask (022) lets through
+  REQUIRE(::chmod((box / "corpus/b.cases").c_str(), 0600) == 0);  // narrower than the default 0644
+  Run r = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(read_all(box / "corpus/a.cases") == kFailedCase);
+  CHECK(read_all(box / "corpus/b.cases") == kFatalCase);
+  CHECK(mode_of(box / "corpus/a.cases") == 0664);
+  CHECK(mode_of(box / "corpus/b.cases") == 0600);
+}
+
+// Exit status of `python3 -c "...minidom.parse(FILE)"`: 0 when FILE is well-formed XML (Python's expat).
+int xml_check(const std::string& path, bool quiet = false) {
+  std::string command = "python3 -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' '" + path + "'";
+  if (quiet) command += " 2>/dev/null";
+  int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_CASE("test: --junit output is well-formed XML when a report quotes bytes that are not XML text", "[cli]") {
+  Sandbox box;
+  make_dir(box / "corpus");
+  // U+FFFF is UTF-8 but no XML character, and the CONVERSION detail quotes the capture; the \xe9 is not
+  // UTF-8, and the ENCODING detail names its offset. A file name need not be UTF-8, and names a testcase.
+  write_file(box / "corpus/caf\xe9.cases", kHandshakeFailedLine + "quarantine: HEADER\n");
+  write_file(box / "corpus/a.cases",
+             "line-quoted: \"Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 SIGUSR1[\\xef\\xbf\\xbf,"
+             "tls-error] received, client-instance restarting\"\n"
+             "event: openvpn/2.6/client_instance_signal\n"
+             "line-quoted: \"Nov 22 09:15:02 vpn-gw1 openvpn[1187]: caf\\xe9 TLS Error: TLS handshake failed\"\n"
+             "event: openvpn/2.6/tls_handshake_failed\n");
+  Run r = run_strictlog(box, with_rules({"test", "--junit", "report.xml", "corpus"}));
+  CHECK(r.status == 4);
+  CHECK(r.err.empty());
+  const std::string detail =
+      "capture 'hardness': '\xef\xbf\xbf' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: "
+      "soft, hard)";
+  std::vector<std::string> lines = split_lines(r.out);
+  REQUIRE(lines.size() >= 3);
+  CHECK(lines[0] == "corpus/a.cases:1: expected event openvpn/2.6/client_instance_signal, got quarantine CONVERSION (" +
+                        detail + ")");
+  CHECK(lines[1] == "corpus/a.cases:3: expected event openvpn/2.6/tls_handshake_failed, got quarantine ENCODING "
+                    "(truncated UTF-8 sequence at byte 42)");
+  CHECK(lines[2] == "corpus/caf\xe9.cases:1: expected quarantine HEADER, got event openvpn/2.6/tls_handshake_failed");
+  CHECK(xml_check(box / "report.xml") == 0);
+  std::string xml = read_all(box / "report.xml");
+  CHECK(xml.find("<failure message=\"expected event openvpn/2.6/client_instance_signal, got quarantine CONVERSION "
+                 "(capture 'hardness': '\\xef\\xbf\\xbf' is not a value of") != std::string::npos);
+  CHECK(xml.find("<testcase classname=\"strictlog\" name=\"corpus/caf\\xe9.cases:1\">\n      <failure message=\""
+                 "expected quarantine HEADER, got event openvpn/2.6/tls_handshake_failed\">") != std::string::npos);
+
+  // A report with invalid UTF-8 in every kind of text, made by hand.
+  auto cases = std::make_shared<const SourceFile>(SourceFile{"c/caf\xe9.cases", ""});
+  TestReport hand;
+  hand.rules = {RuleStats{"t/1/r\xff", Position{cases, 1, 1}, 1, 0, 10}};
+  hand.mismatches = {Mismatch{Position{cases, 2, 1}, "got \xe9\xe9", {"detail: \"caf\xe9\x01\"", "cut \xc3"}}};
+  hand.uncovered = {"rule \xc0\xaf is hit by no corpus case"};
+  hand.conflicts = {Conflict{Position{cases, 3, 1}, "line 'caf\xe9' & 'x\xef\xbf\xbe'"}};
+  write_file(box / "hand.xml", junit_xml(hand));
+  CHECK(xml_check(box / "hand.xml") == 0);
+
+  // The check itself fails on the same bytes left raw.
+  write_file(box / "raw-e9.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a b=\"caf\xe9\"/>\n");
+  write_file(box / "raw-ffff.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a>\xef\xbf\xbf</a>\n");
+  CHECK(xml_check(box / "raw-e9.xml", true) != 0);
+  CHECK(xml_check(box / "raw-ffff.xml", true) != 0);
+}
+
+TEST_CASE("test: a JUnit file from an earlier passing run is removed when the next run exits 2", "[cli]") {
+  Sandbox box;
+  write_rules(box, kGrammar, kMapping);
+  write_file(box / "corpus/a.cases", kFailedCase + kFatalCase);
+  auto passing_run = [&] {
+    Run ok = run_strictlog(box, local_rules({"test", "--junit", "report.xml", "corpus"}));
+    REQUIRE(ok.status == 0);
+    REQUIRE(exists(box / "report.xml"));
+  };
+
+  passing_run();
+  write_file(box / "corpus/b.cases", "bogus\n");  // a corpus error
+  Run corpus_error = run_strictlog(box, local_rules({"test", "--junit", "report.xml", "corpus"}));
+  CHECK(corpus_error.status == 2);
+  CHECK(corpus_error.out.empty());
+  CHECK_FALSE(exists(box / "report.xml"));
+
+  fs::remove(box / "corpus/b.cases");
+  passing_run();
+  write_file(box / "grammars/t.grammar", replaced(kGrammar, "port:port", "port:portt"));  // a load error
+  Run load_error = run_strictlog(box, local_rules({"test", "--junit", "report.xml", "corpus"}));
+  CHECK(load_error.status == 2);
+  CHECK(starts_with(load_error.err, "grammars/t.grammar:3:"));
+  CHECK_FALSE(exists(box / "report.xml"));
+  CHECK(box.entries() == std::vector<std::string>{"corpus", "grammars", "mappings"});
+}
+
+TEST_CASE("test: a verbatim line that needs quoting and a file that is not UTF-8 exit 2 with both errors", "[cli]") {
+  Sandbox box;
+  make_dir(box / "corpus");
+  write_file(box / "corpus/a.cases", "line: Nov 22 09:15:02 h t: trailing space \n");
+  write_file(box / "corpus/b.cases", "# caf\xe9\n");
+  Run r = run_strictlog(box, with_rules({"test", "corpus"}));
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err ==
+        "corpus/a.cases:1:7: this line has edge spaces, control bytes or a leading quote that an editor could change "
+        "unseen: write it as line-quoted: \"Nov 22 09:15:02 h t: trailing space \" [needs-quoting]\n"
+        "  line: Nov 22 09:15:02 h t: trailing space \n"
+        "        ^\n"
+        "corpus/b.cases:1:6: truncated UTF-8 sequence: write such bytes as \\xHH in a 'line-quoted:' "
+        "[invalid-encoding]\n"
+        "  # caf\xe9\n"
+        "       ^\n"
+        "strictlog test: 2 errors; nothing was processed\n");
+}
+
+// The UTC offset of `zone` at `unix_seconds`, in hours, as this process's C library computes it.
+long utc_offset_hours(const char* zone, time_t unix_seconds) {
+  const char* old = std::getenv("TZ");
+  std::string saved = old ? old : "";
+  ::setenv("TZ", zone, 1);
+  ::tzset();
+  std::tm local{};
+  ::localtime_r(&unix_seconds, &local);
+  if (old) {
+    ::setenv("TZ", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  return local.tm_gmtoff / 3600;
+}
+
+TEST_CASE("test: the bundled corpus passes alike in the zones farthest east and west of UTC", "[cli]") {
+  // The corpus's lines are from Nov 22 09:15 UTC: 23:15 in Kiritimati (UTC+14), 01:15 in Los Angeles
+  // (UTC-8). Without the zone data, TZ would silently mean UTC, so check the zones are there.
+  const time_t line_time = 1795338902;  // 2026-11-22T09:15:02Z
+  REQUIRE(utc_offset_hours("Pacific/Kiritimati", line_time) == 14);
+  REQUIRE(utc_offset_hours("America/Los_Angeles", line_time) == -8);
+
+  Sandbox box;
+  std::vector<std::string> outputs;
+  for (std::string zone : {"UTC", "Pacific/Kiritimati", "America/Los_Angeles"}) {
+    INFO(zone);
+    RunOptions options;
+    options.env = {"TZ=" + zone};
+    Run r = run_strictlog(box, with_rules({"test", kRepoCorpus}), options);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    std::vector<std::string> lines = split_lines(r.out);
+    REQUIRE(lines.size() >= 4);
+    CHECK(lines[0] == kHeader);
+    // The duration is the only part that may differ.
+    outputs.push_back(std::regex_replace(r.out, std::regex(" in [0-9]+\\.[0-9]{3} s: "), " in N s: "));
+    CHECK(outputs.back() != r.out);
+  }
+  CHECK(outputs[1] == outputs[0]);
+  CHECK(outputs[2] == outputs[0]);
 }
 
 }  // namespace

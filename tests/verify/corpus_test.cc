@@ -195,6 +195,88 @@ TEST_CASE("parse_corpus: years out of range and near misses of the keywords", "[
         "  ^\n");
 }
 
+const std::string kNeedsQuoting =
+    "this line has edge spaces, control bytes or a leading quote that an editor could change unseen: write it as "
+    "line-quoted: ";
+
+TEST_CASE("parse_corpus: a verbatim line that needs quoting is an error that shows its quoted form", "[verify]") {
+  struct Row {
+    std::string text, quoted, shown;  // the file; the quoted form the error suggests; the line as rendered
+  };
+  const Row rows[] = {
+      {"line: trailing \n", "\"trailing \"", "line: trailing "},
+      {"line:  leading\n", "\" leading\"", "line:  leading"},
+      {"line: \"quoted\" first\n", "\"\\\"quoted\\\" first\"", "line: \"quoted\" first"},
+      {"line: a\tb\n", "\"a\\tb\"", "line: a b"},                  // the tab shown expanded
+      {"line: crlf\r\n", "\"crlf\\r\"", "line: crlf"},             // a CRLF file: the CR is part of the line
+      {"line: esc\x1b[0m\n", "\"esc\\x1b[0m\"", "line: esc\x1b[0m"},
+      {"line: del\x7f\n", "\"del\\x7f\"", "line: del\x7f"},
+      {"line: \n", "\"\"", "line: "},
+  };
+  for (const Row& row : rows) {
+    INFO(row.text);
+    CHECK(errors_of(row.text) == "corpus/t/1/a.cases:1:7: " + kNeedsQuoting + row.quoted + " [needs-quoting]\n" +
+                                     "  " + row.shown + "\n" + std::string(8, ' ') + "^\n");
+    // The suggested form reads back as the same bytes and needs no other change.
+    std::string raw = row.text.substr(6, row.text.size() - 7);
+    CorpusFile f = parse_ok("line-quoted: " + row.quoted + "\n");
+    REQUIRE(f.cases.size() == 1);
+    CHECK(f.cases[0].raw == raw);
+  }
+  // Every such line of a file is reported, each at its own line.
+  CHECK(errors_of("line: ok\nline: a \nevent: t/1/r\nline:  b\n") ==
+        "corpus/t/1/a.cases:2:7: " + kNeedsQuoting + "\"a \" [needs-quoting]\n" +
+            "  line: a \n"
+            "        ^\n"
+            "corpus/t/1/a.cases:4:7: " + kNeedsQuoting + "\" b\" [needs-quoting]\n" +
+            "  line:  b\n"
+            "        ^\n");
+}
+
+TEST_CASE("parse_corpus: verbatim lines that an editor shows as they are need no quoting", "[verify]") {
+  for (const std::string raw : {"two  inner  spaces", "inner \"quote\" and last\"", "caf\xc3\xa9", "back\\slash",
+                                "x", "# not a comment after line:"}) {
+    INFO(raw);
+    CorpusFile f = parse_ok("line: " + raw + "\n");
+    REQUIRE(f.cases.size() == 1);
+    CHECK(f.cases[0].raw == raw);
+  }
+}
+
+TEST_CASE("parse_corpus: a file that is not UTF-8 is one invalid-encoding error at its first bad byte", "[verify]") {
+  const std::string tail = ": write such bytes as \\xHH in a 'line-quoted:' [invalid-encoding]\n";
+  CHECK(errors_of("line: caf\xe9\n") ==
+        "corpus/t/1/a.cases:1:10: truncated UTF-8 sequence" + tail +
+            "  line: caf\xe9\n"
+            "           ^\n");
+  // In a comment, on a later line.
+  CHECK(errors_of("# comment\nline: ok\n# \xff here\n") ==
+        "corpus/t/1/a.cases:3:3: invalid UTF-8 lead byte 0xFF" + tail +
+            "  # \xff here\n"
+            "    ^\n");
+  // In a field's value: an overlong '/'.
+  CHECK(errors_of("line: x\nevent: t/1/r\n  detail: \"\xc0\xaf\"\n") ==
+        "corpus/t/1/a.cases:3:12: overlong UTF-8 sequence" + tail +
+            "    detail: \"\xc0\xaf\"\n"
+            "             ^\n");
+  // The column counts bytes; the caret counts characters (the \xc3\xa9 before it is one).
+  CHECK(errors_of("line: caf\xc3\xa9 \x80\n") ==
+        "corpus/t/1/a.cases:1:13: unexpected UTF-8 continuation byte 0x80" + tail +
+            "  line: caf\xc3\xa9 \x80\n"
+            "             ^\n");
+  CHECK(errors_of("line: a"s + '\0' + "b\n") ==
+        "corpus/t/1/a.cases:1:8: NUL byte" + tail +
+            "  line: a"s + '\0' + "b\n"
+            "         ^\n");
+  // The first bad byte is the file's only error: lines around it are not parsed.
+  CHECK(errors_of("bogus\nline: \xed\xa0\x80\nline: \xff\n") ==
+        "corpus/t/1/a.cases:2:7: UTF-16 surrogate in UTF-8" + tail +
+            "  line: \xed\xa0\x80\n"
+            "        ^\n");
+  // The same bytes as escapes in a `line-quoted:` are fine.
+  CHECK(parse_ok("line-quoted: \"caf\\xe9 \\x80 \\xed\\xa0\\x80\"\n").cases.at(0).raw == "caf\xe9 \x80 \xed\xa0\x80");
+}
+
 TEST_CASE("print_corpus reproduces a file exactly with comments and blank and quoted lines", "[verify]") {
   CHECK(print_corpus(parse_ok(kGood)) == kGood);
   const std::string other =

@@ -353,9 +353,68 @@ TEST_CASE("runner: a mapped field no case shows is uncovered", "[verify]") {
                          });
 }
 
+TEST_CASE("runner: a rule its examples hit but no corpus case hits is uncovered", "[verify]") {
+  Tree tree;
+  // Rule failed's example matches, and the CONVERSION case names it as a candidate: neither is a hit, since
+  // neither states the event the rule must produce.
+  fill(tree, kFatalCase + kConversionCase);
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.conflicts.empty());
+  REQUIRE(rep.rules.size() == 2);
+  CHECK(rep.rules[0].example_hits == 1);
+  CHECK(rep.rules[0].case_hits == 0);
+  CHECK(rep.rules[1].case_hits == 1);
+  const std::string g = tree.path("grammars/t/1.grammar");
+  CHECK(rep.uncovered ==
+        std::vector<std::string>{
+            g + ":4: rule t/1/failed is hit by no corpus case",
+            g + ":4: field openvpn_tls_handshake_failed.src_endpoint.common_name of rule t/1/failed is present in no "
+                "corpus case",
+            g + ":4: field openvpn_tls_handshake_failed.src_endpoint.ip of rule t/1/failed is present in no corpus "
+                "case",
+            g + ":4: field openvpn_tls_handshake_failed.src_endpoint.port of rule t/1/failed is present in no "
+                "corpus case",
+        });
+  CHECK_FALSE(rep.passed());
+}
+
+TEST_CASE("runner: a field stated twice in one case is an error with a note at the first", "[verify]") {
+  Tree tree;
+  // Once with another value, once with the same value three times; the same path in two cases is fine.
+  const std::string twice =
+      replaced(kFailedCase, "  envelope.pid: 7\n", "  envelope.pid: 7\n  envelope.hostname: \"x\"\n");
+  const std::string thrice = replaced(kConversionCase, "  process_name: \"t\"\n",
+                                      "  process_name: \"t\"\n  process_name: \"t\"\n  process_name: \"t\"\n");
+  fill(tree, twice + kFatalCase + thrice);
+  auto report = tree.run();
+  REQUIRE_FALSE(report.ok());
+  const std::string a = tree.path("corpus/t/a.cases");
+  CHECK(render(report.errors()) ==
+        a + ":9:3: 'envelope.hostname' is already stated in this case [duplicate-field]\n"
+            "    envelope.hostname: \"x\"\n"
+            "    ^\n" +
+        a + ":6:3: note: first stated here\n"
+            "    envelope.hostname: \"h\"\n"
+            "    ^\n" +
+        a + ":29:3: 'process_name' is already stated in this case [duplicate-field]\n"
+            "    process_name: \"t\"\n"
+            "    ^\n" +
+        a + ":28:3: note: first stated here\n"
+            "    process_name: \"t\"\n"
+            "    ^\n" +
+        a + ":30:3: 'process_name' is already stated in this case [duplicate-field]\n"
+            "    process_name: \"t\"\n"
+            "    ^\n" +
+        a + ":28:3: note: first stated here\n"
+            "    process_name: \"t\"\n"
+            "    ^\n");
+  CHECK(line_of(twice + kFatalCase + thrice, "  process_name: ") == 28);
+}
+
 // load_ruleset() refuses an example that does not convert, so a loaded rule set always has every rule hit
 // by its examples. The runner does not rely on that: a rule set built without the check (here by hand)
-// reports the example as a mismatch and the rule as uncovered.
+// reports the example as a mismatch; the rule, which no corpus case hits either, is uncovered.
 std::shared_ptr<const RuleSet> unchecked_rules(const std::string& grammar, const std::string& mapping) {
   auto set = std::make_shared<RuleSet>();
   auto parsed = dsl::parse_grammar(std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", grammar}));
@@ -392,7 +451,7 @@ TEST_CASE("runner: a rule whose examples all fail is uncovered beside the mismat
   CHECK(rep.rules[1].example_hits == 0);
   CHECK(rep.uncovered ==
         std::vector<std::string>{
-            "g/t.grammar:6: rule t/1/fatal is hit by no example or case",
+            "g/t.grammar:6: rule t/1/fatal is hit by no corpus case",
             "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.common_name of rule t/1/fatal is present in no "
             "corpus case",
             "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.ip of rule t/1/fatal is present in no corpus "
@@ -584,6 +643,44 @@ TEST_CASE("junit_xml: a failing report with escapes", "[verify]") {
         "  </testsuite>\n"
         "  <testsuite name=\"conflicts\" tests=\"1\" failures=\"0\">\n"
         "    <testcase classname=\"strictlog\" name=\"no overlap among 46 witnesses and 3 cases\"/>\n"
+        "  </testsuite>\n"
+        "</testsuites>\n");
+}
+
+TEST_CASE("junit_xml: bytes that are not XML characters are written as hex escapes", "[verify]") {
+  auto grammar = std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", ""});
+  auto cases = std::make_shared<const SourceFile>(SourceFile{"c/a.cases", ""});
+  TestReport r;
+  r.cases = 1;
+  r.witnesses = 2;
+  r.rules = {RuleStats{"t/1/caf\xc3\xa9", Position{grammar, 4, 1}, 1, 1, 10}};  // valid UTF-8 stays as it is
+  r.mismatches = {
+      // Not UTF-8 (a lone \xe9, a sequence cut short at the end): every byte from 0x80 up is escaped, the
+      // valid \xc3\xa9 of the same text too, so that the text reads the same throughout.
+      Mismatch{Position{cases, 5, 1}, "caf\xe9 & caf\xc3\xa9", {"cut \xef\xbf"}},
+      // UTF-8, but U+FFFF and U+FFFE are no XML characters; U+FFFD is one.
+      Mismatch{Position{cases, 9, 1}, "enum '\xef\xbf\xbf'", {"\xef\xbf\xbe and \xef\xbf\xbd"}},
+  };
+  r.conflicts = {Conflict{Position{grammar, 4, 1}, "the example 'v \xef\xbf\xbf<' is also matched"}};
+  CHECK(junit_xml(r) ==
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<testsuites name=\"strictlog test\">\n"
+        "  <testsuite name=\"examples and cases\" tests=\"3\" failures=\"2\">\n"
+        "    <testcase classname=\"strictlog\" name=\"t/1/caf\xc3\xa9 (1 example, 1 case)\"/>\n"
+        "    <testcase classname=\"strictlog\" name=\"c/a.cases:5\">\n"
+        "      <failure message=\"caf\\xe9 &amp; caf\\xc3\\xa9\">cut \\xef\\xbf\n</failure>\n"
+        "    </testcase>\n"
+        "    <testcase classname=\"strictlog\" name=\"c/a.cases:9\">\n"
+        "      <failure message=\"enum '\\xef\\xbf\\xbf'\">\\xef\\xbf\\xbe and \xef\xbf\xbd\n</failure>\n"
+        "    </testcase>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"coverage\" tests=\"1\" failures=\"0\">\n"
+        "    <testcase classname=\"strictlog\" name=\"every rule and mapped field covered\"/>\n"
+        "  </testsuite>\n"
+        "  <testsuite name=\"conflicts\" tests=\"1\" failures=\"1\">\n"
+        "    <testcase classname=\"strictlog\" name=\"g/t.grammar:4\">\n"
+        "      <failure message=\"rules overlap\">the example 'v \\xef\\xbf\\xbf&lt;' is also matched</failure>\n"
+        "    </testcase>\n"
         "  </testsuite>\n"
         "</testsuites>\n");
 }
