@@ -146,11 +146,35 @@ std::string describe(const CorpusCase& c) {
   return "no expectation";
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(std::move(l));
+  return out;
+}
+
+// A line diff of one case (longest common subsequence; a case is a few dozen lines): unchanged lines start
+// with two spaces, so a one-field change reads as one `-` and one `+` line in its context.
 std::string case_diff(const CorpusCase& before, const CorpusCase& after) {
+  std::vector<std::string> a = lines_of(print_case(before)), b = lines_of(print_case(after));
+  std::vector<std::vector<size_t>> common(a.size() + 1, std::vector<size_t>(b.size() + 1, 0));
+  for (size_t i = a.size(); i-- > 0;) {
+    for (size_t j = b.size(); j-- > 0;) {
+      common[i][j] = a[i] == b[j] ? common[i + 1][j + 1] + 1 : std::max(common[i + 1][j], common[i][j + 1]);
+    }
+  }
   std::string out = where(before.pos) + ":\n";
-  std::istringstream old_lines(print_case(before)), new_lines(print_case(after));
-  for (std::string l; std::getline(old_lines, l);) out += "- " + l + "\n";
-  for (std::string l; std::getline(new_lines, l);) out += "+ " + l + "\n";
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      out += "  " + a[i++] + "\n";
+      ++j;
+    } else if (j == b.size() || (i < a.size() && common[i + 1][j] >= common[i][j + 1])) {
+      out += "- " + a[i++] + "\n";
+    } else {
+      out += "+ " + b[j++] + "\n";
+    }
+  }
   return out;
 }
 
