@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/source_files.h"
 #include "dsl/dsl.h"
 #include "ingest/utf8.h"
 
@@ -16,44 +17,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Files with `extension` below `dir`, sorted so that the load order (and the hash) never depends on the
-// directory listing order of the file system.
-Result<std::vector<fs::path>> list_files(const std::string& dir, std::string_view extension) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return plain_error("missing-directory", fmt::format("'{}' is not a directory", dir));
-  }
-  std::vector<fs::path> out;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_regular_file() && it->path().extension() == extension) out.push_back(it->path());
-  }
-  if (ec) return plain_error("read-failed", fmt::format("cannot list '{}': {}", dir, ec.message()));
-  if (out.empty()) {
-    return plain_error("no-files", fmt::format("no *{} files below '{}'", extension, dir));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+// Grammar and mapping files below `dir`; a directory without any is a mistake worth reporting.
+Result<std::vector<fs::path>> rule_files(const std::string& dir, std::string_view extension) {
+  auto files = list_files(dir, extension);
+  if (files && files->empty()) return plain_error("no-files", fmt::format("no *{} files below '{}'", extension, dir));
+  return files;
 }
 
 Result<SourceRef> read_source(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in) return plain_error("read-failed", fmt::format("cannot read '{}'", path.string()));
-  auto source = std::make_shared<SourceFile>(SourceFile{path.lexically_normal().string(), ss.str()});
+  auto source = read_source_file(path);
+  if (!source) return source;
   // Rules match bytes on the assumption that their literal text is UTF-8 like the lines it meets, and
   // mapping constants end up in protobuf strings, which must be UTF-8.
-  if (auto problem = check_encoding(source->text)) {
-    std::string_view before = std::string_view(source->text).substr(0, problem->offset);
-    size_t line_start = before.rfind('\n');
-    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-    auto line = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
-    auto column = static_cast<uint32_t>(problem->offset - line_start + 1);
-    return Diagnostic{Position{source, line, column}, "invalid-encoding",
+  if (auto problem = check_encoding((*source)->text)) {
+    return Diagnostic{position_at(*source, problem->offset), "invalid-encoding",
                       fmt::format("{}: grammar and mapping files must be UTF-8 without NUL bytes", problem->what), {}};
   }
-  return SourceRef(std::move(source));
+  return source;
 }
 
 // Every example must also survive extraction and mapping: an example the compiler accepts but whose
@@ -114,8 +94,8 @@ std::string sha256_hex(std::string_view data) {
 
 Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir) {
   Diagnostics errors;
-  auto grammar_paths = list_files(grammars_dir, ".grammar");
-  auto mapping_paths = list_files(mappings_dir, ".mapping");
+  auto grammar_paths = rule_files(grammars_dir, ".grammar");
+  auto mapping_paths = rule_files(mappings_dir, ".mapping");
   if (!grammar_paths) errors.insert(errors.end(), grammar_paths.errors().begin(), grammar_paths.errors().end());
   if (!mapping_paths) errors.insert(errors.end(), mapping_paths.errors().begin(), mapping_paths.errors().end());
   if (!errors.empty()) return errors;

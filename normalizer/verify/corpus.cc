@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/source_files.h"
 #include "ingest/utf8.h"
 #include "verify/flat_text.h"
 
@@ -33,12 +34,9 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
   Diagnostics errors;
   // Bytes that are not UTF-8 belong in a `line-quoted:` as \xHH, where a reviewer can see them.
   if (auto problem = check_encoding(source->text)) {
-    std::string_view before = std::string_view(source->text).substr(0, problem->offset);
-    size_t line_start = before.rfind('\n');
-    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
-    auto line = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
-    return error_at(source, line, static_cast<uint32_t>(problem->offset - line_start + 1), "invalid-encoding",
-                    fmt::format("{}: write such bytes as \\xHH in a 'line-quoted:'", problem->what));
+    Position at = position_at(source, problem->offset);
+    return Diagnostic{at, "invalid-encoding",
+                      fmt::format("{}: write such bytes as \\xHH in a 'line-quoted:'", problem->what), {}};
   }
   std::vector<std::string> pending;  // comment and blank lines not yet attached to a case
   std::string_view text = source->text;

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/source_files.h"
 #include "pipeline/normalizer.h"
 #include "sink/atomic_file.h"
 #include "verify/flat_text.h"
@@ -35,26 +36,11 @@ int64_t end_of_year(int year) {
 Result<std::vector<fs::path>> corpus_files(const std::vector<std::string>& dirs) {
   std::vector<fs::path> out;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return plain_error("missing-directory", fmt::format("'{}' is not a directory", dir));
-    std::vector<fs::path> found;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file() && it->path().extension() == ".cases") found.push_back(it->path().lexically_normal());
-    }
-    if (ec) return plain_error("read-failed", fmt::format("cannot list '{}': {}", dir, ec.message()));
-    std::sort(found.begin(), found.end());
-    out.insert(out.end(), found.begin(), found.end());
+    auto found = list_files(dir, ".cases");
+    if (!found) return found;
+    out.insert(out.end(), found->begin(), found->end());
   }
   return out;
-}
-
-Result<SourceRef> read_source(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in) return plain_error("read-failed", fmt::format("cannot read '{}'", path.string()));
-  return SourceRef(std::make_shared<SourceFile>(SourceFile{path.string(), ss.str()}));
 }
 
 // What a case line actually became, in the terms a case file states it.
@@ -254,7 +240,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
   std::vector<Result<CorpusFile>> parsed_files;
   bool all_parsed = true;
   for (const auto& path : *files) {
-    auto source = read_source(path);
+    auto source = read_source_file(path);
     if (!source) return std::move(source).take_errors();
     parsed_files.push_back(parse_corpus(*source));
     all_parsed = all_parsed && parsed_files.back().ok();
