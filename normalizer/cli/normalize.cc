@@ -164,7 +164,8 @@ int run(const NormalizeArgs& a) {
   for (const auto& path : inputs) {
     OpenInput in;
     if (auto st = open_input(path, &in); !st) return io_error("normalize", st.errors(), &normalizer.counters());
-    normalizer.start_input(a.input_name.empty() ? path : a.input_name, a.year ? end_of_year(a.year) : in.mtime);
+    normalizer.start_input(a.input_name.empty() ? path : a.input_name, a.year ? end_of_year(a.year) : in.mtime,
+                           a.year != 0);
     LineReader reader(in.fd, a.max_line);
     reader.set_stop_flag(&g_stop_signal);
     while (true) {

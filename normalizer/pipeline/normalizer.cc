@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 
 #include "ingest/rfc3164.h"
@@ -27,6 +28,11 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
 
 std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
   return fmt::format("{}/{}/{}", g.name, g.version, r.id);
+}
+
+int year_of(int64_t unix_seconds) {
+  using namespace std::chrono;
+  return static_cast<int>(year_month_day{floor<days>(sys_seconds{seconds{unix_seconds}})}.year());
 }
 
 }  // namespace
@@ -55,9 +61,10 @@ LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOp
   values_.resize(max_captures);
 }
 
-void LineNormalizer::start_input(std::string input_name, int64_t reference_time) {
+void LineNormalizer::start_input(std::string input_name, int64_t reference_time, bool year_fixed) {
   options_.input_name = std::move(input_name);
   options_.reference_time = reference_time;
+  options_.year_fixed = year_fixed;
 }
 
 Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason, std::string detail,
@@ -151,9 +158,17 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     return quarantine(line, v1::CONVERSION, std::move(detail_), header.program, record);
   }
 
+  InferredTime t = infer_unix_time(header, options_.reference_time);
+  if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
+    event->Clear();
+    record->add_candidate_rule_ids(rule_ref(grammar, rule));
+    return quarantine(line, v1::HEADER,
+                      fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
+                                  header.timestamp_text, year_of(options_.reference_time)),
+                      header.program, record);
+  }
   v1::Envelope* env = event->mutable_envelope();
   env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes, rules_->hash));
-  InferredTime t = infer_unix_time(header, options_.reference_time);
   env->mutable_time()->set_seconds(t.unix_seconds);
   env->mutable_time_text()->assign(header.timestamp_text);
   env->set_time_year_inferred(true);

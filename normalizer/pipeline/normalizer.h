@@ -21,6 +21,10 @@ struct NormalizeOptions {
   int64_t reference_time = 0;
   // When false, processed_time is left unset, so output is byte-for-byte reproducible (golden tests).
   bool stamp_processed_time = true;
+  // True when reference_time is the end of a year the user stated (`--year`, a corpus file's `year:`):
+  // every timestamp is then in that year, and a date that year does not have (Feb 29 of a common year) is
+  // quarantined as HEADER instead of being moved to another year.
+  bool year_fixed = false;
 };
 
 enum class Outcome { kEvent, kQuarantined };
@@ -36,7 +40,7 @@ class LineNormalizer {
 
   // Starts a new input: later records carry its name and infer years from its reference time. Counters
   // keep accumulating across inputs.
-  void start_input(std::string input_name, int64_t reference_time);
+  void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
 
   const Counters& counters() const { return counters_; }
   const RuleSet& rules() const { return *rules_; }

@@ -255,7 +255,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     const fs::path path = file.source->path;
     rep.files.push_back(path.string());
     ++rep.corpus_files;
-    normalizer.start_input(path.string(), end_of_year(file.year));
+    normalizer.start_input(path.string(), end_of_year(file.year), true);
     bool changed = false;
     for (auto& c : file.cases) {
       ++rep.cases;

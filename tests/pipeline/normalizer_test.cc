@@ -770,3 +770,32 @@ TEST_CASE("start_input changes the input name and the reference time; counters a
 }
 
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("A stated year without Feb 29 quarantines a Feb 29 line; an inferred year moves it back", "[pipeline]") {
+  auto rules = bundled_rules();
+  const std::string line = "Feb 29 10:00:00 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
+
+  NormalizeOptions stated = options("vpn.log", kEndOf2026);
+  stated.year_fixed = true;  // `--year 2026`: 2026 has no Feb 29
+  LineNormalizer fixed(rules, stated);
+  Normalized q = run(fixed, make_line(line, 3, 40));
+  REQUIRE(q.outcome == Outcome::kQuarantined);
+  CHECK(q.record.reason() == v1::HEADER);
+  CHECK(q.record.detail() == "the timestamp 'Feb 29 10:00:00' does not exist in 2026, the year given for this input");
+  CHECK(candidates(q.record) == std::vector<std::string>{"openvpn/2.6/tls_handshake_failed"});
+  CHECK(q.event.ByteSizeLong() == 0);
+  CHECK(fixed.counters().events == 0);
+  CHECK(fixed.counters().balanced());
+
+  // Inferred from a reference clock (a file's mtime), the line belongs to the latest leap year: 2024.
+  LineNormalizer inferred(rules, options("vpn.log", kEndOf2026));
+  Normalized e = run(inferred, make_line(line, 3, 40));
+  REQUIRE(e.outcome == Outcome::kEvent);
+  CHECK(e.event.envelope().time().seconds() == 1709200800);  // 2024-02-29T10:00:00Z
+}
+
+}  // namespace
+}  // namespace strictlog
