@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/internal/report.h"
+#include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
 #include "sink/record_writer.h"
 
@@ -39,12 +40,6 @@ std::string default_quarantine_path(const std::string& out) {
   if (is_stream_path(out)) return "strictlog-quarantine.jsonl";
   std::filesystem::path p(out);
   return (p.parent_path() / (p.stem().string() + ".quarantine.jsonl")).string();
-}
-
-// The last second of `year` in UTC: every RFC 3164 date then infers to that year.
-int64_t end_of_year(int year) {
-  using namespace std::chrono;
-  return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;
 }
 
 // Set by SIGINT/SIGTERM/SIGHUP; the line loop stops at the next line boundary and the outputs, still

@@ -37,4 +37,14 @@ InferredTime infer_unix_time(const SyslogHeader& header, int64_t reference_unix_
   return InferredTime{t, year};
 }
 
+int64_t end_of_year(int year) {
+  using namespace std::chrono;
+  return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;
+}
+
+int year_of(int64_t unix_seconds) {
+  using namespace std::chrono;
+  return static_cast<int>(year_month_day{floor<days>(sys_seconds{seconds{unix_seconds}})}.year());
+}
+
 }  // namespace strictlog

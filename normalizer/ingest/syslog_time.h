@@ -28,4 +28,11 @@ inline constexpr int64_t kMaxFutureSeconds = 31 * 86400;
 // in some year, hour 0-23, minute and second 0-59).
 InferredTime infer_unix_time(const SyslogHeader& header, int64_t reference_unix_seconds);
 
+// The last second of `year` in UTC: as a reference time, every RFC 3164 date infers to that year (a stated
+// year: `normalize --year`, a corpus file's `year:`).
+int64_t end_of_year(int year);
+
+// The UTC year of `unix_seconds`.
+int year_of(int64_t unix_seconds);
+
 }  // namespace strictlog

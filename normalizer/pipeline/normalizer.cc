@@ -30,11 +30,6 @@ std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
   return fmt::format("{}/{}/{}", g.name, g.version, r.id);
 }
 
-int year_of(int64_t unix_seconds) {
-  using namespace std::chrono;
-  return static_cast<int>(year_month_day{floor<days>(sys_seconds{seconds{unix_seconds}})}.year());
-}
-
 }  // namespace
 
 std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,

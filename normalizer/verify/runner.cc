@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/source_files.h"
+#include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
 #include "sink/atomic_file.h"
 #include "verify/flat_text.h"
@@ -27,11 +28,6 @@ const std::vector<std::string> kUnstatedQuarantineFields = {"reason",           
                                                             "grammar_set_hash", "processed_time"};
 
 std::string where(const Position& p) { return p.source ? fmt::format("{}:{}", p.source->path, p.line) : "?"; }
-
-int64_t end_of_year(int year) {
-  using namespace std::chrono;
-  return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;
-}
 
 Result<std::vector<fs::path>> corpus_files(const std::vector<std::string>& dirs) {
   std::vector<fs::path> out;
