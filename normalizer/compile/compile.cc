@@ -242,6 +242,10 @@ RE2::Options rule_regex_options(int64_t max_mem) {
   return o;
 }
 
+std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
+  return fmt::format("{}/{}/{}", g.name, g.version, r.id);
+}
+
 bool CompiledGrammar::applies_to(std::string_view program) const {
   // fnmatch needs NUL-terminated strings; TAGs are short (the RFC 3164 parser allows 48 characters).
   char buf[256];

@@ -103,6 +103,9 @@ struct CompiledGrammar {
   bool applies_to(std::string_view program) const;
 };
 
+// How records and reports name a rule: `grammar/source_version/rule_id`, e.g. `openvpn/2.6/tls_handshake_failed`.
+std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r);
+
 // Checks and compiles one grammar. Collects every error: unknown types, duplicate ids and captures, recursive
 // patterns, regexes over kMaxRegexBytes, RE2 rejections (at the rule's position), rules without examples,
 // and examples that do not match their own rule. An example that another rule matches too is an overlap,

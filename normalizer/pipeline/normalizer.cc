@@ -26,9 +26,6 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
-std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
-  return fmt::format("{}/{}/{}", g.name, g.version, r.id);
-}
 
 }  // namespace
 

@@ -160,9 +160,6 @@ std::string case_diff(const CorpusCase& before, const CorpusCase& after) {
   return out;
 }
 
-std::string ref_of(const CompiledGrammar& g, const CompiledRule& r) {
-  return fmt::format("{}/{}/{}", g.name, g.version, r.id);
-}
 
 }  // namespace
 
@@ -182,7 +179,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     seen_paths[g].resize(grammar.rules.size());
     for (const auto& r : grammar.rules) {
       stat_index[g].push_back(rep.rules.size());
-      rep.rules.push_back(RuleStats{ref_of(grammar, r), r.pos, 0, 0, r.re->ProgramSize()});
+      rep.rules.push_back(RuleStats{rule_ref(grammar, r), r.pos, 0, 0, r.re->ProgramSize()});
     }
   }
 
@@ -212,7 +209,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
           const CompiledRule& o = grammar.rules[static_cast<size_t>(other)];
           rep.conflicts.push_back({ex.pos, fmt::format("{}: the example '{}' of rule {} ({}) is also matched by rule {} ({})",
                                                        where(ex.pos), ex.text, rep.rules[stat_index[g][r]].ref,
-                                                       where(rule.pos), ref_of(grammar, o), where(o.pos))});
+                                                       where(rule.pos), rule_ref(grammar, o), where(o.pos))});
         }
         if (!apply_mapping(rules->mappings.mappings[g][r], rule, groups.data(), values.data(), &event, &error)) {
           rep.mismatches.push_back({ex.pos, fmt::format("example of rule {} does not convert: {}",
@@ -341,7 +338,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       const CompiledRule& a = grammar.rules[static_cast<size_t>(o.rule)];
       const CompiledRule& b = grammar.rules[static_cast<size_t>(o.other)];
       rep.conflicts.push_back({a.pos, fmt::format("rules {} ({}) and {} ({}) both match the witness line '{}' ({})",
-                                                  ref_of(grammar, a), where(a.pos), ref_of(grammar, b), where(b.pos),
+                                                  rule_ref(grammar, a), where(a.pos), rule_ref(grammar, b), where(b.pos),
                                                   o.witness, o.how)});
     }
     if (overlaps->unmatched_witnesses > 0) {

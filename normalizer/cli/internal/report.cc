@@ -56,7 +56,7 @@ void print_summary(const RuleSet& rules, const Counters& c, double seconds, size
   for (size_t g = 0; g < rules.grammars.size(); ++g) {
     const auto& grammar = rules.grammars[g];
     for (size_t r = 0; r < grammar.rules.size(); ++r) {
-      s += fmt::format("    {:<48} {:>10}\n", fmt::format("{}/{}/{}", grammar.name, grammar.version, grammar.rules[r].id),
+      s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]),
                        c.events_by_rule[g][r]);
     }
   }
