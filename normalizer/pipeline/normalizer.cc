@@ -26,7 +26,6 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
-
 }  // namespace
 
 std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,
@@ -66,8 +65,10 @@ Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason
   record->set_reason(reason);
   record->set_detail(std::move(detail));
   // Text only when it is valid UTF-8 without NUL: protobuf would refuse to serialize invalid UTF-8 in a
-  // `string`, and its JSON printer drops such bytes silently (see docs/ARCHITECTURE.md).
-  if (check_encoding(line.bytes)) {
+  // `string`, and its JSON printer drops such bytes silently (see docs/ARCHITECTURE.md). Only ENCODING
+  // lines and (cut) OVERSIZE lines can fail the check; every other line passed it before it got here.
+  bool invalid = reason == v1::ENCODING || (reason == v1::OVERSIZE && check_encoding(line.bytes));
+  if (invalid) {
     record->mutable_raw_bytes()->assign(line.bytes);
   } else {
     record->mutable_raw_text()->assign(line.bytes);
