@@ -27,6 +27,7 @@ struct NormalizeArgs {
   std::string format = "pb";
   std::string out = "-";
   std::string quarantine;
+  std::string dropped;  // empty: dropped lines are only counted
   std::string input_name;
   int year = 0;
   size_t max_line = kDefaultMaxLine;
@@ -89,16 +90,27 @@ PathId path_id(const std::string& path, int dash_fd) {
 }
 
 // Outputs must not be an input (that would overwrite the evidence being read) or each other (one would
-// replace the other, or both would interleave on one stream).
-std::string output_clash(const std::vector<std::string>& inputs, const std::string& out, const std::string& quarantine) {
-  PathId out_id = path_id(out, 1), quarantine_id = path_id(quarantine, 1);
-  if (out_id == quarantine_id) return fmt::format("--out '{}' and --quarantine '{}' are the same file", out, quarantine);
+// replace the other, or both would interleave on one stream). `outputs` pairs each flag with its path.
+std::string output_clash(const std::vector<std::string>& inputs,
+                         const std::vector<std::pair<std::string_view, std::string>>& outputs) {
+  std::vector<PathId> ids;
+  for (const auto& [flag, path] : outputs) ids.push_back(path_id(path, 1));
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (ids[i] == ids[j]) {
+        return fmt::format("{} '{}' and {} '{}' are the same file", outputs[j].first, outputs[j].second,
+                           outputs[i].first, outputs[i].second);
+      }
+    }
+  }
   for (const auto& input : inputs) {
     PathId in = path_id(input, 0);
     if (!in.exists) continue;  // reported as a missing input later
-    if (in == out_id) return fmt::format("input '{}' is also the --out file: strictlog never writes over its input", input);
-    if (in == quarantine_id) {
-      return fmt::format("input '{}' is also the --quarantine file: strictlog never writes over its input", input);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      if (in == ids[i]) {
+        return fmt::format("input '{}' is also the {} file: strictlog never writes over its input", input,
+                           outputs[i].first);
+      }
     }
   }
   return {};
@@ -133,7 +145,9 @@ int run(const NormalizeArgs& a) {
     return usage_error("normalize", "--input-name names a single input, but several were given");
   }
   std::string quarantine_path = a.quarantine.empty() ? default_quarantine_path(a.out) : a.quarantine;
-  if (std::string clash = output_clash(inputs, a.out, quarantine_path); !clash.empty()) {
+  std::vector<std::pair<std::string_view, std::string>> outputs{{"--out", a.out}, {"--quarantine", quarantine_path}};
+  if (!a.dropped.empty()) outputs.emplace_back("--dropped", a.dropped);
+  if (std::string clash = output_clash(inputs, outputs); !clash.empty()) {
     return usage_error("normalize", clash);
   }
   auto rules = load_ruleset(a.grammars, a.mappings);
@@ -148,8 +162,16 @@ int run(const NormalizeArgs& a) {
   if (!events_out) return io_error("normalize", events_out.errors());
   auto quarantine_out = open_output(quarantine_path, 0600);  // may hold secrets: sshd logs passwords typed as users
   if (!quarantine_out) return io_error("normalize", quarantine_out.errors());
+  std::unique_ptr<OutputStream> dropped_out;
+  if (!a.dropped.empty()) {
+    auto opened = open_output(a.dropped, 0600);  // raw log lines, like the quarantine
+    if (!opened) return io_error("normalize", opened.errors());
+    dropped_out = std::move(*opened);
+  }
   EventWriter events(**events_out, a.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf);
   QuarantineWriter quarantine(**quarantine_out);
+  std::vector<OutputStream*> all_outputs{events_out->get(), quarantine_out->get()};
+  if (dropped_out) all_outputs.push_back(dropped_out.get());
 
   NormalizeOptions options;
   options.stamp_processed_time = !a.no_processed_time;
@@ -169,33 +191,38 @@ int run(const NormalizeArgs& a) {
       if (!line && g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       if (!line) return io_error("normalize", line.errors(), &normalizer.counters());
       if (!*line) break;
-      Status written = normalizer.normalize(**line, &event, &record) == Outcome::kEvent ? events.write(event)
-                                                                                         : quarantine.write(record);
+      Status written = kOk;
+      switch (normalizer.normalize(**line, &event, &record)) {
+        case Outcome::kEvent: written = events.write(event); break;
+        case Outcome::kQuarantined: written = quarantine.write(record); break;
+        case Outcome::kDropped:
+          // Exactly the bytes read, terminator normalised to LF like every line the reader returns.
+          if (dropped_out && (written = dropped_out->write((*line)->bytes))) written = dropped_out->write("\n");
+          break;
+      }
       if (!written) return io_error("normalize", written.errors(), &normalizer.counters());
     }
   }
-  // Both outputs or neither: make both durable, then show both; withdraw the first if the second fails.
   if (!normalizer.counters().balanced()) {
     return io_error("normalize", {plain_error("internal", "a line was lost: the counts do not balance (a bug)")},
                     &normalizer.counters());
   }
-  for (auto* out : {events_out->get(), quarantine_out->get()}) {
+  // Every output or none: make all durable, then show them one by one; withdraw those shown if one fails.
+  for (auto* out : all_outputs) {
     if (auto st = out->prepare(); !st) return io_error("normalize", st.errors(), &normalizer.counters());
   }
-  if (auto st = (*events_out)->publish(); !st) {
-    (*events_out)->withdraw();
-    return io_error("normalize", st.errors(), &normalizer.counters());
-  }
-  if (auto st = (*quarantine_out)->publish(); !st) {
-    (*events_out)->withdraw();
-    (*quarantine_out)->withdraw();
-    return io_error("normalize", st.errors(), &normalizer.counters());
+  for (size_t i = 0; i < all_outputs.size(); ++i) {
+    if (auto st = all_outputs[i]->publish(); !st) {
+      for (size_t j = 0; j <= i; ++j) all_outputs[j]->withdraw();
+      return io_error("normalize", st.errors(), &normalizer.counters());
+    }
   }
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Counters& c = normalizer.counters();
   print_summary(**rules, c, seconds, inputs.size(),
-                fmt::format("{} ({})", a.out == "-" ? "stdout" : a.out, a.format), quarantine_path);
+                fmt::format("{} ({})", a.out == "-" ? "stdout" : a.out, a.format), quarantine_path,
+                a.dropped.empty() ? "counted only (--dropped FILE keeps them)" : a.dropped);
   if (a.fail_on_quarantine && c.quarantined > 0) return kExitMismatch;
   return kExitOk;
 }
@@ -216,6 +243,8 @@ Run add_normalize(CLI::App& app) {
   cmd->add_option("--quarantine", args->quarantine,
                   "Quarantine output (JSON lines, mode 0600); default: <out stem>.quarantine.jsonl beside --out, "
                   "or strictlog-quarantine.jsonl when events go to stdout");
+  cmd->add_option("--dropped", args->dropped,
+                  "Keep the lines that drop rules matched, as read, in this file (mode 0600); default: count only");
   cmd->add_option("--input-name", args->input_name, "Name recorded for the single input (default: its path)");
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps (default: inferred from the file's mtime)")
       ->check(CLI::Range(1970, 9999));

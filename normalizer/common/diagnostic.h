@@ -28,6 +28,8 @@ struct Position {
   SourceRef source;
   uint32_t line = 0;
   uint32_t column = 0;
+
+  bool operator==(const Position&) const = default;  // same file object, line and column
 };
 
 struct Diagnostic {

@@ -1,9 +1,12 @@
 #include "compile/compile.h"
 
+#include "fields/enum.h"
+
 #include <fmt/format.h>
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <string_view>
@@ -14,6 +17,32 @@ namespace {
 
 using PatternMap = std::map<std::string, const dsl::PatternDecl*, std::less<>>;
 
+// The parameters in force while a parameterized pattern's body is expanded: each name's literal text.
+struct Scope {
+  const dsl::PatternDecl* pattern = nullptr;  // null in a rule's body, which has no parameters
+  std::map<std::string, std::string, std::less<>> values;
+  std::set<std::string, std::less<>>* used = nullptr;  // when set, records the parameters referred to
+};
+
+// Where a capture sits among alternations: (alternation number, branch) from the outermost in.
+using AltPath = std::vector<std::pair<int, int>>;
+
+// Two captures are alternatives of each other, and may share a name, when some alternation holds them in
+// different branches: only one of them can be part of a match.
+bool exclusive(const AltPath& a, const AltPath& b) {
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (a[i].first != b[i].first) return false;
+    if (a[i].second != b[i].second) return true;
+  }
+  return false;
+}
+
+std::string join_names(const std::vector<dsl::Parameter>& params) {
+  std::string out;
+  for (const auto& p : params) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
 // Expands one rule's elements into a regex. Patterns are inlined with their capture names prefixed.
 class RegexBuilder {
  public:
@@ -23,17 +52,22 @@ class RegexBuilder {
       : patterns_(patterns), broken_(broken), errors_(errors) {}
 
   void build(const std::vector<dsl::Element>& body, const std::string& prefix, bool optional,
-             std::vector<std::string>* stack) {
+             std::vector<std::string>* stack, const Scope& scope) {
     for (const auto& e : body) {
       if (too_large) return;
       size_t begin = regex.size();
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
-          regex += RE2::QuoteMeta(e.text);
-          parts.push_back({TemplatePart::Kind::kLiteral, e.text, -1});
+          literal(e.text);
+          break;
+        case dsl::Element::Kind::kParameter:
+          parameter(e, scope);
           break;
         case dsl::Element::Kind::kOptional:
-          optional_group(e, prefix, stack);
+          optional_group(e, prefix, stack, scope);
+          break;
+        case dsl::Element::Kind::kAlternation:
+          alternation(e, prefix, stack, scope);
           break;
         case dsl::Element::Kind::kCapture:
           capture(e, prefix, optional, stack);
@@ -66,21 +100,49 @@ class RegexBuilder {
     errors_->push_back(std::move(d));
   }
 
-  void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack) {
+  void literal(const std::string& text) {
+    regex += RE2::QuoteMeta(text);
+    parts.push_back({TemplatePart::Kind::kLiteral, text, -1});
+  }
+
+  void parameter(const dsl::Element& e, const Scope& scope) {
+    if (scope.pattern == nullptr) {
+      error({e.pos, "unknown-parameter",
+             fmt::format("'{}' is not a parameter: only a parameterized pattern has them; a capture is written "
+                         "name:type and literal text in quotes", e.text), {}});
+      return;
+    }
+    auto it = scope.values.find(e.text);
+    if (it == scope.values.end()) {
+      error({e.pos, "unknown-parameter",
+             scope.pattern->params.empty()
+                 ? fmt::format("'{}' is not a parameter: pattern '{}' has none; a capture is written name:type and "
+                               "literal text in quotes", e.text, scope.pattern->name)
+                 : fmt::format("'{}' is not a parameter of pattern '{}' (parameters: {})", e.text,
+                               scope.pattern->name, join_names(scope.pattern->params)),
+             {}});
+      return;
+    }
+    if (scope.used) scope.used->insert(e.text);
+    literal(it->second);
+  }
+
+  void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
+                      const Scope& scope) {
     int index = optional_groups++;
     if (variant_mask < 0) {
       regex += "(?:";
       parts.push_back({TemplatePart::Kind::kOptionalBegin, {}, -1});
-      build(e.body, prefix, true, stack);
+      build(e.body, prefix, true, stack, scope);
       parts.push_back({TemplatePart::Kind::kOptionalEnd, {}, -1});
       regex += ")?";
     } else if (variant_mask & (int64_t{1} << index)) {
-      build(e.body, prefix, true, stack);
+      build(e.body, prefix, true, stack, scope);
     } else {
       // Built and thrown away, so that optional groups nested inside keep their indices.
       size_t regex_size = regex.size(), capture_count = captures.size(), fragment_count = fragments.size();
       size_t part_count = parts.size();
-      build(e.body, prefix, true, stack);
+      build(e.body, prefix, true, stack, scope);
       regex.resize(regex_size);
       captures.resize(capture_count);
       fragments.resize(fragment_count);
@@ -88,24 +150,102 @@ class RegexBuilder {
     }
   }
 
-  void capture(const dsl::Element& e, const std::string& prefix, bool optional, std::vector<std::string>* stack) {
-    std::string name = prefix + e.text;
-    // Names are checked as written, pattern references included: `c:peer` written twice is reported at the
-    // second `c`, not inside `peer`, and a capture may not share its name with a pattern reference.
-    for (const auto& [other, pos] : names_) {
-      if (other == name) {
+  void alternation(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
+                   const Scope& scope) {
+    const int id = alternations_++;
+    regex += "(?:";
+    parts.push_back({TemplatePart::Kind::kAlternationBegin, {}, -1});
+    for (size_t b = 0; b < e.branches.size(); ++b) {
+      if (b > 0) {
+        regex += "|";
+        parts.push_back({TemplatePart::Kind::kBranch, {}, -1});
+      }
+      alt_path_.emplace_back(id, static_cast<int>(b));
+      build(e.branches[b], prefix, true, stack, scope);
+      alt_path_.pop_back();
+    }
+    parts.push_back({TemplatePart::Kind::kAlternationEnd, {}, -1});
+    regex += ")";
+  }
+
+  // `name:enum("a", "b")`: the alternatives as a regex alternation, each matched literally.
+  bool enum_regex(const dsl::Element& e, std::string* out) {
+    if (e.args.empty()) {
+      error({e.type_pos, "enum-without-values",
+             "type 'enum' needs its alternatives: enum(\"soft\", \"hard\")", {}});
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      if (e.args[i].text.empty()) {
+        error({e.args[i].pos, "empty-enum-value", "an enum alternative cannot be empty: make the capture optional "
+                                                  "with [ ] instead", {}});
+        ok = false;
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (e.args[j].text == e.args[i].text) {
+          error({e.args[i].pos, "duplicate-enum-value",
+                 fmt::format("enum alternative \"{}\" is already listed", e.args[i].text),
+                 {{e.args[j].pos, "first listed here"}}});
+          ok = false;
+        }
+      }
+      *out += (i ? "|" : "") + RE2::QuoteMeta(e.args[i].text);
+    }
+    return ok;
+  }
+
+  // Checks `name` against the capture names written so far, and records it. Names are checked as written,
+  // pattern references included: `c:peer` written twice is reported at the second `c`, not inside `peer`,
+  // and a capture may not share its name with a pattern reference. Alternatives may share a name.
+  bool claim_name(const std::string& name, const dsl::Element& e) {
+    for (const auto& used : names_) {
+      if (used.name == name && !exclusive(used.alts, alt_path_)) {
         error({e.pos, "duplicate-capture", fmt::format("capture '{}' is already defined in this rule", name),
-               {{pos, "first defined here"}}});
+               {{used.pos, "first defined here"}}});
+        return false;
+      }
+    }
+    names_.push_back({name, e.pos, alt_path_});
+    return true;
+  }
+
+  void add_capture(const std::string& name, const FieldType* type, const dsl::Element& e, bool optional,
+                   const std::string& type_regex, std::vector<std::string> alternatives) {
+    // Alternatives that share a name fill one field, so they must convert to the same kind of value.
+    for (const auto& c : captures) {
+      if (c.name == name && c.type->output != type->output) {
+        error({e.type_pos, "capture-kind-mismatch",
+               fmt::format("capture '{}' is {} here but {} in another alternative", name, to_string(type->output),
+                           to_string(c.type->output)),
+               {{c.pos, "the other alternative"}}});
         return;
       }
     }
-    names_.emplace_back(name, e.pos);
+    regex += "(";
+    regex += type_regex;
+    regex += ")";
+    parts.push_back({TemplatePart::Kind::kCapture, {}, static_cast<int>(captures.size())});
+    captures.push_back({name, type, e.pos, optional || !alt_path_.empty(), std::move(alternatives)});
+  }
+
+  void capture(const dsl::Element& e, const std::string& prefix, bool optional, std::vector<std::string>* stack) {
+    std::string name = prefix + e.text;
+    if (!claim_name(name, e)) return;
     if (const FieldType* type = find_field_type(e.type)) {
-      regex += "(";
-      regex += type->regex;
-      regex += ")";
-      parts.push_back({TemplatePart::Kind::kCapture, {}, static_cast<int>(captures.size())});
-      captures.push_back({name, type, e.pos, optional});
+      if (e.type == kEnum.name) {
+        std::string re;
+        if (!enum_regex(e, &re)) return;
+        std::vector<std::string> alternatives;
+        for (const auto& a : e.args) alternatives.push_back(a.text);
+        add_capture(name, type, e, optional, re, std::move(alternatives));
+      } else if (e.has_args) {
+        error({e.type_pos, "unexpected-arguments",
+               fmt::format("field type '{}' takes no arguments (only 'enum' and parameterized patterns do)", e.type),
+               {}});
+      } else {
+        add_capture(name, type, e, optional, std::string(type->regex), {});
+      }
       return;
     }
     if (broken_.count(e.type)) {
@@ -115,33 +255,53 @@ class RegexBuilder {
     auto it = patterns_.find(e.type);
     if (it == patterns_.end()) {
       error({e.type_pos, "unknown-field-type",
-                          fmt::format("unknown field type '{}': not a field type (see 'strictlog fields') "
-                                      "nor a pattern of this grammar", e.type), {}});
+             fmt::format("unknown field type '{}': not a field type (see 'strictlog fields') "
+                         "nor a pattern of this grammar", e.type), {}});
       return;
     }
+    const dsl::PatternDecl& pattern = *it->second;
     for (const auto& open : *stack) {
       if (open == e.type) {
-        error({e.type_pos, "recursive-pattern",
-                            fmt::format("pattern '{}' refers to itself", e.type), {{it->second->pos, "defined here"}}});
+        error({e.type_pos, "recursive-pattern", fmt::format("pattern '{}' refers to itself", e.type),
+               {{pattern.pos, "defined here"}}});
         return;
       }
     }
     if (stack->size() >= static_cast<size_t>(kMaxPatternDepth)) {
-      error({e.type_pos, "pattern-too-deep",
-                          fmt::format("patterns nest deeper than {} levels", kMaxPatternDepth), {}});
+      error({e.type_pos, "pattern-too-deep", fmt::format("patterns nest deeper than {} levels", kMaxPatternDepth),
+             {}});
       return;
     }
+    if (e.args.size() != pattern.params.size()) {
+      error({e.type_pos, "argument-count",
+             pattern.params.empty()
+                 ? fmt::format("pattern '{}' takes no arguments, got {}", e.type, e.args.size())
+                 : fmt::format("pattern '{}' takes {} argument{} ({}), got {}", e.type, pattern.params.size(),
+                               pattern.params.size() == 1 ? "" : "s", join_names(pattern.params), e.args.size()),
+             {{pattern.pos, "defined here"}}});
+      return;
+    }
+    Scope inner{&pattern, {}, nullptr};
+    for (size_t i = 0; i < pattern.params.size(); ++i) inner.values[pattern.params[i].name] = e.args[i].text;
     stack->push_back(e.type);
     regex += "(?:";
-    build(it->second->body, name + ".", optional, stack);
+    build(pattern.body, name + ".", optional || !alt_path_.empty(), stack, inner);
     regex += ")";
     stack->pop_back();
   }
 
+  struct NameUse {
+    std::string name;
+    Position pos;
+    AltPath alts;
+  };
+
   const PatternMap& patterns_;
   const std::set<std::string, std::less<>>& broken_;
   Diagnostics* errors_;
-  std::vector<std::pair<std::string, Position>> names_;  // every capture name written so far, dotted
+  std::vector<NameUse> names_;  // every capture name written so far, dotted
+  AltPath alt_path_;
+  int alternations_ = 0;
 };
 
 // A rule's regex with its optional group present and absent, when it has kMaxVariantGroups (one) of them;
@@ -160,7 +320,7 @@ std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::s
     RegexBuilder b(patterns, broken, &ignored);
     b.variant_mask = mask;
     std::vector<std::string> stack;
-    b.build(decl.body, "", false, &stack);
+    b.build(decl.body, "", false, &stack, Scope{});
     bool duplicate = false;
     for (const auto& v : variants) duplicate = duplicate || v.regex == b.regex;
     if (b.failed || duplicate) continue;
@@ -169,7 +329,7 @@ std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::s
     std::vector<bool> present(rule.captures.size(), false);
     for (const auto& c : b.captures) {
       for (size_t i = 0; i < rule.captures.size(); ++i) {
-        if (rule.captures[i].name == c.name) {
+        if (rule.captures[i].name == c.name && rule.captures[i].pos == c.pos) {
           v.capture_index.push_back(static_cast<int>(i));
           present[i] = true;
         }
@@ -202,6 +362,8 @@ void order_references(const PatternMap& patterns, const std::vector<dsl::Element
   for (const auto& e : body) {
     if (e.kind == dsl::Element::Kind::kOptional) {
       order_references(patterns, e.body, depth, seen, order);
+    } else if (e.kind == dsl::Element::Kind::kAlternation) {
+      for (const auto& branch : e.branches) order_references(patterns, branch, depth, seen, order);
     } else if (e.kind == dsl::Element::Kind::kCapture && !find_field_type(e.type)) {
       auto it = patterns.find(e.type);
       if (it == patterns.end() || !seen->insert(it->first).second) continue;
@@ -222,8 +384,86 @@ void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
       if (std::find(hits.begin(), hits.end(), static_cast<int>(i)) == hits.end()) {
         errors->push_back({ex.pos, "example-mismatch",
                            fmt::format("example does not match its rule '{}'", rule.id), {}});
+        continue;
+      }
+      apply_precedence(g, &hits);
+      if (std::find(hits.begin(), hits.end(), static_cast<int>(i)) == hits.end()) {
+        errors->push_back({ex.pos, "example-taken",
+                           fmt::format("example of rule '{}' goes to rule '{}', which is preferred over it",
+                                       rule.id, g.rules[static_cast<size_t>(hits.front())].id), {}});
       }
     }
+  }
+}
+
+// Resolves the `prefer` declarations to rule indices and refuses unknown rules, a rule preferred over
+// itself, repeated or contradicting pairs, and cycles (a over b over c over a), which would leave a line
+// that matches all of them with no rule.
+void check_precedence(const dsl::GrammarFile& file, const std::map<std::string, const dsl::RuleDecl*, std::less<>>& ids,
+                      CompiledGrammar* g, Diagnostics* errors) {
+  auto index_of = [&](const std::string& id, const Position& pos, int* out) {
+    if (!ids.count(id)) {
+      errors->push_back({pos, "unknown-rule", fmt::format("'prefer' names rule '{}', which this grammar does not "
+                                                          "define", id), {}});
+      return false;
+    }
+    for (size_t i = 0; i < g->rules.size(); ++i) {
+      if (g->rules[i].id == id) *out = static_cast<int>(i);
+    }
+    return *out >= 0;  // a rule that failed to compile has its own error already
+  };
+  for (const auto& p : file.precedences) {
+    int winner = -1, loser = -1;
+    bool known = index_of(p.winner, p.winner_pos, &winner);
+    known = index_of(p.loser, p.loser_pos, &loser) && known;
+    if (!known) continue;
+    if (winner == loser) {
+      errors->push_back({p.loser_pos, "self-precedence", fmt::format("rule '{}' is preferred over itself", p.winner),
+                         {}});
+      continue;
+    }
+    bool clash = false;
+    for (size_t i = 0; i < g->precedence.size() && !clash; ++i) {
+      auto [w, l] = g->precedence[i];
+      if (w == winner && l == loser) {
+        errors->push_back({p.pos, "duplicate-precedence",
+                           fmt::format("'{}' is already preferred over '{}'", p.winner, p.loser),
+                           {{g->precedence_pos[i], "first declared here"}}});
+        clash = true;
+      } else if (w == loser && l == winner) {
+        errors->push_back({p.pos, "precedence-cycle",
+                           fmt::format("'prefer {} over {}' contradicts an earlier declaration", p.winner, p.loser),
+                           {{g->precedence_pos[i], fmt::format("'prefer {} over {}' declared here", p.loser,
+                                                               p.winner)}}});
+        clash = true;
+      }
+    }
+    if (clash) continue;
+    // A longer cycle: the loser already ranks above the winner through other declarations.
+    std::vector<int> path;
+    std::function<bool(int)> reaches = [&](int from) {
+      if (from == winner) return true;
+      for (size_t i = 0; i < g->precedence.size(); ++i) {
+        if (g->precedence[i].first != from) continue;
+        path.push_back(static_cast<int>(i));
+        if (reaches(g->precedence[i].second)) return true;
+        path.pop_back();
+      }
+      return false;
+    };
+    if (reaches(loser)) {
+      std::string chain = p.winner + " over " + p.loser;
+      Diagnostic d{p.pos, "precedence-cycle", "", {}};
+      for (int i : path) {
+        chain += " over " + g->rules[static_cast<size_t>(g->precedence[static_cast<size_t>(i)].second)].id;
+        d.notes.push_back({g->precedence_pos[static_cast<size_t>(i)], "part of the cycle"});
+      }
+      d.message = fmt::format("precedence cycle: {}", chain);
+      errors->push_back(std::move(d));
+      continue;
+    }
+    g->precedence.emplace_back(winner, loser);
+    g->precedence_pos.push_back(p.pos);
   }
 }
 
@@ -244,6 +484,11 @@ RE2::Options rule_regex_options(int64_t max_mem) {
 
 std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r) {
   return fmt::format("{}/{}/{}", g.name, g.version, r.id);
+}
+
+std::vector<std::string_view> capture_samples(const CaptureInfo& c) {
+  if (!c.alternatives.empty()) return {c.alternatives.begin(), c.alternatives.end()};
+  return {c.type->accepts.begin(), c.type->accepts.end()};
 }
 
 bool CompiledGrammar::applies_to(std::string_view program) const {
@@ -291,11 +536,31 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
   }
   std::set<std::string, std::less<>> broken;
   for (const dsl::PatternDecl* decl : order) {
+    // Checked on its own with each parameter standing for empty text: errors inside a pattern are reported
+    // once, here, whatever arguments its uses give.
     RegexBuilder b(patterns, broken, &errors);
     std::vector<std::string> stack{decl->name};
-    b.build(decl->body, "", false, &stack);
+    std::set<std::string, std::less<>> used;
+    Scope scope{decl, {}, &used};
+    bool params_ok = true;
+    for (size_t i = 0; i < decl->params.size(); ++i) {
+      const auto& param = decl->params[i];
+      if (!scope.values.emplace(param.name, "").second) {
+        errors.push_back({param.pos, "duplicate-parameter",
+                          fmt::format("parameter '{}' is already declared", param.name), {}});
+        params_ok = false;
+      }
+    }
+    b.build(decl->body, "", false, &stack, scope);
+    for (const auto& param : decl->params) {
+      if (!used.count(param.name) && params_ok) {
+        errors.push_back({param.pos, "unused-parameter",
+                          fmt::format("parameter '{}' is never used in pattern '{}'", param.name, decl->name), {}});
+        params_ok = false;
+      }
+    }
     if (b.too_large) errors.push_back(too_large_error(decl->pos, "pattern", decl->name));
-    if (b.failed) broken.insert(decl->name);
+    if (b.failed || !params_ok) broken.insert(decl->name);
   }
 
   std::map<std::string, const dsl::RuleDecl*, std::less<>> ids;
@@ -312,12 +577,19 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     }
     RegexBuilder b(patterns, broken, &errors);
     std::vector<std::string> stack;
-    b.build(r.body, "", false, &stack);
+    b.build(r.body, "", false, &stack, Scope{});
     if (b.too_large) errors.push_back(too_large_error(r.pos, "rule", r.id));
     if (b.failed) continue;
 
-    CompiledRule rule{r.id, r.pos, std::move(b.regex), nullptr, std::move(b.captures), std::move(b.fragments),
-                      r.examples, std::move(b.parts), {}};
+    CompiledRule rule;
+    rule.id = r.id;
+    rule.pos = r.pos;
+    rule.drop = r.drop;
+    rule.regex = std::move(b.regex);
+    rule.captures = std::move(b.captures);
+    rule.fragments = std::move(b.fragments);
+    rule.examples = r.examples;
+    rule.template_parts = std::move(b.parts);
     rule.variants = build_variants(patterns, broken, r, rule, b.optional_groups);
     rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
     std::string set_error;
@@ -332,6 +604,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     }
     g.rules.push_back(std::move(rule));
   }
+  check_precedence(file, ids, &g, &errors);
   if (!errors.empty()) return errors;
   // A failed Set::Compile() leaves a Set whose Match() crashes (RE2 2022-06-01), so it must not escape.
   if (!g.set->Compile()) {
@@ -353,6 +626,29 @@ Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<
                        fmt::format("RE2 ran out of memory matching grammar '{}'", g.name));
   }
   return kOk;
+}
+
+void apply_precedence(const CompiledGrammar& g, std::vector<int>* hits) {
+  if (hits->size() < 2 || g.precedence.empty()) return;
+  // Decided against the hits as they were, so that removing a loser never frees the rules it beat: losers are
+  // marked (as -1 - r) first and removed after. No allocation: this runs per line.
+  for (int& r : *hits) {
+    for (auto [winner, loser] : g.precedence) {
+      if (loser == r && std::find_if(hits->begin(), hits->end(), [&](int h) { return h == winner || h == -1 - winner; }) !=
+                            hits->end()) {
+        r = -1 - r;
+        break;
+      }
+    }
+  }
+  hits->erase(std::remove_if(hits->begin(), hits->end(), [](int r) { return r < 0; }), hits->end());
+}
+
+bool ordered(const CompiledGrammar& g, int a, int b) {
+  for (auto [winner, loser] : g.precedence) {
+    if ((winner == a && loser == b) || (winner == b && loser == a)) return true;
+  }
+  return false;
 }
 
 bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups) {

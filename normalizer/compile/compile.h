@@ -39,8 +39,14 @@ struct CaptureInfo {
   std::string name;        // dotted path through pattern references, e.g. `peer.ip`
   const FieldType* type;   // never null
   Position pos;            // the capture in the grammar (innermost, inside a pattern if expanded from one)
-  bool optional;           // inside an optional group: may be absent from a match
+  bool optional;           // inside an optional group or an alternative: may be absent from a match
+  // Type `enum`: the literal alternatives as written (the capture matches exactly one of them); else empty.
+  std::vector<std::string> alternatives;
 };
+
+// The texts a capture is known to accept: an enum's alternatives, else its type's samples
+// (FieldType::accepts). The first is the canonical one.
+std::vector<std::string_view> capture_samples(const CaptureInfo& c);
 
 // Where a piece of the generated regex came from, so errors and traces can speak in DSL positions.
 struct RegexFragment {
@@ -52,9 +58,10 @@ struct RegexFragment {
 // can write messages the rule matches without reading the regex back: `strictlog test` enumerates witness
 // lines from it (verify/overlap.h). A rule's parts are its literals and captures in order, with each optional
 // group bracketed by kOptionalBegin/kOptionalEnd (nested as written; numbered in order of appearance, as
-// for variant masks).
+// for variant masks) and each alternation by kAlternationBegin/kAlternationEnd, its branches separated by
+// kBranch. Parameters are resolved: a parameter reference is the literal it was given.
 struct TemplatePart {
-  enum class Kind { kLiteral, kCapture, kOptionalBegin, kOptionalEnd };
+  enum class Kind { kLiteral, kCapture, kOptionalBegin, kOptionalEnd, kAlternationBegin, kBranch, kAlternationEnd };
   Kind kind = Kind::kLiteral;
   std::string literal;  // kLiteral: the text as written, unescaped
   int capture = -1;     // kCapture: index in CompiledRule::captures
@@ -80,6 +87,7 @@ inline constexpr int kMaxVariantGroups = 1;
 struct CompiledRule {
   std::string id;
   Position pos;
+  bool drop = false;  // a `drop` rule: known noise, counted per rule and never mapped
   std::string regex;  // the generated RE2 pattern, shown by `strictlog compile --dump`
   std::unique_ptr<RE2> re;
   std::vector<CaptureInfo> captures;
@@ -98,6 +106,9 @@ struct CompiledGrammar {
   std::vector<dsl::ProgramGlob> programs;
   std::vector<CompiledRule> rules;
   std::unique_ptr<RE2::Set> set;
+  // (winner, loser) rule indices of each `prefer` declaration, in file order. They form no cycle.
+  std::vector<std::pair<int, int>> precedence;
+  std::vector<Position> precedence_pos;  // where each was declared
 
   // True when one of the grammar's program globs matches the syslog TAG `program`.
   bool applies_to(std::string_view program) const;
@@ -106,15 +117,23 @@ struct CompiledGrammar {
 // How records and reports name a rule: `grammar/source_version/rule_id`, e.g. `openvpn/2.6/tls_handshake_failed`.
 std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r);
 
-// Checks and compiles one grammar. Collects every error: unknown types, duplicate ids and captures, recursive
-// patterns, regexes over kMaxRegexBytes, RE2 rejections (at the rule's position), rules without examples,
-// and examples that do not match their own rule. An example that another rule matches too is an overlap,
+// Checks and compiles one grammar. Collects every error: unknown types, parameters and arguments, duplicate
+// ids and captures, recursive patterns, regexes over kMaxRegexBytes, RE2 rejections (at the rule's position),
+// rules without examples, `prefer` declarations that name unknown rules or form a cycle, and examples that do
+// not match their own rule or that a preferred rule takes. An example that another rule matches too is an overlap,
 // which `strictlog test` reports (a test failure, exit 5), not a reason to refuse the grammar.
 Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
 
 // Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.
 // Fails only when RE2 runs out of memory (code `dispatch-out-of-memory`).
 Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<int>* hits);
+
+// Removes from `hits` every rule that a `prefer` declaration ranks below another rule in `hits`. What remains
+// is never empty when `hits` was not (precedence is acyclic); more than one left means AMBIGUOUS.
+void apply_precedence(const CompiledGrammar& g, std::vector<int>* hits);
+
+// True when `a` and `b` are ordered by a `prefer` declaration, either way.
+bool ordered(const CompiledGrammar& g, int a, int b);
 
 // Runs `rule`'s own RE2 over all of `message`. On success groups[0] is the whole match and groups[i+1] is
 // captures[i] (data() == nullptr when an optional capture is absent). `groups` must have room for

@@ -10,15 +10,26 @@
 
 namespace strictlog::dsl {
 
-// One element of a pattern: literal text, a typed capture, or an optional group.
+// A quoted argument: of a pattern reference (`s:signal("process")`) or of the enum type (`enum("soft", "hard")`).
+struct Argument {
+  Position pos;
+  std::string text;  // unescaped
+};
+
+// One element of a pattern: literal text, a typed capture, an optional group, alternatives, or (inside a
+// parameterized pattern) a reference to one of its parameters.
 struct Element {
-  enum class Kind { kLiteral, kCapture, kOptional };
+  enum class Kind { kLiteral, kCapture, kOptional, kAlternation, kParameter };
   Kind kind = Kind::kLiteral;
   Position pos;
-  std::string text;            // kLiteral: the unescaped text; kCapture: the capture name
+  std::string text;            // kLiteral: the unescaped text; kCapture: the capture name; kParameter: its name
   std::string type;            // kCapture: a field type (`ipv4`) or a pattern name (`peer`)
   Position type_pos;           // kCapture: where the type name is written
+  std::vector<Argument> args;  // kCapture: `type("a", ...)`; empty when written without parentheses
+  bool has_args = false;       // kCapture: parentheses were written (`enum()` is an error, `word` is not)
   std::vector<Element> body;   // kOptional: the elements that are present or absent together
+  // kAlternation: each branch is a sequence of elements; exactly one of them matches.
+  std::vector<std::vector<Element>> branches;
 };
 
 struct Example {
@@ -28,18 +39,37 @@ struct Example {
 
 // `pattern NAME = elements;`: a reusable sub-pattern. Captured as `name:NAME` in rules, its captures
 // are named `name.<capture>`.
+struct Parameter {
+  Position pos;
+  std::string name;
+};
+
+// `pattern NAME(param, ...) = elements;`: parameters are literal text, given as quoted arguments where the
+// pattern is used and matched where the bare parameter name appears in its body.
 struct PatternDecl {
   Position pos;
   std::string name;
+  std::vector<Parameter> params;
   std::vector<Element> body;
 };
 
-// `rule ID = elements example "..." ...;`: one message the source prints.
+// `rule ID = elements example "..." ...;`: one message the source prints. `drop ID = ...;` declares known
+// noise: matched and counted like a rule, never mapped to an event.
 struct RuleDecl {
   Position pos;
   std::string id;
+  bool drop = false;
   std::vector<Element> body;
   std::vector<Example> examples;
+};
+
+// `prefer WINNER over LOSER;`: when a message matches both rules, WINNER takes it.
+struct Precedence {
+  Position pos;
+  std::string winner;
+  Position winner_pos;
+  std::string loser;
+  Position loser_pos;
 };
 
 struct ProgramGlob {
@@ -54,7 +84,8 @@ struct GrammarFile {
   std::string version;            // `2.6`: the source program's version the grammar describes
   std::vector<ProgramGlob> programs;
   std::vector<PatternDecl> patterns;
-  std::vector<RuleDecl> rules;
+  std::vector<RuleDecl> rules;  // rules and drop rules, in file order
+  std::vector<Precedence> precedences;
 };
 
 }  // namespace strictlog::dsl

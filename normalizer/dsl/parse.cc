@@ -22,9 +22,15 @@ struct State {
   Position first_decl_pos;  // the first complete non-header declaration; line 0 while there is none
   Position decl_pos;
   std::string decl_name;
-  // Element lists being filled: the declaration's body at the bottom, one per open optional group above.
+  // Element lists being filled: the declaration's body at the bottom, one per open group above (for an
+  // alternation, its current branch).
   std::vector<std::vector<Element>> lists;
   std::vector<Position> group_pos;
+  // The finished branches of each open alternation, innermost last.
+  std::vector<std::vector<std::vector<Element>>> branches;
+  std::vector<Parameter> params;
+  bool drop = false;
+  Precedence precedence;
   std::vector<Example> examples;
   std::vector<ProgramGlob> globs;
 
@@ -44,6 +50,9 @@ struct State {
     decl_name.clear();
     lists.assign(1, {});
     group_pos.clear();
+    branches.clear();
+    params.clear();
+    drop = false;
     examples.clear();
     globs.clear();
   }
@@ -71,6 +80,16 @@ template <>
 struct action<peg::kw_pattern> : action<peg::kw_grammar> {};
 template <>
 struct action<peg::kw_rule> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_prefer> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_drop> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.begin_decl(st.at(in));
+    st.drop = true;
+  }
+};
 
 template <>
 struct action<peg::grammar_name> {
@@ -130,16 +149,23 @@ struct action<peg::literal> {
   }
 };
 
+// An identifier alone is a parameter reference; the colon that may follow makes it a capture.
 template <>
-struct action<peg::capture_name> {
+struct action<peg::element_ident> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
     Element e;
-    e.kind = Element::Kind::kCapture;
+    e.kind = Element::Kind::kParameter;
     e.pos = st.at(in);
     e.text = in.string();
     st.lists.back().push_back(std::move(e));
   }
+};
+
+template <>
+struct action<peg::capture_colon> {
+  template <typename Input>
+  static void apply(const Input&, State& st) { st.lists.back().back().kind = Element::Kind::kCapture; }
 };
 
 template <>
@@ -151,20 +177,39 @@ struct action<peg::type_name> {
   }
 };
 
-// Optional groups nest at most this deep: the parser and the compiler recurse once per level, and a
-// hostile grammar file must meet a limit, not the end of the stack.
-constexpr size_t kMaxOptionalDepth = 32;
+template <>
+struct action<peg::type_arg> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    Element& e = st.lists.back().back();
+    e.has_args = true;
+    e.args.push_back({st.at(in), st.last_string});
+  }
+};
+
+template <>
+struct action<peg::param_name> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.params.push_back({st.at(in), in.string()}); }
+};
+
+// Groups (optional and alternatives together) nest at most this deep: the parser and the compiler recurse
+// once per level, and a hostile grammar file must meet a limit, not the end of the stack.
+constexpr size_t kMaxGroupDepth = 32;
+
+template <typename Input>
+void open_group(const Input& in, State& st) {
+  if (st.group_pos.size() >= kMaxGroupDepth) {
+    throw p::parse_error(fmt::format("groups ('[ ]' and '( )') nest deeper than {} levels", kMaxGroupDepth), in);
+  }
+  st.group_pos.push_back(st.at(in));
+  st.lists.emplace_back();
+}
 
 template <>
 struct action<peg::optional_open> {
   template <typename Input>
-  static void apply(const Input& in, State& st) {
-    if (st.group_pos.size() >= kMaxOptionalDepth) {
-      throw p::parse_error(fmt::format("optional groups nest deeper than {} levels", kMaxOptionalDepth), in);
-    }
-    st.group_pos.push_back(st.at(in));
-    st.lists.emplace_back();
-  }
+  static void apply(const Input& in, State& st) { open_group(in, st); }
 };
 
 template <>
@@ -182,6 +227,40 @@ struct action<peg::optional_close> {
 };
 
 template <>
+struct action<peg::alt_open> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    open_group(in, st);
+    st.branches.emplace_back();
+  }
+};
+
+template <>
+struct action<peg::alt_bar> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.branches.back().push_back(std::move(st.lists.back()));
+    st.lists.back().clear();
+  }
+};
+
+template <>
+struct action<peg::alt_close> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    Element e;
+    e.kind = Element::Kind::kAlternation;
+    e.pos = st.group_pos.back();
+    e.branches = std::move(st.branches.back());
+    e.branches.push_back(std::move(st.lists.back()));
+    st.branches.pop_back();
+    st.group_pos.pop_back();
+    st.lists.pop_back();
+    st.lists.back().push_back(std::move(e));
+  }
+};
+
+template <>
 struct action<peg::example_text> {
   template <typename Input>
   static void apply(const Input& in, State& st) { st.examples.push_back({st.at(in), st.last_string}); }
@@ -191,7 +270,7 @@ template <>
 struct action<peg::pattern_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
-    st.file.patterns.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front())});
+    st.file.patterns.push_back({st.decl_pos, st.decl_name, std::move(st.params), std::move(st.lists.front())});
     st.end_decl();
   }
 };
@@ -200,7 +279,36 @@ template <>
 struct action<peg::rule_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
-    st.file.rules.push_back({st.decl_pos, st.decl_name, std::move(st.lists.front()), std::move(st.examples)});
+    st.file.rules.push_back(
+        {st.decl_pos, st.decl_name, st.drop, std::move(st.lists.front()), std::move(st.examples)});
+    st.end_decl();
+  }
+};
+template <>
+struct action<peg::drop_decl> : action<peg::rule_decl> {};
+
+template <>
+struct action<peg::prefer_winner> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.precedence = {st.decl_pos, in.string(), st.at(in), {}, {}};
+  }
+};
+
+template <>
+struct action<peg::prefer_loser> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.precedence.loser = in.string();
+    st.precedence.loser_pos = st.at(in);
+  }
+};
+
+template <>
+struct action<peg::prefer_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    st.file.precedences.push_back(std::move(st.precedence));
     st.end_decl();
   }
 };
@@ -212,7 +320,7 @@ Result<GrammarFile> parse_grammar(SourceRef source) {
   st.source = source;
   st.file.source = source;
   internal::parse_declarations<peg::next_declaration, action, peg::control>(
-      source, {"grammar", "programs", "pattern", "rule"}, st, &st.errors);
+      source, {"grammar", "programs", "pattern", "rule", "drop", "prefer"}, st, &st.errors);
 
   if (st.file.name.empty() && st.errors.empty()) {
     st.errors.push_back(Diagnostic{Position{source, 1, 1}, "missing-grammar-header",

@@ -29,9 +29,10 @@ namespace strictlog {
 namespace fields_internal::ipv6 {
 
 // The IPv4 tail comes first in the last alternative so that, inside a larger rule regex, the
-// leftmost-first submatch takes `192.0.2.1` whole rather than stopping at `192`.
-inline constexpr std::string_view kRegex =
-    "(?:[0-9A-Fa-f]{0,4}:){2,8}(?:" STRICTLOG_IPV4_REGEX "|[0-9A-Fa-f]{0,4})";
+// leftmost-first submatch takes `192.0.2.1` whole rather than stopping at `192`. A macro only so that
+// ip.h can splice the same text into its literal.
+#define STRICTLOG_IPV6_REGEX "(?:[0-9A-Fa-f]{0,4}:){2,8}(?:" STRICTLOG_IPV4_REGEX "|[0-9A-Fa-f]{0,4})"
+inline constexpr std::string_view kRegex = STRICTLOG_IPV6_REGEX;
 
 // The longest valid text: six full groups and a full IPv4 tail; INET6_ADDRSTRLEN adds the NUL.
 inline constexpr size_t kMaxLength = INET6_ADDRSTRLEN - 1;

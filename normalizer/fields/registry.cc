@@ -7,17 +7,35 @@
 
 #include "fields/field_type.h"
 #include "fields/cn.h"
+#include "fields/ctime.h"
+#include "fields/enum.h"
+#include "fields/float.h"
+#include "fields/hex.h"
+#include "fields/hostname.h"
+#include "fields/int.h"
+#include "fields/ip.h"
 #include "fields/ipv4.h"
 #include "fields/ipv6.h"
+#include "fields/iso_time.h"
+#include "fields/kv.h"
 #include "fields/port.h"
+#include "fields/quoted.h"
 #include "fields/rest.h"
+#include "fields/syslog_time.h"
 #include "fields/uint.h"
 #include "fields/word.h"
 
 namespace strictlog {
 namespace {
 
-constexpr const FieldType* const kTypes[] = {&kIpv4, &kIpv6, &kPort, &kUint, &kWord, &kRest, &kCn};
+// One row per group, in the order `strictlog fields` shows them.
+constexpr const FieldType* const kTypes[] = {
+    &kIpv4, &kIpv6, &kIp, &kHostname, &kPort,  // addresses
+    &kUint, &kInt, &kHex, &kFloat,             // numbers
+    &kWord, &kRest, &kCn, &kQuoted, &kEnum,    // text
+    &kKv,                                      // key=value lists
+    &kSyslogTime, &kIsoTime, &kCtime,          // times
+};
 
 constexpr bool names_are_unique() {
   for (size_t i = 0; i < std::size(kTypes); ++i) {
@@ -53,8 +71,16 @@ std::string_view to_string(ValueKind k) {
     case ValueKind::kString: return "string";
     case ValueKind::kUint32: return "uint32";
     case ValueKind::kUint64: return "uint64";
+    case ValueKind::kInt64: return "int64";
+    case ValueKind::kDouble: return "double";
+    case ValueKind::kTimestamp: return "google.protobuf.Timestamp";
+    case ValueKind::kMap: return "map<string, string>";
   }
   return "unknown";
+}
+
+bool next_map_entry(std::string_view* rest, std::string_view* key, std::string_view* value) {
+  return fields_internal::kv::next_pair(rest, key, value);
 }
 
 }  // namespace strictlog

@@ -1,13 +1,13 @@
 #include <fmt/format.h>
 
 #include "ingest/utf8.h"
+#include "mapping/internal/leaf.h"
 #include "mapping/mapping.h"
 
 namespace strictlog {
 namespace {
 
 namespace pb = google::protobuf;
-using FD = pb::FieldDescriptor;
 
 // Matches log text against an enum's text forms exactly: a program that starts printing `SOFT` for `soft`
 // has changed its format, and that must show up as CONVERSION, not pass unnoticed.
@@ -18,23 +18,9 @@ const std::pair<std::string, int>* find_enum_text(const FieldOp& op, std::string
   return nullptr;
 }
 
-void set_leaf(pb::Message* m, const FD* leaf, const Value& v) {
-  const pb::Reflection* r = m->GetReflection();
-  switch (leaf->cpp_type()) {
-    case FD::CPPTYPE_STRING: r->SetString(m, leaf, std::string(v.text)); break;
-    case FD::CPPTYPE_UINT32: r->SetUInt32(m, leaf, static_cast<uint32_t>(v.number)); break;
-    case FD::CPPTYPE_UINT64: r->SetUInt64(m, leaf, v.number); break;
-    case FD::CPPTYPE_ENUM: r->SetEnumValue(m, leaf, static_cast<int>(v.number)); break;
-    default: break;  // bind_mappings() admits no other leaf types
-  }
-}
-
 }  // namespace
 
-bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const re2::StringPiece* groups,
-                   Value* values, v1::Event* event, std::string* error) {
-  // Every present capture is converted, mapped or discarded alike: a line whose captures do not all hold
-  // values of their declared types is not a valid instance of the rule.
+bool convert_captures(const CompiledRule& rule, const re2::StringPiece* groups, Value* values, std::string* error) {
   for (size_t c = 0; c < rule.captures.size(); ++c) {
     const re2::StringPiece& g = groups[c + 1];
     if (g.data() == nullptr) continue;
@@ -42,7 +28,8 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
     const FieldType& type = *rule.captures[c].type;
     // Rules match bytes (compile.h), so two adjacent captures can meet inside a multi-byte character; such
     // a capture is not text, and a protobuf string must be.
-    if (type.output == ValueKind::kString && check_encoding(text)) {
+    const bool text_value = type.output == ValueKind::kString || type.output == ValueKind::kMap;
+    if (text_value && check_encoding(text)) {
       *error = fmt::format("capture '{}' splits a UTF-8 character with a neighbouring capture (the rule needs a "
                            "literal between them)", rule.captures[c].name);
       return false;
@@ -55,23 +42,32 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
       return false;
     }
   }
+  return true;
+}
+
+bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const re2::StringPiece* groups,
+                   Value* values, v1::Event* event, std::string* error) {
+  // Every present capture is converted, mapped or discarded alike: a line whose captures do not all hold
+  // values of their declared types is not a valid instance of the rule.
+  if (!convert_captures(rule, groups, values, error)) return false;
 
   pb::Message* payload = event->GetReflection()->MutableMessage(event, mapping.payload);
   for (const FieldOp& op : mapping.ops) {
     Value v;
     if (op.source == FieldOp::Source::kConstant) {
-      v.text = op.string_value;
-      v.number = op.number_value;
+      v = mapping::leaf::constant_value(op);
     } else {
-      if (groups[op.capture + 1].data() == nullptr) continue;  // absent optional capture: field stays unset
-      v = values[op.capture];
+      int c = op.capture;
+      for (size_t i = 0; groups[c + 1].data() == nullptr && i < op.alternatives.size(); ++i) c = op.alternatives[i];
+      if (groups[c + 1].data() == nullptr) continue;  // absent optional capture: field stays unset
+      v = values[c];
       if (op.source == FieldOp::Source::kEnumFromText) {
         const auto* e = find_enum_text(op, v.text);
         if (!e) {
           std::string known;
           for (const auto& candidate : op.enum_values) known += (known.empty() ? "" : ", ") + candidate.first;
           *error = fmt::format("capture '{}': '{}' is not a value of {} (expected one of: {})",
-                               rule.captures[static_cast<size_t>(op.capture)].name, v.text,
+                               rule.captures[static_cast<size_t>(c)].name, v.text,
                                op.path.back()->enum_type()->full_name(), known);
           return false;
         }
@@ -80,7 +76,11 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
     }
     pb::Message* m = payload;
     for (size_t i = 0; i + 1 < op.path.size(); ++i) m = m->GetReflection()->MutableMessage(m, op.path[i]);
-    set_leaf(m, op.path.back(), v);
+    if (std::string range; !mapping::leaf::set(m, op.path.back(), v, &range)) {
+      *error = fmt::format("capture '{}': '{}' does not fit field '{}' ({})",
+                           rule.captures[static_cast<size_t>(op.capture)].name, v.text, op.field_name, range);
+      return false;
+    }
   }
   return true;
 }

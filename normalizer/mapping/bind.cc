@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "mapping/internal/leaf.h"
 #include "mapping/mapping.h"
 
 namespace strictlog {
@@ -13,11 +14,8 @@ namespace {
 namespace pb = google::protobuf;
 using FD = pb::FieldDescriptor;
 
-std::string type_name(const FD* f) {
-  if (f->type() == FD::TYPE_ENUM) return std::string(f->enum_type()->full_name());
-  if (f->type() == FD::TYPE_MESSAGE) return std::string(f->message_type()->full_name());
-  return f->type_name();
-}
+using mapping::leaf::fits;
+using mapping::leaf::type_name;
 
 std::string capture_type(const CaptureInfo& c) {
   return fmt::format("{} ({})", c.type->name, to_string(c.type->output));
@@ -56,15 +54,6 @@ std::vector<std::pair<std::string, int>> enum_text_forms(const pb::EnumDescripto
   return out;
 }
 
-bool fits(ValueKind k, const FD* f) {
-  switch (k) {
-    case ValueKind::kString: return f->cpp_type() == FD::CPPTYPE_STRING && f->type() == FD::TYPE_STRING;
-    case ValueKind::kUint32: return f->cpp_type() == FD::CPPTYPE_UINT32 || f->cpp_type() == FD::CPPTYPE_UINT64;
-    case ValueKind::kUint64: return f->cpp_type() == FD::CPPTYPE_UINT64;
-  }
-  return false;
-}
-
 class Binder {
  public:
   Binder(const std::vector<CompiledGrammar>& grammars, Diagnostics* errors) : grammars_(grammars), errors_(errors) {
@@ -93,7 +82,7 @@ class Binder {
   void check_complete() {
     for (size_t g = 0; g < grammars_.size(); ++g) {
       for (size_t r = 0; r < grammars_[g].rules.size(); ++r) {
-        if (!seen_[g][r]) {
+        if (!seen_[g][r] && !grammars_[g].rules[r].drop) {
           const auto& rule = grammars_[g].rules[r];
           error(rule.pos, "unmapped-rule",
                 fmt::format("rule '{}' of grammar '{} {}' has no mapping: add 'rule {} -> <payload message> {{ ... }}' "
@@ -126,6 +115,13 @@ class Binder {
     }
     seen_[g][r] = &decl;
     const CompiledRule& rule = grammar.rules[r];
+    if (rule.drop) {
+      error(decl.pos, "mapping-for-drop-rule",
+            fmt::format("rule '{}' is a drop rule: its lines are counted and dropped, never mapped; remove this "
+                        "mapping, or declare the rule with 'rule' instead of 'drop'", decl.rule_id),
+            {{rule.pos, "declared here"}});
+      return;
+    }
     RuleMapping& out = set_.mappings[g][r];
 
     for (const FD* f : payloads_) {
@@ -171,6 +167,7 @@ class Binder {
         error(d.pos, "discarded-capture-used", fmt::format("capture '{}' is both mapped and discarded", d.capture));
       }
       used[static_cast<size_t>(c)] = true;
+      for (int other : same_name(rule, c)) used[static_cast<size_t>(other)] = true;
     }
     for (size_t c = 0; c < rule.captures.size(); ++c) {
       if (!used[c]) {
@@ -198,8 +195,11 @@ class Binder {
   void bind_group(const CompiledRule& rule, RuleMapping& out, const mapping::FieldAssignment& fa,
                   std::map<std::string, Position, std::less<>>* assigned, std::vector<bool>* used) {
     size_t written = static_cast<size_t>(std::count(fa.field.begin(), fa.field.end(), '.')) + 1;
-    for (const auto& c : rule.captures) {
+    for (size_t i = 0; i < rule.captures.size(); ++i) {
+      const CaptureInfo& c = rule.captures[i];
       if (!c.name.starts_with(fa.value.text + ".")) continue;
+      // Alternatives that share a name are one field: bound once, at the first.
+      if (find_first(rule, c.name) != static_cast<int>(i)) continue;
       std::string suffix = c.name.substr(fa.value.text.size());
       mapping::FieldAssignment member = fa;
       member.field = fa.field + suffix;
@@ -253,14 +253,19 @@ class Binder {
               fmt::format("message '{}' has no field '{}'", message->full_name(), name));
         return false;
       }
-      if (f->is_repeated()) {
+      if (f->is_map() && dot != std::string::npos) {
+        error(segment_at(segment), "type-mismatch",
+              fmt::format("field '{}' is a {}: a 'kv' capture sets it whole, not by key", name, type_name(f)));
+        return false;
+      }
+      if (f->is_repeated() && !f->is_map()) {
         error(segment_at(segment), "repeated-field",
               fmt::format("field '{}' is repeated; mappings set singular fields only", name));
         return false;
       }
       op->path.push_back(f);
       if (dot == std::string::npos) {
-        if (f->type() == FD::TYPE_MESSAGE) {
+        if (f->type() == FD::TYPE_MESSAGE && !mapping::leaf::is_set_whole(f)) {
           error(segment_at(segment), "type-mismatch",
                 fmt::format("field '{}' is a message ({}); map its fields one by one, e.g. '{}.<field>'", fa.field,
                             f->message_type()->full_name(), fa.field));
@@ -278,6 +283,22 @@ class Binder {
       start = dot + 1;
       ++segment;
     }
+  }
+
+  static int find_first(const CompiledRule& rule, const std::string& name) {
+    for (size_t c = 0; c < rule.captures.size(); ++c) {
+      if (rule.captures[c].name == name) return static_cast<int>(c);
+    }
+    return -1;
+  }
+
+  // The captures after `first` that share its name: alternatives (`( ip:ipv4 | ip:ipv6 )`) that fill one field.
+  static std::vector<int> same_name(const CompiledRule& rule, int first) {
+    std::vector<int> out;
+    for (size_t c = static_cast<size_t>(first) + 1; c < rule.captures.size(); ++c) {
+      if (rule.captures[c].name == rule.captures[static_cast<size_t>(first)].name) out.push_back(static_cast<int>(c));
+    }
+    return out;
   }
 
   int find_capture(const CompiledRule& rule, const std::string& name, const Position& pos) {
@@ -298,7 +319,7 @@ class Binder {
       case mapping::ValueExpr::Kind::kCapture: {
         int c = find_capture(rule, v.text, v.pos);
         if (c < 0) return false;
-        (*used)[static_cast<size_t>(c)] = true;
+        mark_used(rule, v, used);
         const CaptureInfo& info = rule.captures[static_cast<size_t>(c)];
         if (!fits(info.type->output, leaf)) {
           std::string hint = leaf->type() == FD::TYPE_ENUM ? fmt::format("; use 'enum({})'", v.text) : "";
@@ -309,6 +330,7 @@ class Binder {
         }
         op->source = FieldOp::Source::kCapture;
         op->capture = c;
+        op->alternatives = same_name(rule, c);
         return true;
       }
       case mapping::ValueExpr::Kind::kConversion: {
@@ -318,7 +340,7 @@ class Binder {
         }
         int c = find_capture(rule, v.argument, v.argument_pos);
         if (c < 0) return false;
-        (*used)[static_cast<size_t>(c)] = true;
+        mark_used(rule, v, used);
         const CaptureInfo& info = rule.captures[static_cast<size_t>(c)];
         if (leaf->type() != FD::TYPE_ENUM) {
           error(v.pos, "type-mismatch",
@@ -332,8 +354,9 @@ class Binder {
         }
         op->source = FieldOp::Source::kEnumFromText;
         op->capture = c;
+        op->alternatives = same_name(rule, c);
         op->enum_values = enum_text_forms(leaf->enum_type());
-        return true;
+        return bind_overrides(rule, v, leaf->enum_type(), op);
       }
       case mapping::ValueExpr::Kind::kString: {
         op->source = FieldOp::Source::kConstant;
@@ -357,9 +380,7 @@ class Binder {
       }
       case mapping::ValueExpr::Kind::kNumber: {
         op->source = FieldOp::Source::kConstant;
-        uint64_t max = leaf->cpp_type() == FD::CPPTYPE_UINT32   ? std::numeric_limits<uint32_t>::max()
-                       : leaf->cpp_type() == FD::CPPTYPE_UINT64 ? std::numeric_limits<uint64_t>::max()
-                                                                 : 0;
+        const uint64_t max = mapping::leaf::max_number_constant(leaf);
         if (max == 0) {
           error(v.pos, "type-mismatch",
                 fmt::format("a number constant cannot set field '{}', which is {}", fa.field, type_name(leaf)));
@@ -380,6 +401,52 @@ class Binder {
       }
     }
     return false;
+  }
+
+  // Adds `enum(c, "text" = VALUE)` overrides to op->enum_values, then checks that every alternative of an
+  // `enum` capture has a value: a rule must not match a text that its mapping cannot convert.
+  bool bind_overrides(const CompiledRule& rule, const mapping::ValueExpr& v, const pb::EnumDescriptor* e, FieldOp* op) {
+    bool ok = true;
+    for (size_t i = 0; i < v.overrides.size(); ++i) {
+      const auto& o = v.overrides[i];
+      const auto* value = e->FindValueByName(o.value);
+      if (!value || value->number() == 0) {
+        error(o.value_pos, "unknown-enum-value",
+              value ? fmt::format("{} is the 'unspecified' value of {}; a log text must name a real value", o.value,
+                                  e->full_name())
+                    : fmt::format("enum {} has no value '{}'", e->full_name(), o.value));
+        ok = false;
+        continue;
+      }
+      bool repeated = false;
+      for (size_t j = 0; j < i; ++j) repeated = repeated || v.overrides[j].text == o.text;
+      if (repeated) {
+        error(o.pos, "duplicate-enum-text", fmt::format("\"{}\" is already given a value", o.text));
+        ok = false;
+        continue;
+      }
+      // An explicit text replaces the derived one of the same spelling.
+      std::erase_if(op->enum_values, [&](const auto& form) { return form.first == o.text; });
+      op->enum_values.emplace_back(o.text, value->number());
+    }
+    if (!ok) return false;
+    std::vector<int> captures{op->capture};
+    captures.insert(captures.end(), op->alternatives.begin(), op->alternatives.end());
+    for (int c : captures) {
+      for (const auto& text : rule.captures[static_cast<size_t>(c)].alternatives) {
+        bool known = std::any_of(op->enum_values.begin(), op->enum_values.end(),
+                                 [&](const auto& form) { return form.first == text; });
+        if (known) continue;
+        std::string forms;
+        for (const auto& form : op->enum_values) forms += (forms.empty() ? "" : ", ") + form.first;
+        error(v.argument_pos, "enum-value-missing",
+              fmt::format("capture '{}' can be \"{}\", which is not a value of {} (its texts: {}); name it: "
+                          "enum({}, \"{}\" = <VALUE>)", v.argument, text, e->full_name(), forms, v.argument, text),
+              {{rule.captures[static_cast<size_t>(c)].pos, "the alternatives are listed here"}});
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   const std::vector<CompiledGrammar>& grammars_;

@@ -41,10 +41,14 @@ struct FieldOp {
   std::vector<const google::protobuf::FieldDescriptor*> path;
   std::string field_name;  // dotted, for error texts
   int capture = -1;        // kCapture, kEnumFromText: index into CompiledRule::captures
+  // Further captures of the same name (alternatives, at most one present in a match): the first present
+  // of `capture` and these sets the field.
+  std::vector<int> alternatives;
   // kConstant: the value, already checked against the leaf's type.
   std::string string_value;
   uint64_t number_value = 0;
-  // kEnumFromText: lowercase text form ('-' for '_') of each value without the enum's prefix, and its number.
+  // kEnumFromText: lowercase text form ('-' for '_') of each value without the enum's prefix, and its number,
+  // then the texts the mapping names explicitly (`enum(c, "text" = VALUE)`).
   std::vector<std::pair<std::string, int>> enum_values;
 };
 
@@ -60,6 +64,11 @@ struct MappingSet {
 
 Result<MappingSet> bind_mappings(const std::vector<mapping::MappingFile>& files,
                                  const std::vector<CompiledGrammar>& grammars);
+
+// Converts every present capture to its type's value into `values` (scratch with room for
+// rule.captures.size() entries). On failure returns false and sets `*error`, e.g. "capture 'client.port':
+// cannot convert '65536' to port: 65536 is greater than 65535".
+bool convert_captures(const CompiledRule& rule, const re2::StringPiece* groups, Value* values, std::string* error);
 
 // Converts every present capture and sets the payload of `event` (whose payload must be unset).
 // On a conversion failure returns false, sets `*error` (e.g. "capture 'client.port': cannot convert '65536'

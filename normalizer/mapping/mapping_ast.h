@@ -8,6 +8,14 @@
 
 namespace strictlog::mapping {
 
+// In `enum(capture, "text" = VALUE)`: a log text and the enum value it stands for.
+struct EnumOverride {
+  Position pos;
+  std::string text;   // unescaped
+  std::string value;  // the enum value's full name, e.g. SIGNAL_HARDNESS_CONNECTION_FAILED
+  Position value_pos;
+};
+
 // The right-hand side of `field = ...;`.
 struct ValueExpr {
   enum class Kind { kCapture, kString, kNumber, kConversion };
@@ -17,6 +25,7 @@ struct ValueExpr {
                            // kConversion: the conversion's name
   std::string argument;    // kConversion: the capture it converts
   Position argument_pos;
+  std::vector<EnumOverride> overrides;  // kConversion `enum`: texts named explicitly
 };
 
 struct FieldAssignment {

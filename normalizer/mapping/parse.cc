@@ -85,28 +85,28 @@ template <>
 struct action<peg::string_value> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    st.field.value = ValueExpr{ValueExpr::Kind::kString, st.at(in), st.last_string, {}, {}};
+    st.field.value = ValueExpr{ValueExpr::Kind::kString, st.at(in), st.last_string, {}, {}, {}};
   }
 };
 template <>
 struct action<peg::number_value> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    st.field.value = ValueExpr{ValueExpr::Kind::kNumber, st.at(in), in.string(), {}, {}};
+    st.field.value = ValueExpr{ValueExpr::Kind::kNumber, st.at(in), in.string(), {}, {}, {}};
   }
 };
 template <>
 struct action<peg::capture_value> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    st.field.value = ValueExpr{ValueExpr::Kind::kCapture, st.at(in), in.string(), {}, {}};
+    st.field.value = ValueExpr{ValueExpr::Kind::kCapture, st.at(in), in.string(), {}, {}, {}};
   }
 };
 template <>
 struct action<peg::conversion_name> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    st.field.value = ValueExpr{ValueExpr::Kind::kConversion, st.at(in), in.string(), {}, {}};
+    st.field.value = ValueExpr{ValueExpr::Kind::kConversion, st.at(in), in.string(), {}, {}, {}};
   }
 };
 template <>
@@ -115,6 +115,21 @@ struct action<peg::conversion_arg> {
   static void apply(const Input& in, State& st) {
     st.field.value.argument = in.string();
     st.field.value.argument_pos = st.at(in);
+  }
+};
+template <>
+struct action<peg::override_text> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.field.value.overrides.push_back({st.at(in), dsl::internal::unescape_string_lit(in.string()), {}, {}});
+  }
+};
+template <>
+struct action<peg::override_value> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.field.value.overrides.back().value = in.string();
+    st.field.value.overrides.back().value_pos = st.at(in);
   }
 };
 template <>

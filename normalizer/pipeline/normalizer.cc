@@ -44,8 +44,10 @@ LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOp
     : rules_(std::move(rules)), options_(std::move(options)) {
   size_t max_captures = 0;
   counters_.events_by_rule.resize(rules_->grammars.size());
+  counters_.drops_by_rule.resize(rules_->grammars.size());
   for (size_t g = 0; g < rules_->grammars.size(); ++g) {
     counters_.events_by_rule[g].resize(rules_->grammars[g].rules.size());
+    counters_.drops_by_rule[g].resize(rules_->grammars[g].rules.size());
     for (const auto& r : rules_->grammars[g].rules) max_captures = std::max(max_captures, r.captures.size());
   }
   groups_.resize(max_captures + 1);
@@ -114,6 +116,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     // RE2::Set reports hits in the order its automaton reached them; sorting names AMBIGUOUS candidates
     // in definition order, so records do not change with RE2's internals.
     std::sort(hits_.begin(), hits_.end());
+    apply_precedence(grammar, &hits_);
     for (int r : hits_) candidates_.emplace_back(g, r);
   }
   if (!any_grammar) {
@@ -143,6 +146,17 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     return quarantine(line, v1::INTERNAL,
                       fmt::format("rule '{}' matched in dispatch but its capture match failed", rule.id),
                       header.program, record);
+  }
+  if (rule.drop) {
+    // A drop rule's captures still have to hold values of their types: noise is recognised exactly, like
+    // anything else, and a line that only looks like it is quarantined.
+    if (!convert_captures(rule, groups_.data(), values_.data(), &detail_)) {
+      record->add_candidate_rule_ids(rule_ref(grammar, rule));
+      return quarantine(line, v1::CONVERSION, std::move(detail_), header.program, record);
+    }
+    ++counters_.dropped_by_rule;
+    ++counters_.drops_by_rule[g][static_cast<size_t>(r)];
+    return Outcome::kDropped;
   }
   if (!apply_mapping(rules_->mappings.mappings[g][static_cast<size_t>(r)], rule, groups_.data(), values_.data(), event,
                      &detail_)) {

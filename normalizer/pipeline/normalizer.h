@@ -27,15 +27,18 @@ struct NormalizeOptions {
   bool year_fixed = false;
 };
 
-enum class Outcome { kEvent, kQuarantined };
+// kDropped: a `drop` rule matched the line (known noise); it is counted, and nothing else is produced.
+enum class Outcome { kEvent, kDropped, kQuarantined };
 
 // Not thread-safe: use one per thread. The RuleSet it holds is shared and immutable.
 class LineNormalizer {
  public:
   LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOptions options);
 
-  // Normalizes one line. On kEvent `*event` holds the event; on kQuarantined `*record` holds the record.
-  // Both are cleared first. Never fails: whatever goes wrong becomes a quarantine reason.
+  // Normalizes one line. On kEvent `*event` holds the event; on kQuarantined `*record` holds the record; on
+  // kDropped neither holds anything. Both are cleared first. Never fails: whatever goes wrong becomes a
+  // quarantine reason. A line that matches several rules goes to the one that `prefer` declarations rank
+  // above the others, or is AMBIGUOUS when they do not single one out.
   Outcome normalize(const Line& line, v1::Event* event, v1::QuarantineRecord* record);
 
   // Starts a new input: later records carry its name and infer years from its reference time. Counters

@@ -2,12 +2,14 @@
 // from the rule's structure (CompiledRule::template_parts) and the sample texts of its field types, then
 // checks that no other rule of the grammar matches them (issue 5, section 4).
 //
-// Enumeration. For each rule, every combination of its optional groups present or absent (a group nested in
-// an absent one is absent; combinations that give the same structure are written once), and for each
-// combination: one witness with every capture at its type's canonical sample (FieldType::accepts[0]), then
-// one witness per further sample of each capture, the others canonical. That is linear in the samples, not
-// their product. Rules with more than kMaxWitnessGroups optional groups get two combinations only: all
-// present and all absent. Identical messages of one rule are kept once.
+// Enumeration. For each rule, every combination of its choice points, each optional group present or absent
+// and each alternation at each branch (a point nested in an unchosen part has no effect; combinations that
+// give the same structure are written once), and for each combination: one witness with every capture at its
+// canonical sample (capture_samples(): an enum's first alternative, else FieldType::accepts[0]), then one
+// witness per further sample of each capture, the others canonical. That is linear in the samples, not their
+// product. Rules with more than kMaxWitnessCombinations combinations get all-first, all-last, and each single
+// point moved off its first choice. Identical messages of one rule are kept once. A pair of rules ordered by
+// `prefer` is never reported.
 //
 // What it proves and what it does not:
 //   - An overlap it reports is real: the witness is a concrete message that both rules' regexes match, so
@@ -16,8 +18,8 @@
 //     conversion would reject it, and that still makes the line ambiguous.
 //   - No report is not a proof that two rules are disjoint. Lines outside the samples are not tried: an
 //     overlap that needs a value no type lists (a common name that contains another rule's literal), two
-//     captures at non-canonical samples at once, or, past kMaxWitnessGroups, a mixed combination of optional
-//     groups, goes unseen. Deciding disjointness exactly needs the intersection of the two regular languages,
+//     captures at non-canonical samples at once, or, past kMaxWitnessCombinations, a mixed combination of
+//     choices, goes unseen. Deciding disjointness exactly needs the intersection of the two regular languages,
 //     which RE2 does not offer.
 //
 // Every witness is expected to match its own rule (the regex is the concatenation of the literals and the
@@ -34,8 +36,9 @@
 
 namespace strictlog {
 
-// Rules with up to this many optional groups get every combination of them enumerated (2^n).
-inline constexpr int kMaxWitnessGroups = 3;
+// Rules whose optional groups and alternations give at most this many combinations get all of them
+// enumerated (three optional groups: 2^3); others get a linear set (overlap.cc: combinations()).
+inline constexpr size_t kMaxWitnessCombinations = 8;
 
 // One enumerated message of `rule` (an index in CompiledGrammar::rules). `how` says how it was written, e.g.
 // "optional groups present: 1 (of 2); capture client.port = '65535' (port sample 3)" or, for a rule without

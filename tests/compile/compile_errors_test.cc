@@ -189,6 +189,163 @@ const BadCase kBad[] = {
      "this grammar [unknown-field-type]\n"
      "  rule typo = n:unit;\n"
      "                ^\n"},
+    {"a bare name in a rule is not a parameter: a capture needs ':'",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule r = \"x \" ip ipv4 example \"x 1\";\n",
+     "g/t.grammar:3:15: 'ip' is not a parameter: only a parameterized pattern has them; a capture is written name:type and literal text in quotes [unknown-parameter]\n"
+     "  rule r = \"x \" ip ipv4 example \"x 1\";\n"
+     "                ^\n"
+     "g/t.grammar:3:18: 'ipv4' is not a parameter: only a parameterized pattern has them; a capture is written name:type and literal text in quotes [unknown-parameter]\n"
+     "  rule r = \"x \" ip ipv4 example \"x 1\";\n"
+     "                   ^\n"},
+    {"a pattern refers to a parameter it does not declare",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "pattern sig(title) = titel \" \" s:word;\n"
+     "rule r = x:sig(\"t\") example \"t S\";\n",
+     "g/t.grammar:3:22: 'titel' is not a parameter of pattern 'sig' (parameters: title) [unknown-parameter]\n"
+     "  pattern sig(title) = titel \" \" s:word;\n"
+     "                       ^\n"
+     "g/t.grammar:3:13: parameter 'title' is never used in pattern 'sig' [unused-parameter]\n"
+     "  pattern sig(title) = titel \" \" s:word;\n"
+     "              ^\n"},
+    {"a pattern used with the wrong number of arguments",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "pattern sig(title, verb) = title \" \" verb;\n"
+     "rule r = x:sig(\"t\") example \"t v\";\n",
+     "g/t.grammar:4:12: pattern 'sig' takes 2 arguments (title, verb), got 1 [argument-count]\n"
+     "  rule r = x:sig(\"t\") example \"t v\";\n"
+     "             ^\n"
+     "g/t.grammar:3:1: note: defined here\n"
+     "  pattern sig(title, verb) = title \" \" verb;\n"
+     "  ^\n"},
+    {"arguments given to a pattern without parameters",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "pattern p = \"p\";\n"
+     "rule r = x:p(\"t\") example \"p\";\n",
+     "g/t.grammar:4:12: pattern 'p' takes no arguments, got 1 [argument-count]\n"
+     "  rule r = x:p(\"t\") example \"p\";\n"
+     "             ^\n"
+     "g/t.grammar:3:1: note: defined here\n"
+     "  pattern p = \"p\";\n"
+     "  ^\n"},
+    {"a parameter declared twice, and one never used",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "pattern p(a, a) = a;\n"
+     "pattern q(a, b) = a;\n"
+     "rule r = \"r\" example \"r\";\n",
+     "g/t.grammar:3:14: parameter 'a' is already declared [duplicate-parameter]\n"
+     "  pattern p(a, a) = a;\n"
+     "               ^\n"
+     "g/t.grammar:4:14: parameter 'b' is never used in pattern 'q' [unused-parameter]\n"
+     "  pattern q(a, b) = a;\n"
+     "               ^\n"},
+    {"enum without alternatives, an empty alternative, a repeated one",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule r = a:enum \" \" b:enum(\"x\", \"\") \" \" c:enum(\"y\", \"z\", \"y\") example \"x\";\n",
+     "g/t.grammar:3:12: type 'enum' needs its alternatives: enum(\"soft\", \"hard\") [enum-without-values]\n"
+     "  rule r = a:enum \" \" b:enum(\"x\", \"\") \" \" c:enum(\"y\", \"z\", \"y\") example \"x\";\n"
+     "             ^\n"
+     "g/t.grammar:3:33: an enum alternative cannot be empty: make the capture optional with [ ] instead [empty-enum-value]\n"
+     "  rule r = a:enum \" \" b:enum(\"x\", \"\") \" \" c:enum(\"y\", \"z\", \"y\") example \"x\";\n"
+     "                                  ^\n"
+     "g/t.grammar:3:58: enum alternative \"y\" is already listed [duplicate-enum-value]\n"
+     "  rule r = a:enum \" \" b:enum(\"x\", \"\") \" \" c:enum(\"y\", \"z\", \"y\") example \"x\";\n"
+     "                                                           ^\n"
+     "g/t.grammar:3:48: note: first listed here\n"
+     "  rule r = a:enum \" \" b:enum(\"x\", \"\") \" \" c:enum(\"y\", \"z\", \"y\") example \"x\";\n"
+     "                                                 ^\n"},
+    {"arguments given to a field type that takes none",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule r = n:uint(\"1\") example \"1\";\n",
+     "g/t.grammar:3:12: field type 'uint' takes no arguments (only 'enum' and parameterized patterns do) [unexpected-arguments]\n"
+     "  rule r = n:uint(\"1\") example \"1\";\n"
+     "             ^\n"},
+    {"one name twice in one branch is a duplicate; in two branches it is one field",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule ok = ( n:ipv4 | n:ipv6 ) example \"1.2.3.4\";\n"
+     "rule bad = ( n:uint \" \" n:uint | \"-\" ) example \"-\";\n",
+     "g/t.grammar:4:25: capture 'n' is already defined in this rule [duplicate-capture]\n"
+     "  rule bad = ( n:uint \" \" n:uint | \"-\" ) example \"-\";\n"
+     "                          ^\n"
+     "g/t.grammar:4:14: note: first defined here\n"
+     "  rule bad = ( n:uint \" \" n:uint | \"-\" ) example \"-\";\n"
+     "               ^\n"},
+    {"alternatives that share a name must convert to the same kind of value",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule r = ( n:uint | n:word \"!\" ) example \"1\";\n",
+     "g/t.grammar:3:23: capture 'n' is string here but uint64 in another alternative [capture-kind-mismatch]\n"
+     "  rule r = ( n:uint | n:word \"!\" ) example \"1\";\n"
+     "                        ^\n"
+     "g/t.grammar:3:12: note: the other alternative\n"
+     "  rule r = ( n:uint | n:word \"!\" ) example \"1\";\n"
+     "             ^\n"},
+    {"prefer: unknown rules, a rule over itself, twice, both ways",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule a = \"a\" example \"a\";\n"
+     "rule b = \"b\" example \"b\";\n"
+     "prefer a over nope;\n"
+     "prefer a over a;\n"
+     "prefer a over b;\n"
+     "prefer a over b;\n"
+     "prefer b over a;\n",
+     "g/t.grammar:5:15: 'prefer' names rule 'nope', which this grammar does not define [unknown-rule]\n"
+     "  prefer a over nope;\n"
+     "                ^\n"
+     "g/t.grammar:6:15: rule 'a' is preferred over itself [self-precedence]\n"
+     "  prefer a over a;\n"
+     "                ^\n"
+     "g/t.grammar:8:1: 'a' is already preferred over 'b' [duplicate-precedence]\n"
+     "  prefer a over b;\n"
+     "  ^\n"
+     "g/t.grammar:7:1: note: first declared here\n"
+     "  prefer a over b;\n"
+     "  ^\n"
+     "g/t.grammar:9:1: 'prefer b over a' contradicts an earlier declaration [precedence-cycle]\n"
+     "  prefer b over a;\n"
+     "  ^\n"
+     "g/t.grammar:7:1: note: 'prefer a over b' declared here\n"
+     "  prefer a over b;\n"
+     "  ^\n"},
+    {"prefer: a cycle through three rules",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule a = \"a\" example \"a\";\n"
+     "rule b = \"b\" example \"b\";\n"
+     "rule c = \"c\" example \"c\";\n"
+     "prefer a over b;\n"
+     "prefer b over c;\n"
+     "prefer c over a;\n",
+     "g/t.grammar:8:1: precedence cycle: c over a over b over c [precedence-cycle]\n"
+     "  prefer c over a;\n"
+     "  ^\n"
+     "g/t.grammar:6:1: note: part of the cycle\n"
+     "  prefer a over b;\n"
+     "  ^\n"
+     "g/t.grammar:7:1: note: part of the cycle\n"
+     "  prefer b over c;\n"
+     "  ^\n"},
+    {"an example that a preferred rule takes",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule any = w:word example \"x\";\n"
+     "rule exact = \"x\" example \"y\" example \"x\";\n"
+     "prefer any over exact;\n",
+     "g/t.grammar:4:26: example does not match its rule 'exact' [example-mismatch]\n"
+     "  rule exact = \"x\" example \"y\" example \"x\";\n"
+     "                           ^\n"
+     "g/t.grammar:4:38: example of rule 'exact' goes to rule 'any', which is preferred over it [example-taken]\n"
+     "  rule exact = \"x\" example \"y\" example \"x\";\n"
+     "                                       ^\n"},
 };
 
 TEST_CASE("compile errors: table of grammars that must not load and their exact diagnostics",

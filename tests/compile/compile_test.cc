@@ -263,3 +263,128 @@ TEST_CASE("compile: regex fragments point back to the elements they came from", 
 
 }  // namespace
 }  // namespace strictlog::testing
+
+namespace strictlog::testing {
+namespace {
+
+// The structure a grammar author needs beyond optional groups: alternatives, enums, parameterized patterns,
+// drop rules and precedence.
+constexpr std::string_view kStructure =
+    "grammar structure 1;\n"
+    "programs \"openvpn\";\n"
+    "pattern peer = [ common_name:cn \"/\" ] ( ip:ipv4 \":\" port:port | ip:ipv6 );\n"
+    "pattern signal(title) = signal:word \"[\" hardness:enum(\"soft\", \"hard\", \"connection failed(soft)\") \",\" "
+    "[ reason:word ] \"] received, \" title \" \" action:enum(\"exiting\", \"restarting\");\n"
+    "rule instance = client:peer \" \" s:signal(\"client-instance\")\n"
+    "  example \"2001:db8::7 SIGTERM[hard,] received, client-instance exiting\";\n"
+    "rule process = s:signal(\"process\") example \"SIGHUP[hard,] received, process restarting\";\n"
+    "drop mute = n:uint \" variation(s) on previous \" m:uint \" message(s) suppressed by --mute\"\n"
+    "  example \"3 variation(s) on previous 10 message(s) suppressed by --mute\";\n"
+    "rule any_error = client:peer \" TLS Error: \" text:rest example \"1.2.3.4:5 TLS Error: TLS object\";\n"
+    "rule handshake = client:peer \" TLS Error: TLS handshake failed\" example \"1.2.3.4:5 TLS Error: TLS handshake failed\";\n"
+    "prefer handshake over any_error;\n";
+
+const CompiledGrammar& structure() {
+  static const CompiledGrammar g = [] {
+    auto result = compile_text(kStructure);
+    INFO((result.ok() ? std::string() : render(result.errors())));
+    REQUIRE(result.ok());
+    return std::move(result).value();
+  }();
+  return g;
+}
+
+TEST_CASE("compile: alternatives share a capture name and fill whichever branch matched", "[compile]") {
+  const CompiledGrammar& g = structure();
+  CHECK(captures_of(g.rules[0]) ==
+        "client.common_name cn optional\n"
+        "client.ip ipv4 optional\n"
+        "client.port port optional\n"
+        "client.ip ipv6 optional\n"
+        "s.signal word\n"
+        "s.hardness enum\n"
+        "s.reason word optional\n"
+        "s.action enum\n");
+  CHECK(extracted(g.rules[0], "vpn user/2001:db8::7 SIGTERM[hard,] received, client-instance exiting") ==
+        "client.common_name=vpn user\n"
+        "client.ip absent\n"
+        "client.port absent\n"
+        "client.ip=2001:db8::7\n"
+        "s.signal=SIGTERM\n"
+        "s.hardness=hard\n"
+        "s.reason absent\n"
+        "s.action=exiting\n");
+  CHECK(extracted(g.rules[0], "198.51.100.7:1194 SIGUSR1[connection failed(soft),tls-error] received, "
+                              "client-instance restarting") ==
+        "client.common_name absent\n"
+        "client.ip=198.51.100.7\n"
+        "client.port=1194\n"
+        "client.ip absent\n"
+        "s.signal=SIGUSR1\n"
+        "s.hardness=connection failed(soft)\n"
+        "s.reason=tls-error\n"
+        "s.action=restarting\n");
+}
+
+TEST_CASE("compile: an enum capture matches exactly its alternatives", "[compile]") {
+  const CompiledGrammar& g = structure();
+  CHECK(g.rules[1].captures[1].alternatives ==
+        std::vector<std::string>{"soft", "hard", "connection failed(soft)"});
+  CHECK(hits_for(g, "SIGHUP[hard,] received, process restarting") == std::vector<int>{1});
+  CHECK(hits_for(g, "SIGHUP[Hard,] received, process restarting").empty());
+  CHECK(hits_for(g, "SIGHUP[hard,] received, process stopping").empty());
+}
+
+TEST_CASE("compile: a pattern's parameter is matched as the literal its use gives", "[compile]") {
+  const CompiledGrammar& g = structure();
+  CHECK(hits_for(g, "1.2.3.4:5 SIGHUP[hard,] received, client-instance restarting") == std::vector<int>{0});
+  CHECK(hits_for(g, "SIGHUP[hard,] received, client-instance restarting").empty());
+  CHECK(hits_for(g, "1.2.3.4:5 SIGHUP[hard,] received, process restarting").empty());
+  CHECK(g.rules[1].regex.find("process") != std::string::npos);
+}
+
+TEST_CASE("compile: drop rules are compiled and dispatched like rules and marked", "[compile]") {
+  const CompiledGrammar& g = structure();
+  CHECK(g.rules[2].id == "mute");
+  CHECK(g.rules[2].drop);
+  CHECK_FALSE(g.rules[0].drop);
+  CHECK(hits_for(g, "3 variation(s) on previous 10 message(s) suppressed by --mute") == std::vector<int>{2});
+}
+
+TEST_CASE("compile: apply_precedence() keeps the preferred rule and only when both matched", "[compile]") {
+  const CompiledGrammar& g = structure();
+  REQUIRE(g.precedence == std::vector<std::pair<int, int>>{{4, 3}});
+  std::vector<int> hits = hits_for(g, "1.2.3.4:5 TLS Error: TLS handshake failed");
+  CHECK(hits == std::vector<int>{3, 4});
+  apply_precedence(g, &hits);
+  CHECK(hits == std::vector<int>{4});
+  hits = hits_for(g, "1.2.3.4:5 TLS Error: TLS object");
+  apply_precedence(g, &hits);
+  CHECK(hits == std::vector<int>{3});
+  CHECK(ordered(g, 3, 4));
+  CHECK(ordered(g, 4, 3));
+  CHECK_FALSE(ordered(g, 0, 1));
+}
+
+TEST_CASE("compile: apply_precedence() decides against the hits as matched", "[compile]") {
+  // a over b, b over c: with all three, b and c both lose (c to b although b loses too); with b and c, b wins.
+  auto result = compile_text("grammar p 1;\nprograms \"p\";\n"
+                             "rule a = \"x\" example \"x\";\n"
+                             "rule b = w:word example \"y\";\n"
+                             "rule c = w:rest example \"y z\";\n"
+                             "prefer a over b;\nprefer b over c;\n");
+  INFO((result.ok() ? std::string() : render(result.errors())));
+  REQUIRE(result.ok());
+  std::vector<int> hits{0, 1, 2};
+  apply_precedence(*result, &hits);
+  CHECK(hits == std::vector<int>{0});
+  hits = {1, 2};
+  apply_precedence(*result, &hits);
+  CHECK(hits == std::vector<int>{1});
+  hits = {0, 2};  // not ordered: both stay, the line is AMBIGUOUS
+  apply_precedence(*result, &hits);
+  CHECK(hits == std::vector<int>{0, 2});
+}
+
+}  // namespace
+}  // namespace strictlog::testing

@@ -64,12 +64,54 @@ const BadCase kBad[] = {
      "g/t.grammar:2:13: expected ';' to end the declaration [syntax-error]\n"
      "  programs \"a\"\n"
      "              ^\n"},
-    {"missing ':' in a capture: reported where the ':' should be, on the same line",
+    {"an empty branch of alternatives",
      "grammar g 1;\n"
-     "rule r = ip ipv4 example \"x\";\n",
-     "g/t.grammar:2:13: expected ':' and a type after the capture name [syntax-error]\n"
-     "  rule r = ip ipv4 example \"x\";\n"
-     "              ^\n"},
+     "rule r = ( \"a\" | ) example \"a\";\n",
+     "g/t.grammar:2:18: expected a pattern element after '(' or '|' [syntax-error]\n"
+     "  rule r = ( \"a\" | ) example \"a\";\n"
+     "                   ^\n"},
+    {"alternatives left open",
+     "grammar g 1;\n"
+     "rule r = ( \"a\" | \"b\" example \"a\";\n",
+     "g/t.grammar:2:22: expected '|' or ')' to continue or close the alternatives [syntax-error]\n"
+     "  rule r = ( \"a\" | \"b\" example \"a\";\n"
+     "                       ^\n"},
+    {"enum arguments without a comma",
+     "grammar g 1;\n"
+     "rule r = h:enum(\"soft\" \"hard\") example \"soft\";\n",
+     "g/t.grammar:2:24: expected ',' or ')' after an argument [syntax-error]\n"
+     "  rule r = h:enum(\"soft\" \"hard\") example \"soft\";\n"
+     "                         ^\n"},
+    {"an argument that is not quoted",
+     "grammar g 1;\n"
+     "rule r = h:enum(soft) example \"soft\";\n",
+     "g/t.grammar:2:17: expected a quoted argument, e.g. \"soft\" [syntax-error]\n"
+     "  rule r = h:enum(soft) example \"soft\";\n"
+     "                  ^\n"},
+    {"a pattern's parameter list with a trailing comma",
+     "grammar g 1;\n"
+     "pattern p(a, ) = a;\n",
+     "g/t.grammar:2:14: expected a parameter name [syntax-error]\n"
+     "  pattern p(a, ) = a;\n"
+     "               ^\n"},
+    {"prefer without 'over'",
+     "grammar g 1;\n"
+     "prefer a b;\n",
+     "g/t.grammar:2:10: expected 'over' and the rule it wins against [syntax-error]\n"
+     "  prefer a b;\n"
+     "           ^\n"},
+    {"prefer without the losing rule",
+     "grammar g 1;\n"
+     "prefer a over;\n",
+     "g/t.grammar:2:14: expected a rule id after 'over' [syntax-error]\n"
+     "  prefer a over;\n"
+     "               ^\n"},
+    {"a drop rule without '='",
+     "grammar g 1;\n"
+     "drop noise \"n\" example \"n\";\n",
+     "g/t.grammar:2:12: expected '=' before the pattern's elements [syntax-error]\n"
+     "  drop noise \"n\" example \"n\";\n"
+     "             ^\n"},
     {"missing type after ':'",
      "grammar g 1;\n"
      "rule r = ip: ;\n",
@@ -117,7 +159,7 @@ const BadCase kBad[] = {
     {"a rule without elements: 'example' is not a capture name",
      "grammar g 1;\n"
      "rule r = example \"a\";\n",
-     "g/t.grammar:2:10: expected a pattern element: \"literal\", name:type or [ optional ] [syntax-error]\n"
+     "g/t.grammar:2:10: expected a pattern element: \"literal\", name:type, [ optional ] or ( alternatives ) [syntax-error]\n"
      "  rule r = example \"a\";\n"
      "           ^\n"},
     {"'example' without its text",
@@ -162,18 +204,18 @@ const BadCase kBad[] = {
      "\n"
      "foo bar;\n"
      "rule r = \"a\" example \"a\";\n",
-     "g/t.grammar:3:1: expected a declaration: 'grammar', 'programs', 'pattern' or 'rule' [syntax-error]\n"
+     "g/t.grammar:3:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
      "  foo bar;\n"
      "  ^\n"},
     {"a near-miss keyword is a stray token",
      "grammar g 1;\n"
      "rules r = \"a\";\n",
-     "g/t.grammar:2:1: expected a declaration: 'grammar', 'programs', 'pattern' or 'rule' [syntax-error]\n"
+     "g/t.grammar:2:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
      "  rules r = \"a\";\n"
      "  ^\n"},
     {"a stray token after a declaration on the same line",
      "grammar g 1; }\n",
-     "g/t.grammar:1:14: expected a declaration: 'grammar', 'programs', 'pattern' or 'rule' [syntax-error]\n"
+     "g/t.grammar:1:14: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
      "  grammar g 1; }\n"
      "               ^\n"},
 
@@ -221,9 +263,9 @@ const BadCase kBad[] = {
     // but one column, so byte column 30 is display column 34, under `ipv4`.
     {"caret under the right character after a tab and multi-byte UTF-8",
      "grammar g 1;\n"
-     "rule r =\t\"\xc3\xa9\" x:ipv4 \"\xc3\xbc\" ip ipv4;\n",
-     "g/t.grammar:2:30: expected ':' and a type after the capture name [syntax-error]\n"
-     "  rule r =        \"\xc3\xa9\" x:ipv4 \"\xc3\xbc\" ip ipv4;\n"
+     "rule r =\t\"\xc3\xa9\" x:ipv4 \"\xc3\xbc\" ip:4;\n",
+     "g/t.grammar:2:30: expected a field type or pattern name after ':' [syntax-error]\n"
+     "  rule r =        \"\xc3\xa9\" x:ipv4 \"\xc3\xbc\" ip:4;\n"
      "                                    ^\n"},
 };
 
@@ -260,7 +302,7 @@ TEST_CASE("parse errors: every broken declaration is reported, each once", "[dsl
 }
 
 TEST_CASE("parse errors: every diagnostic carries the parsed source", "[dsl][parse]") {
-  SourceRef src = source("grammar g 1;\nrule r = ip ipv4;\nrule s \"y\";\n");
+  SourceRef src = source("grammar g 1;\nrule r = ip:;\nrule s \"y\";\n");
   auto result = parse_grammar(src);
   REQUIRE_FALSE(result.ok());
   REQUIRE(result.errors().size() == 2);
@@ -270,10 +312,11 @@ TEST_CASE("parse errors: every diagnostic carries the parsed source", "[dsl][par
   }
 }
 
-TEST_CASE("parse errors: optional groups nest at most 32 deep", "[dsl][parse]") {
+TEST_CASE("parse errors: groups nest at most 32 deep", "[dsl][parse]") {
   auto parse = [](int depth) {
     std::string body = "\"a\"";
-    for (int i = 0; i < depth; ++i) body = "[ " + body + " ]";
+    // Optional groups and alternatives count together.
+    for (int i = 0; i < depth; ++i) body = (i % 2 ? "[ " : "( ") + body + (i % 2 ? " ]" : " )");
     return dsl::parse_grammar(std::make_shared<const SourceFile>(
         SourceFile{"g/t.grammar", "grammar t 1;\nprograms \"t\";\nrule r = " + body + "\n  example \"a\";\n"}));
   };
@@ -281,9 +324,9 @@ TEST_CASE("parse errors: optional groups nest at most 32 deep", "[dsl][parse]") 
   auto deep = parse(100000);  // deep enough to overflow the stack without the limit
   REQUIRE_FALSE(deep.ok());
   REQUIRE(deep.errors().size() == 1);
-  CHECK(deep.errors()[0].message == "optional groups nest deeper than 32 levels");
+  CHECK(deep.errors()[0].message == "groups ('[ ]' and '( )') nest deeper than 32 levels");
   CHECK(deep.errors()[0].where.line == 3);
-  CHECK(deep.errors()[0].where.column == 74);  // the 33rd `[`: after "rule r = " and 32 "[ "
+  CHECK(deep.errors()[0].where.column == 74);  // the 33rd group: after "rule r = " and 32 "[ " or "( "
 }
 
 }  // namespace

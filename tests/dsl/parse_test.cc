@@ -39,12 +39,26 @@ void dump_elements(const std::vector<Element>& elements, const std::string& inde
       case Element::Kind::kLiteral:
         *out += indent + "literal " + quoted(e.text) + at(e.pos) + "\n";
         break;
-      case Element::Kind::kCapture:
-        *out += indent + "capture " + e.text + ":" + e.type + at(e.pos) + " type" + at(e.type_pos) + "\n";
+      case Element::Kind::kCapture: {
+        std::string args;
+        for (const Argument& a : e.args) args += (args.empty() ? "" : ", ") + quoted(a.text) + at(a.pos);
+        *out += indent + "capture " + e.text + ":" + e.type + at(e.pos) + " type" + at(e.type_pos) +
+                (e.has_args ? " args(" + args + ")" : "") + "\n";
         break;
+      }
       case Element::Kind::kOptional:
         *out += indent + "optional" + at(e.pos) + "\n";
         dump_elements(e.body, indent + "  ", out);
+        break;
+      case Element::Kind::kAlternation:
+        *out += indent + "alternatives" + at(e.pos) + "\n";
+        for (const auto& branch : e.branches) {
+          *out += indent + "  branch\n";
+          dump_elements(branch, indent + "    ", out);
+        }
+        break;
+      case Element::Kind::kParameter:
+        *out += indent + "parameter " + e.text + at(e.pos) + "\n";
         break;
     }
   }
@@ -55,12 +69,16 @@ std::string dump(const GrammarFile& f) {
   for (const ProgramGlob& g : f.programs) out += "program " + quoted(g.glob) + at(g.pos) + "\n";
   for (const PatternDecl& p : f.patterns) {
     out += "pattern " + p.name + at(p.pos) + "\n";
+    for (const Parameter& param : p.params) out += "  param " + param.name + at(param.pos) + "\n";
     dump_elements(p.body, "  ", &out);
   }
   for (const RuleDecl& r : f.rules) {
-    out += "rule " + r.id + at(r.pos) + "\n";
+    out += (r.drop ? "drop " : "rule ") + r.id + at(r.pos) + "\n";
     dump_elements(r.body, "  ", &out);
     for (const Example& ex : r.examples) out += "  example " + quoted(ex.text) + at(ex.pos) + "\n";
+  }
+  for (const Precedence& p : f.precedences) {
+    out += "prefer " + p.winner + at(p.winner_pos) + " over " + p.loser + at(p.loser_pos) + at(p.pos) + "\n";
   }
   return out;
 }
@@ -93,6 +111,34 @@ const GoodCase kGood[] = {
      "  capture client:peer @5:29 type @5:36\n"
      "  literal \" TLS Error: TLS handshake failed\" @5:41\n"
      "  example \"198.51.100.7:51234 TLS Error: TLS handshake failed\" @6:11\n"},
+
+    {"alternatives; enum arguments; a parameterized pattern and its use; a drop rule; prefer",
+     "grammar g 1;\n"
+     "pattern sig(title) = s:word \" \" title \" \" h:enum(\"soft\", \"hard\");\n"
+     "rule r = ( a:uint | \"-\" ) \" \" x:sig(\"client\") example \"1 S client soft\";\n"
+     "drop noise = \"n\" example \"n\";\n"
+     "prefer r over noise;\n",
+     "grammar g 1 @1:1\n"
+     "pattern sig @2:1\n"
+     "  param title @2:13\n"
+     "  capture s:word @2:22 type @2:24\n"
+     "  literal \" \" @2:29\n"
+     "  parameter title @2:33\n"
+     "  literal \" \" @2:39\n"
+     "  capture h:enum @2:43 type @2:45 args(\"soft\" @2:50, \"hard\" @2:58)\n"
+     "rule r @3:1\n"
+     "  alternatives @3:10\n"
+     "    branch\n"
+     "      capture a:uint @3:12 type @3:14\n"
+     "    branch\n"
+     "      literal \"-\" @3:21\n"
+     "  literal \" \" @3:27\n"
+     "  capture x:sig @3:31 type @3:33 args(\"client\" @3:37)\n"
+     "  example \"1 S client soft\" @3:55\n"
+     "drop noise @4:1\n"
+     "  literal \"n\" @4:14\n"
+     "  example \"n\" @4:26\n"
+     "prefer r @5:8 over noise @5:15 @5:1\n"},
 
     {"nested and sibling optional groups; tab-indented examples; a version with letters, '-' and '+'",
      "grammar g 1.0-rc2+x;\n"

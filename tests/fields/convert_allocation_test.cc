@@ -8,6 +8,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <catch2/catch.hpp>
 
@@ -59,6 +60,37 @@ TEST_CASE("convert: every type converts its accepts examples without allocating"
       CHECK(converted);
       CHECK(allocations == 0);
     }
+  }
+}
+
+// Texts longer than the examples, where a conversion might reach for a buffer: a decimal that needs
+// from_chars' slow path (more digits than a double holds), a kv list whose duplicate check walks 100
+// pairs, a host name of 253 characters, and a quoted string of a whole line.
+TEST_CASE("convert: long texts convert without allocating", "[fields]") {
+  std::string kv;
+  for (int i = 0; i < 100; ++i) kv += (i ? " key" : "key") + std::to_string(i) + "=value" + std::to_string(i);
+  const std::string label(63, 'a');
+  const std::pair<std::string_view, std::string> cases[] = {
+      {"float", "2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799"
+                "6e-324"},
+      {"float", std::string(400, '9') + ".5"},
+      {"kv", kv},
+      {"hostname", label + "." + label + "." + label + "." + std::string(61, 'b')},
+      {"quoted", "'" + std::string(4000, 'q') + "'"},
+      {"int", "-9223372036854775808"},
+      {"ctime", "Thu Nov 22 09:15:02 2018"},
+  };
+  for (const auto& [name, text] : cases) {
+    const FieldType* t = find_field_type(name);
+    REQUIRE(t != nullptr);
+    INFO(std::string(name) << " converts " << text.size() << " characters");
+    Value value;
+    std::string error;
+    const long before = g_allocations.load();
+    const bool converted = t->convert(text, &value, &error);
+    const long allocations = g_allocations.load() - before;
+    CHECK(converted);
+    CHECK(allocations == 0);
   }
 }
 

@@ -53,6 +53,9 @@ std::string render_parts(const CompiledRule& r) {
       case TemplatePart::Kind::kCapture: out += "{" + std::to_string(p.capture) + "}"; break;
       case TemplatePart::Kind::kOptionalBegin: out += "["; break;
       case TemplatePart::Kind::kOptionalEnd: out += "]"; break;
+      case TemplatePart::Kind::kAlternationBegin: out += "("; break;
+      case TemplatePart::Kind::kBranch: out += "|"; break;
+      case TemplatePart::Kind::kAlternationEnd: out += ")"; break;
     }
   }
   return out;
@@ -148,17 +151,33 @@ TEST_CASE("witnesses: each distinct combination of optional groups, captures var
   CHECK(bare[0].how == "literal text only");
 }
 
-TEST_CASE("witnesses: past kMaxWitnessGroups only all present and all absent", "[verify]") {
-  static_assert(kMaxWitnessGroups == 3, "the rule below needs one optional group more than the limit");
+TEST_CASE("witnesses: past kMaxWitnessCombinations all first and all last and each single change", "[verify]") {
+  static_assert(kMaxWitnessCombinations == 8, "the rule below needs one optional group more than the limit");
   CompiledGrammar g = compile_text(R"(grammar t 1;
 programs "t";
 rule many = "m" [ " a" ] [ " b" ] [ " c" ] [ " d" ] example "m a c";
 )");
   REQUIRE(g.rules[0].variants.empty());
   std::vector<Witness> ws = enumerate_witnesses(g, 0);
-  CHECK(messages(ws) == std::vector<std::string>{"m a b c d", "m"});
+  CHECK(messages(ws) == std::vector<std::string>{"m a b c d", "m", "m b c d", "m a c d", "m a b d", "m a b c"});
   CHECK(combinations_of(ws) == std::vector<std::string>{"optional groups present: 1, 2, 3, 4 (of 4)",
-                                                        "optional groups present: none (of 4)"});
+                                                        "optional groups present: none (of 4)",
+                                                        "optional groups present: 2, 3, 4 (of 4)",
+                                                        "optional groups present: 1, 3, 4 (of 4)",
+                                                        "optional groups present: 1, 2, 4 (of 4)",
+                                                        "optional groups present: 1, 2, 3 (of 4)"});
+}
+
+TEST_CASE("witnesses: each branch of an alternation and each enum alternative", "[verify]") {
+  CompiledGrammar g = compile_text(R"(grammar t 1;
+programs "t";
+rule pick = ( "x" n:uint | "y" ) " " h:enum("soft", "hard") example "x1 soft";
+)");
+  std::vector<Witness> ws = enumerate_witnesses(g, 0);
+  CHECK(messages(ws) == std::vector<std::string>{"x0 soft", "x42 soft", "x007 soft", "x18446744073709551615 soft",
+                                                 "x0 hard", "y soft", "y hard"});
+  CHECK(combinations_of(ws) == std::vector<std::string>{"alternation 1: branch 1 (of 2)",
+                                                        "alternation 1: branch 2 (of 2)"});
 }
 
 // The examples are disjoint (`n=700000` has six digits, too many for a port; `n=80/tcp` has a '/'), so the
@@ -232,35 +251,20 @@ rule space = "k " z:port [ " " proto:word ] example "k 80 udp";
 }
 
 // The bundled OpenVPN grammar: its rules share the client-instance prefix but not their endings, so no
-// witness of one matches another. Witnesses: tls_handshake_failed 12 + 8 (cn present or not: cn 5, ipv4 5,
-// port 4 samples), fatal_tls_error 15 + 11 (one word more), client_instance_signal 24 + 21 + 20 + 17 (two
-// optional groups; four words, the reason optional).
+// witness of one matches another unless a `prefer` declaration orders the pair. The enumeration itself is
+// pinned down by the fixtures above; this one only needs every witness matched by its own rule.
 TEST_CASE("overlaps: the bundled OpenVPN grammar has none", "[verify]") {
   CompiledGrammar g = compile_bundled("grammars/openvpn/2.6.grammar");
-  REQUIRE(g.rules.size() == 3);
-  REQUIRE(g.rules[0].id == "tls_handshake_failed");
+  REQUIRE(!g.rules.empty());
   auto report = find_overlaps(g);
   REQUIRE(report.ok());
+  for (const Overlap& o : report->overlaps) {
+    UNSCOPED_INFO(g.rules[static_cast<size_t>(o.rule)].id << " vs " << g.rules[static_cast<size_t>(o.other)].id
+                                                           << ": " << o.witness);
+  }
   CHECK(report->overlaps.empty());
-  CHECK(report->witnesses == 128);
+  CHECK(report->witnesses >= 10 * g.rules.size());
   CHECK(report->unmatched_witnesses == 0);
-
-  std::vector<Witness> tls = enumerate_witnesses(g, 0);
-  REQUIRE(tls.size() == 20);
-  CHECK(tls[0].message == "client1/192.168.1.1:1194 TLS Error: TLS handshake failed");
-  CHECK(tls[0].how == "optional groups present: 1 (of 1); canonical samples");
-  CHECK(tls[4].message == "0123456789012345678901234567890123456789012345678901234567890123/192.168.1.1:1194 "
-                          "TLS Error: TLS handshake failed");
-  CHECK(tls[12].message == "192.168.1.1:1194 TLS Error: TLS handshake failed");
-  CHECK(tls[12].how == "optional groups present: none (of 1); canonical samples");
-  CHECK(tls[19].message == "192.168.1.1:443 TLS Error: TLS handshake failed");
-
-  std::vector<Witness> signal = enumerate_witnesses(g, 2);
-  REQUIRE(signal.size() == 82);
-  CHECK(signal[0].message == "client1/192.168.1.1:1194 client1[client1,client1] received, client-instance client1");
-  CHECK(signal[45].message == "192.168.1.1:1194 client1[client1,client1] received, client-instance client1");
-  CHECK(signal[45].how == "optional groups present: 2 (of 2); canonical samples");
-  CHECK(signal.back().message == "192.168.1.1:1194 client1[client1,] received, client-instance é");
 }
 
 }  // namespace

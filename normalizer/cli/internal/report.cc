@@ -48,26 +48,31 @@ int interrupted(std::string_view command, int sig, const Counters& counts) {
 }
 
 void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
-                   const std::string& events_to, const std::string& quarantine_to) {
+                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to) {
   std::string s = fmt::format("strictlog normalize: {} line{} from {} input{} in {:.3f} s ({:.0f} lines/s)\n",
                               c.lines_in, c.lines_in == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
-  for (size_t g = 0; g < rules.grammars.size(); ++g) {
-    const auto& grammar = rules.grammars[g];
-    for (size_t r = 0; r < grammar.rules.size(); ++r) {
-      s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]),
-                       c.events_by_rule[g][r]);
+  auto per_rule = [&](bool drop, const std::vector<std::vector<uint64_t>>& counts) {
+    for (size_t g = 0; g < rules.grammars.size(); ++g) {
+      const auto& grammar = rules.grammars[g];
+      for (size_t r = 0; r < grammar.rules.size(); ++r) {
+        if (grammar.rules[r].drop != drop) continue;
+        s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]), counts[g][r]);
+      }
     }
-  }
+  };
+  per_rule(false, c.events_by_rule);
   s += fmt::format("  dropped         {:>10}\n", c.dropped_by_rule);
+  per_rule(true, c.drops_by_rule);
   s += fmt::format("  quarantined     {:>10}\n", c.quarantined);
   for (size_t reason = 1; reason < c.quarantined_by_reason.size(); ++reason) {
     if (c.quarantined_by_reason[reason] == 0) continue;
     s += fmt::format("    {:<48} {:>10}\n", v1::QuarantineReason_Name(static_cast<v1::QuarantineReason>(reason)),
                      c.quarantined_by_reason[reason]);
   }
-  s += fmt::format("  events     -> {}\n  quarantine -> {}\n", events_to, quarantine_to);
+  s += fmt::format("  events     -> {}\n  quarantine -> {}\n  dropped    -> {}\n", events_to, quarantine_to,
+                   dropped_to);
   std::fputs(s.c_str(), stderr);
   print_counts(c);
 }

@@ -27,6 +27,6 @@ int interrupted(std::string_view command, int sig, const Counters& counts);
 
 // The run summary: lines, events per rule, dropped, quarantined per reason, lines/s, the invariant.
 void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
-                   const std::string& events_to, const std::string& quarantine_to);
+                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to);
 
 }  // namespace strictlog::cli

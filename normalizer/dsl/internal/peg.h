@@ -24,6 +24,9 @@ struct kw_programs : keyword<TAO_PEGTL_STRING("programs")> {};
 struct kw_pattern : keyword<TAO_PEGTL_STRING("pattern")> {};
 struct kw_rule : keyword<TAO_PEGTL_STRING("rule")> {};
 struct kw_example : keyword<TAO_PEGTL_STRING("example")> {};
+struct kw_drop : keyword<TAO_PEGTL_STRING("drop")> {};
+struct kw_prefer : keyword<TAO_PEGTL_STRING("prefer")> {};
+struct kw_over : keyword<TAO_PEGTL_STRING("over")> {};
 
 // "text": escapes \" \\ \t; no line breaks. The loader has already refused files that are not UTF-8.
 struct escape_char : p::one<'"', '\\', 't'> {};
@@ -49,29 +52,59 @@ struct programs_decl : p::if_must<kw_programs, ws, program_globs, ws, semi> {};
 // Pattern elements.
 struct element;
 struct literal : p::seq<string_lit> {};
-struct capture_name : ident {};
+
+// `name` alone is a parameter reference (inside a parameterized pattern); `name:type` and
+// `name:type("arg", ...)` are captures. The identifier is matched once and its action records an element
+// that the colon then turns into a capture, so nothing is undone on backtracking.
+struct element_ident : ident {};
 struct type_name : ident {};
 struct capture_colon : p::one<':'> {};
-struct capture : p::if_must<capture_name, ws, capture_colon, ws, type_name> {};
+struct type_arg : p::seq<string_lit> {};
+struct comma : p::one<','> {};
+struct args_close : p::one<')'> {};
+struct type_args : p::if_must<p::one<'('>, ws, type_arg, ws, p::star<comma, ws, p::must<type_arg>, ws>, args_close> {};
+// Arguments follow the type name directly, so that `a:word ("x" | "y")` stays a capture and an alternation.
+struct capture_type : p::seq<type_name, p::opt<type_args>> {};
+struct capture_tail : p::if_must<capture_colon, ws, capture_type> {};
+struct ident_element : p::seq<element_ident, p::opt<ws, capture_tail>> {};
+
 struct optional_open : p::one<'['> {};
 struct optional_close : p::one<']'> {};
 struct optional_body : p::list<element, ws> {};
 struct optional_group : p::if_must<optional_open, ws, optional_body, ws, optional_close> {};
-struct element : p::sor<literal, optional_group, p::seq<p::not_at<kw_example>, capture>> {};
+
+// ( a b | c ): alternatives, each a sequence of elements.
+struct alt_open : p::one<'('> {};
+struct alt_bar : p::one<'|'> {};
+struct alt_close : p::one<')'> {};
+struct alt_branch : p::list<element, ws> {};
+struct alternation : p::if_must<alt_open, ws, alt_branch, ws, p::star<alt_bar, ws, p::must<alt_branch>, ws>, alt_close> {};
+
+struct reserved : p::sor<kw_example, kw_over> {};
+struct element : p::sor<literal, optional_group, alternation, p::seq<p::not_at<reserved>, ident_element>> {};
 struct elements : p::list<element, ws> {};
 
-// pattern NAME = elements;
+// pattern NAME[(param, ...)] = elements;
 struct pattern_name : ident {};
-struct pattern_decl : p::if_must<kw_pattern, ws, pattern_name, ws, equals, ws, elements, ws, semi> {};
+struct param_name : ident {};
+struct pattern_params : p::if_must<p::one<'('>, ws, param_name, ws, p::star<comma, ws, p::must<param_name>, ws>, args_close> {};
+struct pattern_decl : p::if_must<kw_pattern, ws, pattern_name, ws, p::opt<pattern_params, ws>, equals, ws, elements, ws, semi> {};
 
-// rule ID = elements [example "..."]...;
+// rule ID = elements [example "..."]...;   drop ID = elements [example "..."]...;
 struct rule_id : ident {};
 struct example_text : p::seq<string_lit> {};
 struct example : p::if_must<kw_example, ws, example_text> {};
 struct examples : p::star<example, ws> {};
 struct rule_decl : p::if_must<kw_rule, ws, rule_id, ws, equals, ws, elements, ws, examples, semi> {};
+struct drop_decl : p::if_must<kw_drop, ws, rule_id, ws, equals, ws, elements, ws, examples, semi> {};
 
-struct declaration : p::sor<grammar_decl, programs_decl, pattern_decl, rule_decl> {};
+// prefer WINNER over LOSER;
+struct prefer_winner : ident {};
+struct prefer_over : p::seq<kw_over> {};
+struct prefer_loser : ident {};
+struct prefer_decl : p::if_must<kw_prefer, ws, prefer_winner, ws, prefer_over, ws, prefer_loser, ws, semi> {};
+
+struct declaration : p::sor<grammar_decl, programs_decl, pattern_decl, rule_decl, drop_decl, prefer_decl> {};
 struct expected_declaration : p::seq<p::not_at<p::eof>, declaration> {};
 // One declaration (or the end of the file) after optional blanks; the parser loops over this so that it can
 // resynchronise after an error (see parse.cc).
@@ -85,7 +118,7 @@ struct errors {
   static constexpr const char* message = nullptr;
 };
 template <> inline constexpr const char* errors::message<declaration> =
-    "expected a declaration: 'grammar', 'programs', 'pattern' or 'rule'";
+    "expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer'";
 template <> inline constexpr const char* errors::message<grammar_name> =
     "expected the grammar's name (letters, digits and '_') after 'grammar'";
 template <> inline constexpr const char* errors::message<version> =
@@ -97,11 +130,20 @@ template <> inline constexpr const char* errors::message<pattern_name> = "expect
 template <> inline constexpr const char* errors::message<rule_id> = "expected the rule's id after 'rule'";
 template <> inline constexpr const char* errors::message<equals> = "expected '=' before the pattern's elements";
 template <> inline constexpr const char* errors::message<elements> =
-    "expected a pattern element: \"literal\", name:type or [ optional ]";
+    "expected a pattern element: \"literal\", name:type, [ optional ] or ( alternatives )";
 template <> inline constexpr const char* errors::message<optional_body> =
     "expected a pattern element inside '[ ]'";
 template <> inline constexpr const char* errors::message<optional_close> = "expected ']' to close the optional group";
-template <> inline constexpr const char* errors::message<capture_colon> = "expected ':' and a type after the capture name";
+template <> inline constexpr const char* errors::message<alt_branch> =
+    "expected a pattern element after '(' or '|'";
+template <> inline constexpr const char* errors::message<alt_close> = "expected '|' or ')' to continue or close the alternatives";
+template <> inline constexpr const char* errors::message<type_arg> = "expected a quoted argument, e.g. \"soft\"";
+template <> inline constexpr const char* errors::message<args_close> = "expected ',' or ')' after an argument";
+template <> inline constexpr const char* errors::message<param_name> = "expected a parameter name";
+template <> inline constexpr const char* errors::message<prefer_winner> =
+    "expected the preferred rule's id after 'prefer'";
+template <> inline constexpr const char* errors::message<prefer_over> = "expected 'over' and the rule it wins against";
+template <> inline constexpr const char* errors::message<prefer_loser> = "expected a rule id after 'over'";
 template <> inline constexpr const char* errors::message<type_name> =
     "expected a field type or pattern name after ':'";
 template <> inline constexpr const char* errors::message<example_text> = "expected a quoted example after 'example'";

@@ -32,7 +32,14 @@ struct number_value : p::plus<p::digit> {};
 struct conversion_name : ident {};
 struct conversion_arg : dotted {};
 struct conversion_close : p::one<')'> {};
-struct conversion : p::seq<conversion_name, ws, p::one<'('>, ws, p::must<conversion_arg>, ws, p::must<conversion_close>> {};
+// enum(capture, "log text" = VALUE_NAME, ...): texts whose value is not named after them.
+struct override_text : p::seq<string_lit> {};
+struct override_assign : p::one<'='> {};
+struct override_value : ident {};
+struct enum_override : p::seq<override_text, ws, p::must<override_assign>, ws, p::must<override_value>> {};
+struct override_list : p::star<p::one<','>, ws, p::must<enum_override>, ws> {};
+struct conversion : p::seq<conversion_name, ws, p::one<'('>, ws, p::must<conversion_arg>, ws, override_list,
+                           p::must<conversion_close>> {};
 struct capture_value : dotted {};
 struct value : p::sor<string_value, number_value, conversion, capture_value> {};
 struct assign : p::one<'='> {};
@@ -81,6 +88,10 @@ template <> inline constexpr const char* errors::message<value> =
     "expected a value: a capture, a \"string\", a number or conversion(capture)";
 template <> inline constexpr const char* errors::message<conversion_arg> = "expected a capture name as the conversion's argument";
 template <> inline constexpr const char* errors::message<conversion_close> = "expected ')' after the conversion's argument";
+template <> inline constexpr const char* errors::message<enum_override> =
+    "expected a quoted log text and the enum value it stands for, e.g. \"connection failed(soft)\" = VALUE_NAME";
+template <> inline constexpr const char* errors::message<override_assign> = "expected '=' after the quoted log text";
+template <> inline constexpr const char* errors::message<override_value> = "expected an enum value's name after '='";
 template <> inline constexpr const char* errors::message<discard_list> = "expected the capture names to discard";
 template <> inline constexpr const char* errors::message<dsl::peg::escape_char> =
     "unknown escape: only \\\" \\\\ and \\t are allowed in strings";
