@@ -39,7 +39,10 @@ bool exclusive(const AltPath& a, const AltPath& b) {
 
 std::string join_names(const std::vector<dsl::Parameter>& params) {
   std::string out;
-  for (const auto& p : params) out += (out.empty() ? "" : ", ") + p.name;
+  for (const auto& p : params) {
+    if (!out.empty()) out += ", ";
+    out += p.name;
+  }
   return out;
 }
 
@@ -190,7 +193,8 @@ class RegexBuilder {
           ok = false;
         }
       }
-      *out += (i ? "|" : "") + RE2::QuoteMeta(e.args[i].text);
+      if (i > 0) *out += "|";
+      *out += RE2::QuoteMeta(e.args[i].text);
     }
     return ok;
   }

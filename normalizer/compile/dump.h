@@ -9,9 +9,10 @@
 
 namespace strictlog {
 
-// `rule <id>`, `  regex <regex>`, `  capture <group> <name> <type>[ optional]` for each RE2 group, then
-// `  variant <regex>` for each variant, in the order extract() tries them. Rules are anchored by
-// RE2::ANCHOR_BOTH, not by ^ and $, so each regex is shown exactly as compiled.
+// `rule <id>` (`drop <id>` for a drop rule), `  regex <regex>`, `  capture <group> <name> <type>[ optional]`
+// for each RE2 group, then `  variant <regex>` for each variant, in the order extract() tries them; last,
+// `prefer <winner> over <loser>` for each precedence. Rules are anchored by RE2::ANCHOR_BOTH, not by ^ and
+// $, so each regex is shown exactly as compiled.
 std::string dump_grammar(const CompiledGrammar& g);
 
 }  // namespace strictlog

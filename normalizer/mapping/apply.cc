@@ -50,6 +50,7 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
   // Every present capture is converted, mapped or discarded alike: a line whose captures do not all hold
   // values of their declared types is not a valid instance of the rule.
   if (!convert_captures(rule, groups, values, error)) return false;
+  if (mapping.payload == nullptr) return true;  // a drop rule: nothing to set
 
   pb::Message* payload = event->GetReflection()->MutableMessage(event, mapping.payload);
   for (const FieldOp& op : mapping.ops) {

@@ -53,11 +53,12 @@ struct FieldOp {
 };
 
 struct RuleMapping {
-  const google::protobuf::FieldDescriptor* payload = nullptr;  // the Event oneof member to set
+  // The Event oneof member to set; null for a drop rule, which has no mapping.
+  const google::protobuf::FieldDescriptor* payload = nullptr;
   std::vector<FieldOp> ops;
 };
 
-// mappings[g][r] maps grammars[g].rules[r]; every rule has exactly one.
+// mappings[g][r] maps grammars[g].rules[r]; every rule has exactly one (a drop rule's is empty).
 struct MappingSet {
   std::vector<std::vector<RuleMapping>> mappings;
 };
@@ -70,7 +71,8 @@ Result<MappingSet> bind_mappings(const std::vector<mapping::MappingFile>& files,
 // cannot convert '65536' to port: 65536 is greater than 65535".
 bool convert_captures(const CompiledRule& rule, const re2::StringPiece* groups, Value* values, std::string* error);
 
-// Converts every present capture and sets the payload of `event` (whose payload must be unset).
+// Converts every present capture and sets the payload of `event` (whose payload must be unset); for a drop
+// rule's empty mapping it only converts.
 // On a conversion failure returns false, sets `*error` (e.g. "capture 'client.port': cannot convert '65536'
 // to port: 65536 is greater than 65535") and leaves the payload in an unspecified state: the caller must
 // discard the event. `values` is scratch with room for rule.captures.size() entries.

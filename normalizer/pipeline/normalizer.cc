@@ -147,6 +147,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
                       fmt::format("rule '{}' matched in dispatch but its capture match failed", rule.id),
                       header.program, record);
   }
+  last_rule_ = {g, static_cast<size_t>(r)};
   if (rule.drop) {
     // A drop rule's captures still have to hold values of their types: noise is recognised exactly, like
     // anything else, and a line that only looks like it is quarantined.

@@ -46,6 +46,8 @@ class LineNormalizer {
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
 
   const Counters& counters() const { return counters_; }
+  // The (grammar, rule) indices of the rule that took the last line normalized with kEvent or kDropped.
+  std::pair<size_t, size_t> last_rule() const { return last_rule_; }
   const RuleSet& rules() const { return *rules_; }
 
  private:
@@ -61,6 +63,7 @@ class LineNormalizer {
   std::vector<re2::StringPiece> groups_;
   std::vector<Value> values_;
   std::string detail_;
+  std::pair<size_t, size_t> last_rule_{0, 0};
 };
 
 // Lowercase hex of the first 16 bytes of

@@ -97,15 +97,23 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
                                 "a blank or comment line separates this from its case's 'line:'"));
       pending.clear();
     }
-    if (line.starts_with("event: ") || line.starts_with("quarantine: ")) {
+    if (line.starts_with("event: ") || line.starts_with("quarantine: ") || line.starts_with("drop: ")) {
       if (c.expect != CorpusCase::Expect::kNone) {
         errors.push_back(error_at(source, number, 1, "duplicate-expectation", "this case already has an expectation"));
         continue;
       }
-      bool event = line.starts_with("event: ");
-      c.expect = event ? CorpusCase::Expect::kEvent : CorpusCase::Expect::kQuarantine;
+      size_t colon = line.find(": ");
+      std::string_view kind = line.substr(0, colon);
+      c.expect = kind == "event" ? CorpusCase::Expect::kEvent
+                 : kind == "drop" ? CorpusCase::Expect::kDrop
+                                  : CorpusCase::Expect::kQuarantine;
       c.expect_pos = Position{source, number, 1};
-      c.what = std::string(line.substr(event ? 7 : 12));
+      c.what = std::string(line.substr(colon + 2));
+      continue;
+    }
+    if (line.starts_with("  ") && c.expect == CorpusCase::Expect::kDrop) {
+      errors.push_back(error_at(source, number, 3, "drop-has-fields",
+                                "a dropped line becomes nothing, so it has no fields to state"));
       continue;
     }
     if (line.starts_with("  ") && c.expect != CorpusCase::Expect::kNone) {
@@ -121,7 +129,8 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
     }
     errors.push_back(error_at(source, number, 1, "unexpected-line",
                               c.expect == CorpusCase::Expect::kNone
-                                  ? "expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:'"
+                                  ? "expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+                                    "'quarantine: REASON' after 'line:'"
                                   : "expected an indented '  path: value', or a new case"));
   }
   file.trailing = std::move(pending);
@@ -132,7 +141,10 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
 std::string print_case(const CorpusCase& c) {
   std::string out = needs_quoting(c.raw) ? "line-quoted: " + quote(c.raw) + "\n" : "line: " + c.raw + "\n";
   if (c.expect == CorpusCase::Expect::kNone) return out;
-  out += (c.expect == CorpusCase::Expect::kEvent ? "event: " : "quarantine: ") + c.what + "\n";
+  out += (c.expect == CorpusCase::Expect::kEvent  ? "event: "
+          : c.expect == CorpusCase::Expect::kDrop ? "drop: "
+                                                  : "quarantine: ") +
+         c.what + "\n";
   for (const auto& f : c.fields) out += "  " + f.path + ": " + f.value + "\n";
   return out;
 }

@@ -7,6 +7,9 @@
 //     envelope.time: 2026-11-22T09:15:02Z
 //     openvpn_tls_handshake_failed.src_endpoint.ip: "203.0.113.45"
 //
+//   line: Nov 22 09:15:03 vpn-gw1 openvpn[1187]: 3 variation(s) on previous 10 message(s) suppressed by --mute
+//   drop: openvpn/2.6/mute_variations
+//
 //   line: garbage
 //   quarantine: HEADER
 //     detail: "not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0"
@@ -35,10 +38,10 @@ struct CorpusCase {
   std::vector<std::string> leading;  // comment and blank lines before the case
   Position pos;                      // the `line:` line
   std::string raw;                   // the log line's bytes
-  enum class Expect { kNone, kEvent, kQuarantine };
+  enum class Expect { kNone, kEvent, kDrop, kQuarantine };
   Expect expect = Expect::kNone;     // kNone: not written yet (`--update` fills it in)
   Position expect_pos;
-  std::string what;                  // kEvent: `grammar/version/rule`; kQuarantine: the reason's name
+  std::string what;                  // kEvent, kDrop: `grammar/version/rule`; kQuarantine: the reason's name
   std::vector<CaseField> fields;
 };
 

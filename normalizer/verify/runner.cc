@@ -41,7 +41,7 @@ Result<std::vector<fs::path>> corpus_files(const std::vector<std::string>& dirs)
 
 // What a case line actually became, in the terms a case file states it.
 CorpusCase actual_case(const CorpusCase& c, Outcome outcome, const v1::Event& event,
-                       const v1::QuarantineRecord& record) {
+                       const v1::QuarantineRecord& record, const std::string& dropped_by) {
   CorpusCase a;
   a.leading = c.leading;
   a.pos = c.pos;
@@ -52,6 +52,9 @@ CorpusCase actual_case(const CorpusCase& c, Outcome outcome, const v1::Event& ev
     const auto& env = event.envelope();
     a.what = fmt::format("{}/{}/{}", env.grammar(), env.source_version(), env.rule_id());
     fields = flatten(event, unstated_event_fields());
+  } else if (outcome == Outcome::kDropped) {
+    a.expect = CorpusCase::Expect::kDrop;
+    a.what = dropped_by;
   } else {
     a.expect = CorpusCase::Expect::kQuarantine;
     a.what = v1::QuarantineReason_Name(record.reason());
@@ -122,6 +125,7 @@ std::vector<std::string> field_differences(const std::vector<FlatField>& expecte
 std::string describe(const CorpusCase& c) {
   switch (c.expect) {
     case CorpusCase::Expect::kEvent: return "event " + c.what;
+    case CorpusCase::Expect::kDrop: return "drop by " + c.what;
     case CorpusCase::Expect::kQuarantine: return "quarantine " + c.what;
     case CorpusCase::Expect::kNone: break;
   }
@@ -202,10 +206,11 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
               {ex.pos, fmt::format("example does not match its rule {}", rep.rules[stat_index[g][r]].ref), {}});
           continue;
         }
-        // An example that another rule matches too is an overlap the author must resolve (exit 5).
+        // An example that another rule matches too is an overlap the author must resolve (exit 5), unless a
+        // `prefer` declaration orders the two (the compiler refuses an example its rule then loses).
         std::sort(hits.begin(), hits.end());  // RE2::Set reports hits in no particular order
         for (int other : hits) {
-          if (other == static_cast<int>(r)) continue;
+          if (other == static_cast<int>(r) || ordered(grammar, static_cast<int>(r), other)) continue;
           const CompiledRule& o = grammar.rules[static_cast<size_t>(other)];
           rep.conflicts.push_back({ex.pos, fmt::format("{}: the example '{}' of rule {} ({}) is also matched by rule {} ({})",
                                                        where(ex.pos), ex.text, rep.rules[stat_index[g][r]].ref,
@@ -257,8 +262,13 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       line.number = c.pos.line;
       line.length = c.raw.size();
       Outcome outcome = normalizer.normalize(line, &event, &record);
-      CorpusCase actual = actual_case(c, outcome, event, record);
-      if (outcome == Outcome::kEvent) {
+      std::string dropped_by;
+      if (outcome == Outcome::kDropped) {
+        auto [g, r] = normalizer.last_rule();
+        dropped_by = rule_ref(rules->grammars[g], rules->grammars[g].rules[r]);
+      }
+      CorpusCase actual = actual_case(c, outcome, event, record, dropped_by);
+      if (outcome == Outcome::kEvent || outcome == Outcome::kDropped) {
         for (size_t g = 0; g < rules->grammars.size(); ++g) {
           for (size_t r = 0; r < rules->grammars[g].rules.size(); ++r) {
             if (rep.rules[stat_index[g][r]].ref != actual.what) continue;
@@ -354,10 +364,14 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     const auto& grammar = rules->grammars[g];
     for (size_t r = 0; r < grammar.rules.size(); ++r) {
       const RuleStats& s = rep.rules[stat_index[g][r]];
-      // Examples only prove that a rule matches; a corpus case also states the event it must produce.
-      if (s.case_hits == 0) {
-        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by no corpus case", where(s.pos), s.ref));
+      // Examples only prove that a rule matches; corpus cases also state the event each must produce, and
+      // two of them at least show what varies between lines of the rule.
+      if (s.case_hits < kMinCasesPerRule) {
+        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by {} corpus case{}; each rule needs {}", where(s.pos),
+                                            s.ref, s.case_hits == 0 ? "no" : std::to_string(s.case_hits),
+                                            s.case_hits == 1 ? "" : "s", kMinCasesPerRule));
       }
+      if (grammar.rules[r].drop) continue;  // no mapping, no fields
       const RuleMapping& m = rules->mappings.mappings[g][r];
       for (const FieldOp& op : m.ops) {
         std::string path(m.payload->name());

@@ -19,6 +19,9 @@ struct Mismatch {
   std::vector<std::string> details;  // one per differing field: "path: expected X, got Y"
 };
 
+// Coverage: every rule (drop rules included) needs this many corpus cases that it takes.
+inline constexpr size_t kMinCasesPerRule = 2;
+
 struct RuleStats {
   std::string ref;        // grammar/version/rule
   Position pos;
