@@ -12,6 +12,7 @@
 #include "fields/float.h"
 #include "fields/hex.h"
 #include "fields/hostname.h"
+#include "fields/ident.h"
 #include "fields/int.h"
 #include "fields/ip.h"
 #include "fields/ipv4.h"
@@ -32,7 +33,7 @@ namespace {
 constexpr const FieldType* const kTypes[] = {
     &kIpv4, &kIpv6, &kIp, &kHostname, &kPort,  // addresses
     &kUint, &kInt, &kHex, &kFloat,             // numbers
-    &kWord, &kRest, &kCn, &kQuoted, &kEnum,    // text
+    &kWord, &kIdent, &kRest, &kCn, &kQuoted, &kEnum,  // text
     &kKv,                                      // key=value lists
     &kSyslogTime, &kIsoTime, &kCtime,          // times
 };

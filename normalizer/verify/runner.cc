@@ -376,7 +376,11 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       for (const FieldOp& op : m.ops) {
         std::string path(m.payload->name());
         for (const auto* f : op.path) path += "." + std::string(f->name());
-        if (!seen_paths[g][r].count(path)) {
+        // A map field is flattened one entry at a time (`field.KEY: value`): any entry shows it.
+        const auto& seen = seen_paths[g][r];
+        auto entry = seen.lower_bound(path + ".");
+        bool present = seen.count(path) || (entry != seen.end() && entry->starts_with(path + "."));
+        if (!present) {
           rep.uncovered.push_back(fmt::format("{}: field {} of rule {} is present in no corpus case",
                                               where(s.pos), path, s.ref));
         }
