@@ -20,11 +20,15 @@
 #include <string>
 #include <vector>
 
+#include "fixtures/openvpn_mini.h"
+
 namespace strictlog::cli_test {
 
 constexpr unsigned kChildTimeoutSeconds = 60;
-inline const std::string kGrammars = STRICTLOG_SOURCE_DIR "/grammars";
-inline const std::string kMappings = STRICTLOG_SOURCE_DIR "/mappings";
+// with_rules() runs the openvpn-mini fixture (tests/fixtures/openvpn_mini.h), not the bundled tree, whose rules
+// change as the grammar grows.
+inline const std::string kGrammars = fixtures::kMiniGrammars;
+inline const std::string kMappings = fixtures::kMiniMappings;
 
 inline std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

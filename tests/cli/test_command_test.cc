@@ -28,10 +28,11 @@ namespace {
 using namespace cli_test;
 namespace fs = std::filesystem;
 
-const std::string kRepoCorpus = STRICTLOG_SOURCE_DIR "/corpus";
-const std::string kRepoCases = kRepoCorpus + "/openvpn/2.6/tls-failure.cases";
-const std::string kBundledGrammar = kGrammars + "/openvpn/2.6.grammar";
-// A TLS handshake failure that the bundled grammar turns into an event, as a verbatim case line.
+// The openvpn-mini fixture's corpus, which with_rules() pairs with the fixture's grammar and mapping.
+const std::string kMiniCorpus = fixtures::kMiniCorpus;
+const std::string kMiniCases = kMiniCorpus + "/openvpn/2.6/tls-failure.cases";
+const std::string kMiniGrammar = kGrammars + "/openvpn/2.6.grammar";
+// A TLS handshake failure that the fixture's grammar turns into an event, as a verbatim case line.
 const std::string kHandshakeFailedLine =
     "line: Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed\n";
 
@@ -80,12 +81,12 @@ TestReport library_report(const std::string& grammars, const std::string& mappin
   return std::move(report).value();
 }
 
-TEST_CASE("test: the bundled grammars pass over the repository corpus with exit 0", "[cli]") {
+TEST_CASE("test: the openvpn-mini fixture passes over its corpus with exit 0", "[cli]") {
   Sandbox box;
-  Run r = run_strictlog(box, with_rules({"test", kRepoCorpus}));
+  Run r = run_strictlog(box, with_rules({"test", kMiniCorpus}));
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  TestReport rep = library_report(kGrammars, kMappings, kMiniCorpus);
   REQUIRE(rep.passed());
   REQUIRE(rep.rules.size() >= 3);
   std::vector<std::string> lines = split_lines(r.out);
@@ -93,7 +94,7 @@ TEST_CASE("test: the bundled grammars pass over the repository corpus with exit 
   CHECK(lines[0] == kHeader);
   for (size_t i = 0; i < rep.rules.size(); ++i) {
     const RuleStats& s = rep.rules[i];
-    CHECK(s.case_hits > 0);  // examples do not count: every rule needs a corpus case
+    CHECK(s.case_hits >= kMinCasesPerRule);  // examples do not count: every rule needs corpus cases
     CHECK(lines[i + 1] == row(s.ref, s.example_hits, s.case_hits, s.program_size));
   }
   CHECK(lines[1] == row("openvpn/2.6/tls_handshake_failed", 2, rep.rules[0].case_hits, rep.rules[0].program_size));
@@ -111,7 +112,7 @@ TEST_CASE("test: a grammar that fails to load exits 2 with the pointed diagnosti
   make_dir(box / "grammars");
   write_file(box / "grammars/broken.grammar",
              "grammar broken 1.0;\nprograms \"x\";\nrule r = ip:ipv5 \" up\"\n  example \"1.2.3.4 up\";\n");
-  Run r = run_strictlog(box, {"test", "--grammars", "grammars", "--mappings", kMappings, kRepoCorpus});
+  Run r = run_strictlog(box, {"test", "--grammars", "grammars", "--mappings", kMappings, kMiniCorpus});
   CHECK(r.status == 2);
   CHECK(r.out.empty());
   CHECK(r.err ==
@@ -134,7 +135,8 @@ TEST_CASE("test: malformed corpus files exit 2 with every pointed diagnostic", "
   CHECK(r.status == 2);
   CHECK(r.out.empty());
   CHECK(r.err ==
-        "corpus/a.cases:2:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "corpus/a.cases:2:1: expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+        "'quarantine: REASON' after 'line:' "
         "[unexpected-line]\n"
         "  bogus\n"
         "  ^\n"
@@ -157,7 +159,7 @@ TEST_CASE("test: a missing corpus directory exits 3 and the default directory is
   CHECK(none.err == "strictlog test: 'corpus' is not a directory\n");
 
   make_dir(box / "corpus");
-  write_file(box / "corpus/a.cases", read_all(kRepoCases));
+  write_file(box / "corpus/a.cases", read_all(kMiniCases));
   Run here = run_strictlog(box, with_rules({"test"}));
   CHECK(here.status == 0);
   CHECK(here.err.empty());
@@ -166,7 +168,7 @@ TEST_CASE("test: a missing corpus directory exits 3 and the default directory is
 TEST_CASE("test: a differing field exits 4 with the file:line of the case and expected beside got", "[cli]") {
   Sandbox box;
   make_dir(box / "corpus/openvpn/2.6");
-  const std::string original = read_all(kRepoCases);
+  const std::string original = read_all(kMiniCases);
   const std::string changed = replaced(original, "src_endpoint.port: 52113\n", "src_endpoint.port: 52114\n");
   write_file(box / "corpus/openvpn/2.6/tls-failure.cases", changed);
   const size_t line = line_of(changed, "line: ");  // the first case is the one changed
@@ -181,7 +183,7 @@ TEST_CASE("test: a differing field exits 4 with the file:line of the case and ex
                         ": event openvpn/2.6/tls_handshake_failed: 1 field differs");
   CHECK(lines[1] == "  openvpn_tls_handshake_failed.src_endpoint.port: expected 52114, got 52113");
   CHECK(lines[2] == kHeader);
-  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  TestReport rep = library_report(kGrammars, kMappings, kMiniCorpus);
   REQUIRE(lines.size() == rep.rules.size() + 4);
   check_summary(lines.back(),
                 fmt::format("strictlog test: {} examples, {} cases in 1 file, {} overlap witnesses in ", rep.examples,
@@ -201,8 +203,8 @@ TEST_CASE("test: a differing field exits 4 with the file:line of the case and ex
 TEST_CASE("test: rules and mapped fields no case shows exit 5 and are listed", "[cli]") {
   Sandbox box;
   make_dir(box / "corpus");
-  // The repository corpus's first case alone: a handshake failure without a common name.
-  const std::string original = read_all(kRepoCases);
+  // The fixture corpus's first case alone: a handshake failure without a common name.
+  const std::string original = read_all(kMiniCases);
   const size_t first = original.find("line: ");
   const size_t second = original.find("\nline: ", first);
   REQUIRE(second != std::string::npos);
@@ -210,27 +212,29 @@ TEST_CASE("test: rules and mapped fields no case shows exit 5 and are listed", "
   Run r = run_strictlog(box, with_rules({"test", "corpus"}));
   CHECK(r.status == 5);
   CHECK(r.err.empty());
-  const std::string grammar = read_all(kBundledGrammar);
-  const std::string tls = kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule tls_handshake_failed ")) + ": ";
-  const std::string fatal = kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule fatal_tls_error ")) + ": ";
+  const std::string grammar = read_all(kMiniGrammar);
+  const std::string tls = kMiniGrammar + ":" + std::to_string(line_of(grammar, "rule tls_handshake_failed ")) + ": ";
+  const std::string fatal = kMiniGrammar + ":" + std::to_string(line_of(grammar, "rule fatal_tls_error ")) + ": ";
   const std::string signal =
-      kBundledGrammar + ":" + std::to_string(line_of(grammar, "rule client_instance_signal ")) + ": ";
+      kMiniGrammar + ":" + std::to_string(line_of(grammar, "rule client_instance_signal ")) + ": ";
   auto field = [](const std::string& at, const std::string& path, const std::string& rule) {
     return "uncovered: " + at + "field " + path + " of rule openvpn/2.6/" + rule + " is present in no corpus case";
   };
-  // Rules fatal_tls_error and client_instance_signal are hit by their examples, which do not count.
-  auto rule = [](const std::string& at, const std::string& rule) {
-    return "uncovered: " + at + "rule openvpn/2.6/" + rule + " is hit by no corpus case";
+  // Rules fatal_tls_error and client_instance_signal are hit by their examples, which do not count; one case
+  // is not enough for tls_handshake_failed either (kMinCasesPerRule).
+  auto rule = [](const std::string& at, const std::string& rule, const std::string& hits) {
+    return "uncovered: " + at + "rule openvpn/2.6/" + rule + " is hit by " + hits + "; each rule needs 2";
   };
   std::vector<std::string> lines = split_lines(r.out);
   const std::vector<std::string> expected = {
+      rule(tls, "tls_handshake_failed", "1 corpus case"),
       field(tls, "openvpn_tls_handshake_failed.src_endpoint.common_name", "tls_handshake_failed"),
-      rule(fatal, "fatal_tls_error"),
+      rule(fatal, "fatal_tls_error", "no corpus case"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.common_name", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.ip", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.src_endpoint.port", "fatal_tls_error"),
       field(fatal, "openvpn_fatal_tls_error.function_name", "fatal_tls_error"),
-      rule(signal, "client_instance_signal"),
+      rule(signal, "client_instance_signal", "no corpus case"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.common_name", "client_instance_signal"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.ip", "client_instance_signal"),
       field(signal, "openvpn_client_instance_signal.src_endpoint.port", "client_instance_signal"),
@@ -241,13 +245,13 @@ TEST_CASE("test: rules and mapped fields no case shows exit 5 and are listed", "
   };
   REQUIRE(lines.size() > expected.size());
   CHECK(std::vector<std::string>(lines.begin(), lines.begin() + static_cast<long>(expected.size())) == expected);
-  TestReport rep = library_report(kGrammars, kMappings, kRepoCorpus);
+  TestReport rep = library_report(kGrammars, kMappings, kMiniCorpus);
   CHECK(lines[expected.size()] == kHeader);
   CHECK(lines[expected.size() + 1] == row("openvpn/2.6/tls_handshake_failed", 2, 1, rep.rules[0].program_size));
   check_summary(lines.back(),
                 fmt::format("strictlog test: {} examples, 1 case in 1 file, {} overlap witnesses in ", rep.examples,
                             rep.witnesses),
-                " s: 0 mismatches, 14 uncovered, 0 conflicts");
+                " s: 0 mismatches, 15 uncovered, 0 conflicts");
 }
 
 // A grammar of two rules, with a mapping and a corpus that covers both.
@@ -294,6 +298,27 @@ const std::string kFatalCase = kFatalLine +
                                "  openvpn_fatal_tls_error.src_endpoint.port: 0\n"
                                "  openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
                                "  openvpn_fatal_tls_error.function_name: \"f1\"\n";
+// A second case of each rule, already up to date: every rule needs kMinCasesPerRule (2) cases to be covered.
+const std::string kSecondCases = "line: Nov 22 09:15:04 h t[8]: 192.0.2.3:1 failed\n"
+                                 "event: t/1/failed\n"
+                                 "  envelope.time: 2026-11-22T09:15:04Z\n"
+                                 "  envelope.time_text: \"Nov 22 09:15:04\"\n"
+                                 "  envelope.time_year_inferred: true\n"
+                                 "  envelope.hostname: \"h\"\n"
+                                 "  envelope.process_name: \"t\"\n"
+                                 "  envelope.pid: 8\n"
+                                 "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.3\"\n"
+                                 "  openvpn_tls_handshake_failed.src_endpoint.port: 1\n"
+                                 "line: Nov 22 09:15:05 h t: 192.0.2.4:5 fatal (f2)\n"
+                                 "event: t/1/fatal\n"
+                                 "  envelope.time: 2026-11-22T09:15:05Z\n"
+                                 "  envelope.time_text: \"Nov 22 09:15:05\"\n"
+                                 "  envelope.time_year_inferred: true\n"
+                                 "  envelope.hostname: \"h\"\n"
+                                 "  envelope.process_name: \"t\"\n"
+                                 "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.4\"\n"
+                                 "  openvpn_fatal_tls_error.src_endpoint.port: 5\n"
+                                 "  openvpn_fatal_tls_error.function_name: \"f2\"\n";
 
 void write_rules(const Sandbox& box, const std::string& grammar, const std::string& mapping) {
   make_dir(box / "grammars");
@@ -366,7 +391,25 @@ const std::string kOverlapCases =
     "  envelope.hostname: \"h\"\n"
     "  envelope.process_name: \"o\"\n"
     "  openvpn_fatal_tls_error.src_endpoint.port: 80\n"
-    "  openvpn_fatal_tls_error.function_name: \"udp\"\n";
+    "  openvpn_fatal_tls_error.function_name: \"udp\"\n"
+    "line: Nov 22 09:15:03 h o: n=8080/sctp\n"
+    "event: o/1/a\n"
+    "  envelope.time: 2026-11-22T09:15:03Z\n"
+    "  envelope.time_text: \"Nov 22 09:15:03\"\n"
+    "  envelope.time_year_inferred: true\n"
+    "  envelope.hostname: \"h\"\n"
+    "  envelope.process_name: \"o\"\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.port: 8080\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"sctp\"\n"
+    "line: Nov 22 09:15:03 h o: n=8080 sctp\n"
+    "event: o/1/b\n"
+    "  envelope.time: 2026-11-22T09:15:03Z\n"
+    "  envelope.time_text: \"Nov 22 09:15:03\"\n"
+    "  envelope.time_year_inferred: true\n"
+    "  envelope.hostname: \"h\"\n"
+    "  envelope.process_name: \"o\"\n"
+    "  openvpn_fatal_tls_error.src_endpoint.port: 8080\n"
+    "  openvpn_fatal_tls_error.function_name: \"sctp\"\n";
 
 TEST_CASE("test: rules that overlap on enumerated witnesses exit 5 and name both rules", "[cli]") {
   Sandbox box;
@@ -394,12 +437,12 @@ TEST_CASE("test: rules that overlap on enumerated witnesses exit 5 and name both
       "conflict: rules " + b + " and " + a + " both match the witness line 'n=443' " + none +
           "capture y = '443' (port sample 4))",
       kHeader,
-      row("o/1/a", 1, 1, program_size(box, 0)),
-      row("o/1/b", 1, 1, program_size(box, 1)),
+      row("o/1/a", 1, 2, program_size(box, 0)),
+      row("o/1/b", 1, 2, program_size(box, 1)),
   };
   REQUIRE(lines.size() == expected.size() + 1);
   CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
-  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 22 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 4 cases in 1 file, 22 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 8 conflicts");
 }
 
@@ -418,25 +461,25 @@ TEST_CASE("test: a corpus line two rules match exits 5 even when its case expect
   std::vector<std::string> lines = split_lines(r.out);
   REQUIRE(!lines.empty());
   CHECK(lines[0] ==
-        "conflict: corpus/o.cases:19: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
+        "conflict: corpus/o.cases:37: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
         "(grammars/t.grammar:5)");
-  check_summary(lines.back(), "strictlog test: 2 examples, 3 cases in 1 file, 22 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 5 cases in 1 file, 22 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 9 conflicts");
 }
 
 TEST_CASE("test: --junit writes what junit_xml() makes of the same run", "[cli]") {
   Sandbox box;
-  Run r = run_strictlog(box, with_rules({"test", "--junit", "report.xml", kRepoCorpus}));
+  Run r = run_strictlog(box, with_rules({"test", "--junit", "report.xml", kMiniCorpus}));
   CHECK(r.status == 0);
   CHECK(box.entries() == std::vector<std::string>{"report.xml"});
   CHECK(mode_of(box / "report.xml") == 0644);
   std::string xml = read_all(box / "report.xml");
-  CHECK(xml == junit_xml(library_report(kGrammars, kMappings, kRepoCorpus)));
+  CHECK(xml == junit_xml(library_report(kGrammars, kMappings, kMiniCorpus)));
   CHECK(starts_with(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"strictlog test\">\n"));
   CHECK(xml.find("<testcase classname=\"strictlog\" name=\"every rule and mapped field covered\"/>") !=
         std::string::npos);
 
-  Run bad = run_strictlog(box, with_rules({"test", "--junit", "no/such/dir/report.xml", kRepoCorpus}));
+  Run bad = run_strictlog(box, with_rules({"test", "--junit", "no/such/dir/report.xml", kMiniCorpus}));
   CHECK(bad.status == 3);
   CHECK(bad.err == "strictlog test: cannot create 'no/such/dir/report.xml': No such file or directory\n");
   CHECK(box.entries() == std::vector<std::string>{"report.xml"});
@@ -446,12 +489,13 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   Sandbox box;
   write_rules(box, kGrammar, kMapping);
   const std::string stale = "# Test cases.\nyear: 2026\n\n" + replaced(kFailedCase, "port: 1194", "port: 1195") +
-                            "# Not written yet.\n" + kFatalLine + "\n";
+                            "# Not written yet.\n" + kFatalLine + "\n" + kSecondCases;
   write_file(box / "corpus/a.cases", stale);
   Run r = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  const std::string fresh = "# Test cases.\nyear: 2026\n\n" + kFailedCase + "# Not written yet.\n" + kFatalCase;
+  const std::string fresh =
+      "# Test cases.\nyear: 2026\n\n" + kFailedCase + "# Not written yet.\n" + kFatalCase + kSecondCases;
   CHECK(read_all(box / "corpus/a.cases") == fresh);
   std::vector<std::string> lines = split_lines(r.out);
   // A line diff: unchanged lines keep two spaces, so the one changed field is one '-' and one '+' line.
@@ -467,14 +511,14 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   expected.push_back("corpus/a.cases:16:");
   for (const auto& l : split_lines(kFatalCase)) expected.push_back((l == kFatalLine ? "  " : "+ ") + l);
   expected.push_back(kHeader);
-  expected.push_back(row("t/1/failed", 1, 1, program_size(box, 0)));
-  expected.push_back(row("t/1/fatal", 1, 1, program_size(box, 1)));
+  expected.push_back(row("t/1/failed", 1, 2, program_size(box, 0)));
+  expected.push_back(row("t/1/fatal", 1, 2, program_size(box, 1)));
   REQUIRE(lines.size() == expected.size() + 1);
   CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
   CHECK(lines[1] == "  line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed");
   CHECK(lines[10] == "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195");
   CHECK(lines[11] == "+   openvpn_tls_handshake_failed.src_endpoint.port: 1194");
-  check_summary(lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 46 overlap witnesses in ",
+  check_summary(lines.back(), "strictlog test: 2 examples, 4 cases in 1 file, 46 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 0 conflicts; 2 cases rewritten");
 
   Run again = run_strictlog(box, local_rules({"test", "corpus"}));
@@ -482,7 +526,7 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   std::vector<std::string> again_lines = split_lines(again.out);
   REQUIRE(again_lines.size() == 4);
   CHECK(again_lines[0] == kHeader);
-  check_summary(again_lines.back(), "strictlog test: 2 examples, 2 cases in 1 file, 46 overlap witnesses in ",
+  check_summary(again_lines.back(), "strictlog test: 2 examples, 4 cases in 1 file, 46 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 0 conflicts");
   CHECK(read_all(box / "corpus/a.cases") == fresh);
   CHECK(box.entries() == std::vector<std::string>{"corpus", "grammars", "mappings"});
@@ -523,7 +567,7 @@ TEST_CASE("test: --update rewrites nothing when another corpus file is malformed
   Sandbox box;
   write_rules(box, kGrammar, kMapping);
   // a.cases comes first and is out of date; b.cases is malformed.
-  const std::string stale = replaced(kFailedCase, "port: 1194", "port: 1195") + kFatalCase;
+  const std::string stale = replaced(kFailedCase, "port: 1194", "port: 1195") + kFatalCase + kSecondCases;
   const std::string malformed = kFatalLine + "\nbogus\n";
   write_file(box / "corpus/a.cases", stale);
   write_file(box / "corpus/b.cases", malformed);
@@ -531,7 +575,8 @@ TEST_CASE("test: --update rewrites nothing when another corpus file is malformed
   CHECK(r.status == 2);
   CHECK(r.out.empty());
   CHECK(r.err ==
-        "corpus/b.cases:2:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "corpus/b.cases:2:1: expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+        "'quarantine: REASON' after 'line:' "
         "[unexpected-line]\n"
         "  bogus\n"
         "  ^\n"
@@ -544,20 +589,20 @@ TEST_CASE("test: --update rewrites nothing when another corpus file is malformed
   fs::remove(box / "corpus/b.cases");
   Run fixed = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
   CHECK(fixed.status == 0);
-  CHECK(read_all(box / "corpus/a.cases") == kFailedCase + kFatalCase);
+  CHECK(read_all(box / "corpus/a.cases") == kFailedCase + kFatalCase + kSecondCases);
 }
 
 TEST_CASE("test: --update keeps the mode of each file it rewrites", "[cli]") {
   Sandbox box;
   write_rules(box, kGrammar, kMapping);
-  write_file(box / "corpus/a.cases", replaced(kFailedCase, "port: 1194", "port: 1195"));
+  write_file(box / "corpus/a.cases", replaced(kFailedCase, "port: 1194", "port: 1195") + kSecondCases);
   write_file(box / "corpus/b.cases", kFatalLine + "\n");
   REQUIRE(::chmod((box / "corpus/a.cases").c_str(), 0664) == 0);  // wider than the umask (022) lets through
   REQUIRE(::chmod((box / "corpus/b.cases").c_str(), 0600) == 0);  // narrower than the default 0644
   Run r = run_strictlog(box, local_rules({"test", "--update", "corpus"}));
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  CHECK(read_all(box / "corpus/a.cases") == kFailedCase);
+  CHECK(read_all(box / "corpus/a.cases") == kFailedCase + kSecondCases);
   CHECK(read_all(box / "corpus/b.cases") == kFatalCase);
   CHECK(mode_of(box / "corpus/a.cases") == 0664);
   CHECK(mode_of(box / "corpus/b.cases") == 0600);
@@ -588,7 +633,7 @@ TEST_CASE("test: --junit output is well-formed XML when a report quotes bytes th
   CHECK(r.err.empty());
   const std::string detail =
       "capture 'hardness': '\xef\xbf\xbf' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: "
-      "soft, hard)";
+      "soft, hard, connection-failed)";
   std::vector<std::string> lines = split_lines(r.out);
   REQUIRE(lines.size() >= 3);
   CHECK(lines[0] == "corpus/a.cases:1: expected event openvpn/2.6/client_instance_signal, got quarantine CONVERSION (" +
@@ -623,7 +668,7 @@ TEST_CASE("test: --junit output is well-formed XML when a report quotes bytes th
 TEST_CASE("test: a JUnit file from an earlier passing run is removed when the next run exits 2", "[cli]") {
   Sandbox box;
   write_rules(box, kGrammar, kMapping);
-  write_file(box / "corpus/a.cases", kFailedCase + kFatalCase);
+  write_file(box / "corpus/a.cases", kFailedCase + kFatalCase + kSecondCases);
   auto passing_run = [&] {
     Run ok = run_strictlog(box, local_rules({"test", "--junit", "report.xml", "corpus"}));
     REQUIRE(ok.status == 0);
@@ -684,7 +729,7 @@ long utc_offset_hours(const char* zone, time_t unix_seconds) {
   return local.tm_gmtoff / 3600;
 }
 
-TEST_CASE("test: the bundled corpus passes alike in the zones farthest east and west of UTC", "[cli]") {
+TEST_CASE("test: the openvpn-mini corpus passes alike in the zones farthest east and west of UTC", "[cli]") {
   // The corpus's lines are from Nov 22 09:15 UTC: 23:15 in Kiritimati (UTC+14), 01:15 in Los Angeles
   // (UTC-8). Without the zone data, TZ would silently mean UTC, so check the zones are there.
   const time_t line_time = 1795338902;  // 2026-11-22T09:15:02Z
@@ -697,7 +742,7 @@ TEST_CASE("test: the bundled corpus passes alike in the zones farthest east and 
     INFO(zone);
     RunOptions options;
     options.env = {"TZ=" + zone};
-    Run r = run_strictlog(box, with_rules({"test", kRepoCorpus}), options);
+    Run r = run_strictlog(box, with_rules({"test", kMiniCorpus}), options);
     CHECK(r.status == 0);
     CHECK(r.err.empty());
     std::vector<std::string> lines = split_lines(r.out);

@@ -1,5 +1,6 @@
-// apply_mapping(): matched captures → the exact payload, or the exact conversion error. Runs the bundled
-// openvpn grammar and mapping the way the pipeline does: dispatch, extract, apply.
+// apply_mapping(): matched captures → the exact payload, or the exact conversion error. Runs the openvpn-mini
+// fixture's grammar and mapping (tests/fixtures/openvpn_mini.h) the way the pipeline does: dispatch, extract,
+// apply.
 #include <catch2/catch.hpp>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -10,6 +11,7 @@
 
 #include "compile/compile.h"
 #include "dsl/dsl.h"
+#include "fixtures/openvpn_mini.h"
 #include "mapping/mapping.h"
 #include "ruleset/ruleset.h"
 
@@ -23,8 +25,8 @@ struct Outcome {
   std::string error;
 };
 
-std::shared_ptr<const RuleSet> bundled() {
-  auto set = load_ruleset(STRICTLOG_SOURCE_DIR "/grammars", STRICTLOG_SOURCE_DIR "/mappings");
+std::shared_ptr<const RuleSet> mini() {
+  auto set = load_ruleset(fixtures::kMiniGrammars, fixtures::kMiniMappings);
   INFO((set ? "" : render(set.errors())));
   REQUIRE(set.ok());
   return set.value();
@@ -48,7 +50,7 @@ Outcome run(const CompiledGrammar& g, const MappingSet& mappings, std::string_vi
 }
 
 Outcome run(std::string_view message) {
-  auto set = bundled();
+  auto set = mini();
   return run(set->grammars[0], set->mappings, message);
 }
 
@@ -74,7 +76,7 @@ void check_event(const v1::Event& actual, const std::string& expected_text) {
   CHECK(same);
 }
 
-TEST_CASE("apply_mapping fills the payload of each bundled rule", "[mapping][apply]") {
+TEST_CASE("apply_mapping fills the payload of each openvpn-mini rule", "[mapping][apply]") {
   struct Case {
     std::string message, rule_id, expected;
   };
@@ -99,7 +101,7 @@ TEST_CASE("apply_mapping fills the payload of each bundled rule", "[mapping][app
        R"(openvpn_client_instance_signal { src_endpoint { ip: "203.0.113.9" port: 40112 common_name: "vpn user 01/ou" }
           signal_name: "SIGTERM" hardness: SIGNAL_HARDNESS_HARD action: SIGNAL_ACTION_EXITING })"},
   };
-  auto set = bundled();
+  auto set = mini();
   for (const auto& c : cases) {
     INFO(c.message);
     Outcome out = run(set->grammars[0], set->mappings, c.message);
@@ -146,11 +148,11 @@ TEST_CASE("conversion failures give exact errors", "[mapping][apply]") {
        "capture 'client.port': cannot convert '080' to port: leading zero in '080'"},
       {"198.51.100.7:51234 SIGUSR1[medium,tls-error] received, client-instance restarting",
        "capture 'hardness': 'medium' is not a value of strictlog.openvpn.v1.SignalHardness "
-       "(expected one of: soft, hard)"},
+       "(expected one of: soft, hard, connection-failed)"},
       // The enum's UNSPECIFIED value is never a text a line can carry.
       {"198.51.100.7:51234 SIGUSR1[unspecified,x] received, client-instance restarting",
        "capture 'hardness': 'unspecified' is not a value of strictlog.openvpn.v1.SignalHardness "
-       "(expected one of: soft, hard)"},
+       "(expected one of: soft, hard, connection-failed)"},
       {"198.51.100.7:51234 SIGUSR1[soft,x] received, client-instance stopping",
        "capture 'action': 'stopping' is not a value of strictlog.openvpn.v1.SignalAction "
        "(expected one of: restarting, exiting)"},
@@ -158,7 +160,7 @@ TEST_CASE("conversion failures give exact errors", "[mapping][apply]") {
       {"198.51.100.7:65536 SIGUSR1[medium,x] received, client-instance restarting",
        "capture 'client.port': cannot convert '65536' to port: 65536 is greater than 65535"},
   };
-  auto set = bundled();
+  auto set = mini();
   for (const auto& c : cases) {
     INFO(c.message);
     Outcome out = run(set->grammars[0], set->mappings, c.message);
@@ -167,7 +169,7 @@ TEST_CASE("conversion failures give exact errors", "[mapping][apply]") {
   }
 }
 
-// A grammar and mapping built in memory, for what the bundled files do not exercise: constants, a discarded
+// A grammar and mapping built in memory, for what the fixture's files do not exercise: constants, a discarded
 // capture that still must convert, and a uint capture.
 struct Loaded {
   std::vector<CompiledGrammar> grammars;

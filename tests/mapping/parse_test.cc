@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "fixtures/openvpn_mini.h"
 #include "mapping/mapping.h"
 
 namespace strictlog::mapping {
@@ -108,11 +109,11 @@ TEST_CASE("parse_mapping builds the AST of a well-formed mapping", "[mapping][pa
   CHECK(empty.discards.empty());
 }
 
-TEST_CASE("parse_mapping reads the bundled openvpn mapping", "[mapping][parse]") {
-  // Guards against the bundled file and the parser drifting apart; the rule ids are the grammar's.
+TEST_CASE("parse_mapping reads the openvpn-mini fixture's mapping", "[mapping][parse]") {
+  // A real mapping file read from disk; the rule ids are the fixture grammar's.
   std::string text;
   {
-    std::FILE* in = std::fopen(STRICTLOG_SOURCE_DIR "/mappings/openvpn/2.6.mapping", "rb");
+    std::FILE* in = std::fopen((fixtures::kMiniMappings + "/openvpn/2.6.mapping").c_str(), "rb");
     REQUIRE(in != nullptr);
     char buf[4096];
     for (size_t n; (n = std::fread(buf, 1, sizeof buf, in)) > 0;) text.append(buf, n);

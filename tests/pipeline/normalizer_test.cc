@@ -1,4 +1,5 @@
-// LineNormalizer over the bundled OpenVPN rules and over small rule sets written to a temp dir: every
+// LineNormalizer over the openvpn-mini fixture (tests/fixtures/openvpn_mini.h) and over small rule sets written
+// to a temp dir: every
 // quarantine reason the pipeline produces (exact detail, raw text vs raw bytes, input position, candidates,
 // program), the exact event envelope, and the counters' invariant over a batch that covers every outcome.
 #include "pipeline/normalizer.h"
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "common/diagnostic.h"
+#include "fixtures/openvpn_mini.h"
 
 namespace strictlog {
 namespace {
@@ -40,10 +42,11 @@ std::string read_file(const std::string& path) {
   return out.str();
 }
 
-std::shared_ptr<const RuleSet> bundled_rules() {
+// The three rules of the openvpn-mini fixture, loaded once.
+std::shared_ptr<const RuleSet> mini_rules() {
   static const std::shared_ptr<const RuleSet> rules = [] {
-    auto loaded = load_ruleset(STRICTLOG_SOURCE_DIR "/grammars", STRICTLOG_SOURCE_DIR "/mappings");
-    if (!loaded) throw std::runtime_error("bundled rules do not load:\n" + render(loaded.errors()));
+    auto loaded = load_ruleset(fixtures::kMiniGrammars, fixtures::kMiniMappings);
+    if (!loaded) throw std::runtime_error("the openvpn-mini fixture does not load:\n" + render(loaded.errors()));
     return *loaded;
   }();
   return rules;
@@ -71,9 +74,9 @@ class TempRules {
     std::ofstream(p, std::ios::binary) << text;
     return *this;
   }
-  TempRules& with_bundled_openvpn() {
-    write("grammars/openvpn/2.6.grammar", read_file(STRICTLOG_SOURCE_DIR "/grammars/openvpn/2.6.grammar"));
-    return write("mappings/openvpn/2.6.mapping", read_file(STRICTLOG_SOURCE_DIR "/mappings/openvpn/2.6.mapping"));
+  TempRules& with_mini_openvpn() {
+    write("grammars/openvpn/2.6.grammar", read_file(fixtures::kMiniGrammars + "/openvpn/2.6.grammar"));
+    return write("mappings/openvpn/2.6.mapping", read_file(fixtures::kMiniMappings + "/openvpn/2.6.mapping"));
   }
   std::shared_ptr<const RuleSet> load() const {
     auto loaded = load_ruleset(root_ + "/grammars", root_ + "/mappings");
@@ -98,7 +101,7 @@ rule addr -> strictlog.openvpn.v1.FatalTlsError { function_name = tail; discard 
 rule word_down -> strictlog.openvpn.v1.FatalTlsError { function_name = w; }
 )";
 
-// A second grammar for program `openvpn` whose rule also matches every TLS error line of the bundled one.
+// A second grammar for program `openvpn` whose rule also matches every TLS error line of the fixture's.
 const char* const kShadowGrammar = R"(grammar shadow 1.0;
 programs "openvpn";
 rule any_tls_error = who:word " TLS Error: " what:rest
@@ -106,6 +109,22 @@ rule any_tls_error = who:word " TLS Error: " what:rest
 )";
 const char* const kShadowMapping = R"(mapping shadow 1.0;
 rule any_tls_error -> strictlog.openvpn.v1.FatalTlsError { function_name = what; discard who; }
+)";
+
+// Two rules that both match `link eth0 down`, ordered by `prefer`, and a drop rule for known noise.
+const char* const kNoisyGrammar = R"(grammar noisy 1.0;
+programs "app";
+rule link_down = "link " ifname:word " down"
+  example "link eth0 down";
+rule link_state = "link " ifname:word " " state:word
+  example "link eth0 flapping";
+drop keepalive = "keepalive from " p:port
+  example "keepalive from 1194";
+prefer link_down over link_state;
+)";
+const char* const kNoisyMapping = R"(mapping noisy 1.0;
+rule link_down -> strictlog.openvpn.v1.FatalTlsError { function_name = ifname; }
+rule link_state -> strictlog.openvpn.v1.FatalTlsError { function_name = state; discard ifname; }
 )";
 
 NormalizeOptions options(std::string name = "app.log", int64_t reference = kEndOf2026, bool stamp = false) {
@@ -153,6 +172,18 @@ uint64_t events_for(const LineNormalizer& n, const std::string& grammar, const s
   throw std::runtime_error("no rule " + grammar + "/" + rule);
 }
 
+// Lines dropped by `grammar/rule`, found by name like events_for().
+uint64_t drops_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule) {
+  const RuleSet& rules = n.rules();
+  for (size_t g = 0; g < rules.grammars.size(); ++g) {
+    if (rules.grammars[g].name != grammar) continue;
+    for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
+      if (rules.grammars[g].rules[r].id == rule) return n.counters().drops_by_rule[g][r];
+    }
+  }
+  throw std::runtime_error("no rule " + grammar + "/" + rule);
+}
+
 uint64_t quarantined_for(const LineNormalizer& n, v1::QuarantineReason reason) {
   return n.counters().quarantined_by_reason[static_cast<size_t>(reason)];
 }
@@ -174,7 +205,7 @@ TEST_CASE("NO_MATCH: no grammar applies to the program", "[pipeline]") {
       {"Nov 22 12:21:13 vpn1 openvpnd[7]: 198.51.100.7:51234 TLS Error: TLS handshake failed", "openvpnd"},
       {"Nov 22 12:21:13 vpn1 OpenVPN: 198.51.100.7:51234 TLS Error: TLS handshake failed", "OpenVPN"},
   };
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options());
   uint64_t number = 2;
   for (const Case& c : cases) {
@@ -219,7 +250,7 @@ TEST_CASE("NO_MATCH: the grammar applies but none of its rules matches", "[pipel
       // An empty message.
       {"Nov 22 12:21:12 vpn1 openvpn[1234]:", "openvpn"},
   };
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("vpn.log"));
   for (const Case& c : cases) {
     INFO("line: " << c.line);
@@ -279,7 +310,7 @@ TEST_CASE("AMBIGUOUS: two rules of one grammar match a line that neither's examp
 
 TEST_CASE("AMBIGUOUS: two grammars for one program both match", "[pipeline]") {
   TempRules dir;
-  auto rules = dir.with_bundled_openvpn()
+  auto rules = dir.with_mini_openvpn()
                    .write("grammars/shadow/1.0.grammar", kShadowGrammar)
                    .write("mappings/shadow/1.0.mapping", kShadowMapping)
                    .load();
@@ -297,7 +328,7 @@ TEST_CASE("AMBIGUOUS: two grammars for one program both match", "[pipeline]") {
   CHECK(out.record.input().offset() == 0);
   CHECK(out.record.process_name() == "openvpn");
 
-  // A line only the bundled grammar matches is an event of it.
+  // A line only the fixture's grammar matches is an event of it.
   Normalized fatal = run(
       n, make_line("Nov 22 12:21:12 vpn1 openvpn[1]: 198.51.100.7:51234 Fatal TLS error (check_tls_errors_co), "
                    "restarting",
@@ -309,8 +340,82 @@ TEST_CASE("AMBIGUOUS: two grammars for one program both match", "[pipeline]") {
   CHECK(n.counters().balanced());
 }
 
+TEST_CASE("prefer: a line two ordered rules match goes to the preferred one instead of AMBIGUOUS", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.write("grammars/noisy/1.0.grammar", kNoisyGrammar)
+                   .write("mappings/noisy/1.0.mapping", kNoisyMapping)
+                   .load();
+  LineNormalizer n(rules, options("noisy.log"));
+
+  // Both rules match; `prefer link_down over link_state` decides before the line could be AMBIGUOUS.
+  Normalized down = run(n, make_line("Nov 22 12:21:12 host7 app[99]: link eth0 down", 1, 0));
+  REQUIRE(down.outcome == Outcome::kEvent);
+  CHECK(down.record.ByteSizeLong() == 0);
+  CHECK(down.event.envelope().grammar() == "noisy");
+  CHECK(down.event.envelope().rule_id() == "link_down");
+  CHECK(down.event.openvpn_fatal_tls_error().function_name() == "eth0");
+  // Only the losing rule matches: precedence takes nothing away from it.
+  Normalized flapping = run(n, make_line("Nov 22 12:21:12 host7 app[99]: link eth0 flapping", 2, 46));
+  REQUIRE(flapping.outcome == Outcome::kEvent);
+  CHECK(flapping.event.envelope().rule_id() == "link_state");
+  CHECK(flapping.event.openvpn_fatal_tls_error().function_name() == "flapping");
+
+  CHECK(quarantined_for(n, v1::AMBIGUOUS) == 0);
+  CHECK(events_for(n, "noisy", "link_down") == 1);
+  CHECK(events_for(n, "noisy", "link_state") == 1);
+  CHECK(n.counters().events == 2);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("kDropped: a drop rule's line is counted for its rule and leaves both outputs empty", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.write("grammars/noisy/1.0.grammar", kNoisyGrammar)
+                   .write("mappings/noisy/1.0.mapping", kNoisyMapping)
+                   .load();
+  LineNormalizer n(rules, options("noisy.log"));
+  v1::Event event;
+  v1::QuarantineRecord record;
+
+  // Both outputs hold something from the lines before; a dropped line clears them and fills neither.
+  REQUIRE(n.normalize(make_line("garbage", 1, 0), &event, &record) == Outcome::kQuarantined);
+  REQUIRE(n.normalize(make_line("Nov 22 12:21:12 host7 app[99]: link eth0 down", 2, 8), &event, &record) ==
+          Outcome::kEvent);
+  REQUIRE(event.ByteSizeLong() > 0);
+  record.set_detail("left over");
+  CHECK(n.normalize(make_line("Nov 22 12:21:13 host7 app[99]: keepalive from 1194", 3, 54), &event, &record) ==
+        Outcome::kDropped);
+  CHECK(event.ByteSizeLong() == 0);
+  CHECK(record.ByteSizeLong() == 0);
+  CHECK(n.normalize(make_line("Nov 22 12:21:14 host7 app: keepalive from 0", 4, 105), &event, &record) ==
+        Outcome::kDropped);
+
+  // A drop rule's captures still convert: a line that only looks like the noise is quarantined.
+  Normalized bad = run(n, make_line("Nov 22 12:21:15 host7 app[99]: keepalive from 65536", 5, 149));
+  REQUIRE(bad.outcome == Outcome::kQuarantined);
+  CHECK(bad.record.reason() == v1::CONVERSION);
+  CHECK(bad.record.detail() == "capture 'p': cannot convert '65536' to port: 65536 is greater than 65535");
+  CHECK(candidates(bad.record) == std::vector<std::string>{"noisy/1.0/keepalive"});
+  CHECK(bad.record.raw_text() == "Nov 22 12:21:15 host7 app[99]: keepalive from 65536");
+  CHECK(bad.record.input().line() == 5);
+  CHECK(bad.record.process_name() == "app");
+  CHECK(bad.event.ByteSizeLong() == 0);
+
+  const Counters& c = n.counters();
+  CHECK(c.lines_in == 5);
+  CHECK(c.events == 1);
+  CHECK(c.dropped_by_rule == 2);
+  CHECK(c.quarantined == 2);
+  CHECK(c.balanced());
+  CHECK(drops_for(n, "noisy", "keepalive") == 2);
+  CHECK(drops_for(n, "noisy", "link_down") == 0);
+  CHECK(events_for(n, "noisy", "keepalive") == 0);
+  CHECK(events_for(n, "noisy", "link_down") == 1);
+  CHECK(quarantined_for(n, v1::CONVERSION) == 1);
+  CHECK(quarantined_for(n, v1::HEADER) == 1);
+}
+
 TEST_CASE("CONVERSION: a port above 65535, with 65535 as the near miss that converts", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options());
   const std::string line =
       "Nov 22 12:21:14 vpn1 openvpn[1234]: 198.51.100.7:65536 TLS Error: TLS handshake failed";
@@ -349,14 +454,14 @@ TEST_CASE("CONVERSION: an enum text the payload's enum does not know", "[pipelin
       {"Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[medium,tls-error] received, client-instance "
        "restarting",
        "capture 'hardness': 'medium' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: "
-       "soft, hard)"},
+       "soft, hard, connection-failed)"},
       // The full enum value name is not a text form the log would print.
       {"Nov  2 08:00:00 vpn1 ovpn-server: 198.51.100.7:51234 SIGUSR1[soft,tls-error] received, client-instance "
        "SIGNAL_ACTION_EXITING",
        "capture 'action': 'SIGNAL_ACTION_EXITING' is not a value of strictlog.openvpn.v1.SignalAction (expected "
        "one of: restarting, exiting)"},
   };
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options());
   for (const Case& c : cases) {
     INFO("line: " << c.line);
@@ -375,7 +480,8 @@ TEST_CASE("CONVERSION: an enum text the payload's enum does not know", "[pipelin
                                       6, 420));
   REQUIRE(upper.outcome == Outcome::kQuarantined);
   CHECK(upper.record.detail() ==
-        "capture 'hardness': 'SOFT' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: soft, hard)");
+        "capture 'hardness': 'SOFT' is not a value of strictlog.openvpn.v1.SignalHardness (expected one of: soft, hard, "
+        "connection-failed)");
   CHECK(quarantined_for(n, v1::CONVERSION) == 4);
 }
 
@@ -397,7 +503,7 @@ TEST_CASE("ENCODING: invalid UTF-8 and NUL keep their exact bytes in raw_bytes",
       {prefix + "\xED\xA0\x80", "UTF-16 surrogate in UTF-8 at byte 36"},
       {prefix + "caf\xC3", "truncated UTF-8 sequence at byte 39"},
   };
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("bin.log"));
   for (const Case& c : cases) {
     INFO("detail: " << c.detail);
@@ -423,7 +529,7 @@ TEST_CASE("ENCODING: invalid UTF-8 and NUL keep their exact bytes in raw_bytes",
 }
 
 TEST_CASE("OVERSIZE: the record keeps the first bytes and says how long the line was", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options());
 
   SECTION("a valid UTF-8 prefix is raw_text") {
@@ -475,7 +581,7 @@ TEST_CASE("HEADER: lines without a parsable RFC 3164 header", "[pipeline]") {
       // RFC 3164 §5.4's tagless example: a message without a TAG cannot be dispatched.
       {"<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!", "not an RFC 3164 syslog line: missing ':' after tag at byte 33"},
   };
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("h.log"));
   uint64_t number = 1;
   for (const Case& c : cases) {
@@ -499,7 +605,7 @@ TEST_CASE("HEADER: lines without a parsable RFC 3164 header", "[pipeline]") {
 }
 
 TEST_CASE("Events: the exact envelope of a line with PRI and pid", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("vpn.log", kEndOf2026));
   const std::string line = "<27>" + kHandshake;  // facility 3 (daemon), severity 3 (err)
   Normalized out = run(n, make_line(line, 7, 1234));
@@ -544,7 +650,7 @@ TEST_CASE("Events: the exact envelope of a line with PRI and pid", "[pipeline]")
 }
 
 TEST_CASE("Events: no PRI and no pid leave those fields unset; a day below 10 keeps its space", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("vpn.log", kEndOf2026));
   const std::string line =
       "Nov  2 08:00:00 gw-2 ovpn-server: vpn user 01/203.0.113.9:40112 SIGTERM[hard,] received, client-instance "
@@ -571,7 +677,7 @@ TEST_CASE("Events: no PRI and no pid leave those fields unset; a day below 10 ke
 }
 
 TEST_CASE("Events: the uid is stable across normalizers and changes with name and offset", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer first(rules, options("vpn.log"));
   LineNormalizer second(rules, options("vpn.log"));
   Normalized a = run(first, make_line(kHandshake, 1, 500));
@@ -601,7 +707,7 @@ TEST_CASE("Events: the uid is stable across normalizers and changes with name an
 }
 
 TEST_CASE("processed_time is stamped only when asked for", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer stamped(rules, options("vpn.log", kEndOf2026, true));
   timespec before{};
   clock_gettime(CLOCK_REALTIME, &before);
@@ -625,7 +731,7 @@ TEST_CASE("processed_time is stamped only when asked for", "[pipeline]") {
 }
 
 TEST_CASE("normalize() clears both outputs before each line", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options());
   v1::Event event;
   v1::QuarantineRecord record;
@@ -641,7 +747,7 @@ TEST_CASE("normalize() clears both outputs before each line", "[pipeline]") {
 
 TEST_CASE("Counters: a mixed batch covering every outcome balances exactly", "[pipeline]") {
   TempRules dir;
-  auto rules = dir.with_bundled_openvpn()
+  auto rules = dir.with_mini_openvpn()
                    .write("grammars/local/1.0.grammar", kLocalGrammar)
                    .write("mappings/local/1.0.mapping", kLocalMapping)
                    .load();
@@ -744,7 +850,7 @@ TEST_CASE("Counters: a mixed batch covering every outcome balances exactly", "[p
 }
 
 TEST_CASE("start_input changes the input name and the reference time; counters accumulate", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   LineNormalizer n(rules, options("first.log", kEndOf2026));
   Normalized a = run(n, make_line(kHandshake, 1, 0));
   REQUIRE(a.outcome == Outcome::kEvent);
@@ -775,7 +881,7 @@ namespace strictlog {
 namespace {
 
 TEST_CASE("A stated year without Feb 29 quarantines a Feb 29 line; an inferred year moves it back", "[pipeline]") {
-  auto rules = bundled_rules();
+  auto rules = mini_rules();
   const std::string line = "Feb 29 10:00:00 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
 
   NormalizeOptions stated = options("vpn.log", kEndOf2026);

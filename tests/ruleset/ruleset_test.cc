@@ -11,22 +11,26 @@
 #include <stdexcept>
 #include <string>
 
+#include "fixtures/openvpn_mini.h"
+
 namespace strictlog {
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string kSource = STRICTLOG_SOURCE_DIR;
+const std::string kMini = fixtures::kMiniTree;
 
-// A temporary directory holding a copy of the bundled grammars/ and mappings/, removed with its contents.
+// A temporary directory holding a copy of the openvpn-mini fixture's grammars/ and mappings/, removed with its
+// contents.
 class Tree {
  public:
   Tree() {
     std::string tmpl = (fs::temp_directory_path() / "strictlog-ruleset-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     root_ = tmpl;
-    fs::copy(kSource + "/grammars", root_ + "/grammars", fs::copy_options::recursive);
-    fs::copy(kSource + "/mappings", root_ + "/mappings", fs::copy_options::recursive);
+    fs::copy(kMini + "/grammars", root_ + "/grammars", fs::copy_options::recursive);
+    fs::copy(kMini + "/mappings", root_ + "/mappings", fs::copy_options::recursive);
   }
   ~Tree() {
     std::error_code ignored;
@@ -81,8 +85,17 @@ TEST_CASE("sha256_hex", "[ruleset]") {
   CHECK(sha256_hex(std::string_view("a\0b", 3)) != sha256_hex("ab"));
 }
 
+// The bundled tree's content is checked by `strictlog test` over the repository (a ctest of its own), the
+// overlap test and the golden dump; here only that it loads.
 TEST_CASE("the bundled tree loads", "[ruleset]") {
   auto set = load_ruleset(kSource + "/grammars", kSource + "/mappings");
+  INFO((set ? "" : render(set.errors())));
+  REQUIRE(set.ok());
+  CHECK_FALSE(set.value()->grammars.empty());
+}
+
+TEST_CASE("the openvpn-mini fixture loads", "[ruleset]") {
+  auto set = load_ruleset(kMini + "/grammars", kMini + "/mappings");
   INFO((set ? "" : render(set.errors())));
   REQUIRE(set.ok());
   const RuleSet& rs = *set.value();
@@ -97,8 +110,8 @@ TEST_CASE("the bundled tree loads", "[ruleset]") {
   REQUIRE(rs.mappings.mappings[0].size() == 3);
   for (const auto& m : rs.mappings.mappings[0]) CHECK(m.payload != nullptr);
   REQUIRE(rs.files.size() == 2);
-  CHECK(rs.files[0]->path == kSource + "/grammars/openvpn/2.6.grammar");
-  CHECK(rs.files[1]->path == kSource + "/mappings/openvpn/2.6.mapping");
+  CHECK(rs.files[0]->path == kMini + "/grammars/openvpn/2.6.grammar");
+  CHECK(rs.files[1]->path == kMini + "/mappings/openvpn/2.6.mapping");
   CHECK(rs.hash.size() == 64);
   CHECK(is_lower_hex(rs.hash));
 
@@ -119,7 +132,7 @@ TEST_CASE("the hash does not depend on how the directories are spelled", "[rules
   Tree t;
   const std::string base = hash_of(t.grammars(), t.mappings());
   // Where the tree is checked out does not matter either.
-  CHECK(hash_of(kSource + "/grammars", kSource + "/mappings") == base);
+  CHECK(hash_of(kMini + "/grammars", kMini + "/mappings") == base);
 
   const std::string relative = fs::relative(t.root(), fs::current_path()).string();
   const std::pair<std::string, std::string> spellings[] = {
@@ -224,7 +237,7 @@ TEST_CASE("errors of every grammar file are reported together", "[ruleset]") {
           "programs \"b\";\n"
           "rule r = \"x\" n:uint32\n"
           "  example \"x1\";\n");
-  // The bundled openvpn grammar between them still loads; its mapping is not bound (nor its errors reported)
+  // The openvpn grammar between them still loads; its mapping is not bound (nor its errors reported)
   // while grammars fail.
   t.write("mappings/openvpn/2.6.mapping", "mapping openvpn 2.6;\n");
   CHECK(errors_of(t.grammars(), t.mappings()) ==
