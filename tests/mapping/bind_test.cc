@@ -124,9 +124,10 @@ TEST_CASE("the baseline mapping binds", "[mapping][bind]") {
     CHECK(m.ops[i].source == expected[i].source);
     CHECK(m.ops[i].capture == expected[i].capture);
   }
-  // The text forms enum() accepts: the value names without the enum's prefix, UNSPECIFIED left out.
+  // The text forms enum() accepts: the value names without the enum's prefix, lowercase with '-' for '_',
+  // UNSPECIFIED left out.
   using Forms = std::vector<std::pair<std::string, int>>;
-  CHECK(m.ops[4].enum_values == Forms{{"soft", 1}, {"hard", 2}});
+  CHECK(m.ops[4].enum_values == Forms{{"soft", 1}, {"hard", 2}, {"connection-failed", 3}});
   CHECK(m.ops[6].enum_values == Forms{{"restarting", 1}, {"exiting", 2}});
   CHECK(m.ops[3].enum_values.empty());
 }

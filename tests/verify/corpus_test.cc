@@ -137,7 +137,8 @@ TEST_CASE("parse_corpus: every malformed line is collected with its exact pointe
         "[bad-quoted-line]\n"
         "  line-quoted: \"bad \\q escape\"\n"
         "               ^\n"
-        "corpus/t/1/a.cases:5:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "corpus/t/1/a.cases:5:1: expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+        "'quarantine: REASON' after 'line:' "
         "[unexpected-line]\n"
         "    envelope.pid: 1\n"
         "  ^\n"
@@ -183,7 +184,8 @@ TEST_CASE("parse_corpus: years out of range and near misses of the keywords", "[
         "  line:x\n"
         "  ^\n");
   CHECK(errors_of("line: a\nevent:t/1/r\n") ==
-        "corpus/t/1/a.cases:2:1: expected 'event: grammar/version/rule' or 'quarantine: REASON' after 'line:' "
+        "corpus/t/1/a.cases:2:1: expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+        "'quarantine: REASON' after 'line:' "
         "[unexpected-line]\n"
         "  event:t/1/r\n"
         "  ^\n");
@@ -192,6 +194,40 @@ TEST_CASE("parse_corpus: years out of range and near misses of the keywords", "[
         "corpus/t/1/a.cases:5:1: a blank or comment line separates this from its case's 'line:' "
         "[detached-expectation]\n"
         "    b: 2\n"
+        "  ^\n");
+}
+
+TEST_CASE("parse_corpus: a drop expectation names the rule and states no fields", "[verify]") {
+  CorpusFile f = parse_ok("line: Nov 22 09:15:03 h t: 3 variation(s) on previous 10 message(s) suppressed\n"
+                          "drop: t/1/mute\n"
+                          "line: b\n"
+                          "event: t/1/r\n");
+  REQUIRE(f.cases.size() == 2);
+  CHECK(f.cases[0].expect == CorpusCase::Expect::kDrop);
+  CHECK(f.cases[0].what == "t/1/mute");
+  CHECK(f.cases[0].expect_pos.line == 2);
+  CHECK(f.cases[0].expect_pos.column == 1);
+  CHECK(f.cases[0].fields.empty());
+  CHECK(f.cases[1].expect == CorpusCase::Expect::kEvent);
+
+  // A dropped line becomes nothing: there is no field a case could state about it.
+  CHECK(errors_of("line: a\ndrop: t/1/mute\n  detail: \"x\"\n  process_name: \"t\"\n") ==
+        "corpus/t/1/a.cases:3:3: a dropped line becomes nothing, so it has no fields to state [drop-has-fields]\n"
+        "    detail: \"x\"\n"
+        "    ^\n"
+        "corpus/t/1/a.cases:4:3: a dropped line becomes nothing, so it has no fields to state [drop-has-fields]\n"
+        "    process_name: \"t\"\n"
+        "    ^\n");
+  // One expectation per case, whichever kinds.
+  CHECK(errors_of("line: a\ndrop: t/1/mute\nevent: t/1/r\n") ==
+        "corpus/t/1/a.cases:3:1: this case already has an expectation [duplicate-expectation]\n"
+        "  event: t/1/r\n"
+        "  ^\n");
+  // Near miss: `drop:` needs its space.
+  CHECK(errors_of("line: a\ndrop:t/1/mute\n") ==
+        "corpus/t/1/a.cases:2:1: expected 'event: grammar/version/rule', 'drop: grammar/version/rule' or "
+        "'quarantine: REASON' after 'line:' [unexpected-line]\n"
+        "  drop:t/1/mute\n"
         "  ^\n");
 }
 
@@ -291,6 +327,8 @@ TEST_CASE("print_corpus reproduces a file exactly with comments and blank and qu
   CHECK(print_corpus(parse_ok(other)) == other);
   CHECK(print_corpus(parse_ok("")) == "");
   CHECK(print_corpus(parse_ok("# only a comment\n\n")) == "# only a comment\n\n");
+  const std::string dropped = "# noise\nline: a\ndrop: t/1/mute\nline-quoted: \" b\"\ndrop: t/1/mute\n";
+  CHECK(print_corpus(parse_ok(dropped)) == dropped);
 }
 
 TEST_CASE("print_corpus writes the canonical form of what it read", "[verify]") {
@@ -349,6 +387,9 @@ TEST_CASE("print_case writes the expectation and its fields but not the leading 
   c.what = "t/1/r";
   c.fields.clear();
   CHECK(print_case(c) == "line: x\nevent: t/1/r\n");
+  c.expect = CorpusCase::Expect::kDrop;
+  c.what = "t/1/mute";
+  CHECK(print_case(c) == "line: x\ndrop: t/1/mute\n");
 }
 
 }  // namespace

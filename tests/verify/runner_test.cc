@@ -134,8 +134,22 @@ const std::string kConversionCase = kConversionLine + "quarantine: CONVERSION\n"
                                     kConversionDetail + "\"\n" + "  candidate_rule_ids.0: \"t/1/failed\"\n" +
                                     "  process_name: \"t\"\n";
 
+// A second case of each rule: a rule needs kMinCasesPerRule (2) cases to be covered.
+const std::string kFailedCase2 = "line: Nov 22 09:15:05 h t[8]: 192.0.2.3:1 failed\n"
+                                 "event: t/1/failed\n" +
+                                 envelope("09:15:05", "8") +
+                                 "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.3\"\n"
+                                 "  openvpn_tls_handshake_failed.src_endpoint.port: 1\n";
+const std::string kFatalCase2 = "line: Nov 22 09:15:06 h t: 192.0.2.4:5 fatal (f2)\n"
+                                "event: t/1/fatal\n" +
+                                envelope("09:15:06", "") +
+                                "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.4\"\n"
+                                "  openvpn_fatal_tls_error.src_endpoint.port: 5\n"
+                                "  openvpn_fatal_tls_error.function_name: \"f2\"\n";
+const std::string kSecondCases = kFailedCase2 + kFatalCase2;
+
 const std::string kPassing = "# Cases of the test grammar.\nyear: 2026\n\n" + kFailedCase + kFatalCase +
-                             "# Port 65536 matches the regex, not the type.\n" + kConversionCase;
+                             "# Port 65536 matches the regex, not the type.\n" + kConversionCase + kSecondCases;
 
 // A tree with the test grammar and mapping and `corpus/t/a.cases` holding `cases`.
 void fill(const Tree& tree, const std::string& cases, const std::string& grammar = kGrammar) {
@@ -160,7 +174,7 @@ TEST_CASE("runner: a passing corpus with counts and hits and program sizes and t
   CHECK(rep.conflicts.empty());
   CHECK(rep.updated.empty());
   CHECK(rep.examples == 2);
-  CHECK(rep.cases == 3);
+  CHECK(rep.cases == 5);
   CHECK(rep.corpus_files == 1);
   CHECK(rep.files == std::vector<std::string>{tree.path("corpus/t/a.cases")});
   // failed: 12 witnesses with the common name (cn 5, ipv4 5, port 4 samples), 8 without; fatal: word 4 more.
@@ -170,11 +184,11 @@ TEST_CASE("runner: a passing corpus with counts and hits and program sizes and t
   CHECK(rep.rules[0].pos.source->path == tree.path("grammars/t/1.grammar"));
   CHECK(rep.rules[0].pos.line == 4);
   CHECK(rep.rules[0].example_hits == 1);
-  CHECK(rep.rules[0].case_hits == 1);  // the CONVERSION case is no hit
+  CHECK(rep.rules[0].case_hits == 2);  // the CONVERSION case is no hit
   CHECK(rep.rules[1].ref == "t/1/fatal");
   CHECK(rep.rules[1].pos.line == 6);
   CHECK(rep.rules[1].example_hits == 1);
-  CHECK(rep.rules[1].case_hits == 1);
+  CHECK(rep.rules[1].case_hits == 2);
   for (const RuleStats& s : rep.rules) {
     INFO(s.ref);
     CHECK(s.program_size > 0);
@@ -185,7 +199,7 @@ TEST_CASE("runner: a passing corpus with counts and hits and program sizes and t
 
 TEST_CASE("runner: corpus files are found recursively in path order and only with the .cases extension", "[verify]") {
   Tree tree;
-  fill(tree, kFailedCase + kFatalCase);
+  fill(tree, kFailedCase + kFatalCase + kSecondCases);
   tree.write("corpus/t/sub/b.cases", kConversionCase);
   tree.write("corpus/t/0.cases", "# nothing yet\n");
   tree.write("corpus/t/notes.txt", "line: not a case file\n");
@@ -194,7 +208,7 @@ TEST_CASE("runner: corpus files are found recursively in path order and only wit
   CHECK(rep.files == std::vector<std::string>{tree.path("corpus/t/0.cases"), tree.path("corpus/t/a.cases"),
                                               tree.path("corpus/t/sub/b.cases")});
   CHECK(rep.corpus_files == 3);
-  CHECK(rep.cases == 3);
+  CHECK(rep.cases == 5);
 }
 
 TEST_CASE("runner: a differing value gives expected beside got at the line of the case", "[verify]") {
@@ -356,7 +370,7 @@ TEST_CASE("runner: a mapped field no case shows is uncovered", "[verify]") {
 TEST_CASE("runner: a rule its examples hit but no corpus case hits is uncovered", "[verify]") {
   Tree tree;
   // Rule failed's example matches, and the CONVERSION case names it as a candidate: neither is a hit, since
-  // neither states the event the rule must produce.
+  // neither states the event the rule must produce. Rule fatal has one case of the two it needs.
   fill(tree, kFatalCase + kConversionCase);
   TestReport rep = tree.run_ok();
   CHECK(rep.mismatches.empty());
@@ -368,13 +382,14 @@ TEST_CASE("runner: a rule its examples hit but no corpus case hits is uncovered"
   const std::string g = tree.path("grammars/t/1.grammar");
   CHECK(rep.uncovered ==
         std::vector<std::string>{
-            g + ":4: rule t/1/failed is hit by no corpus case",
+            g + ":4: rule t/1/failed is hit by no corpus case; each rule needs 2",
             g + ":4: field openvpn_tls_handshake_failed.src_endpoint.common_name of rule t/1/failed is present in no "
                 "corpus case",
             g + ":4: field openvpn_tls_handshake_failed.src_endpoint.ip of rule t/1/failed is present in no corpus "
                 "case",
             g + ":4: field openvpn_tls_handshake_failed.src_endpoint.port of rule t/1/failed is present in no "
                 "corpus case",
+            g + ":6: rule t/1/fatal is hit by 1 corpus case; each rule needs 2",
         });
   CHECK_FALSE(rep.passed());
 }
@@ -433,7 +448,7 @@ std::shared_ptr<const RuleSet> unchecked_rules(const std::string& grammar, const
 
 TEST_CASE("runner: a rule whose examples all fail is uncovered beside the mismatch of the examples", "[verify]") {
   Tree tree;
-  tree.write("corpus/a.cases", kFailedCase);
+  tree.write("corpus/a.cases", kFailedCase + kFailedCase2);
   // The example matches the rule's regex, but port 65536 does not convert; no case hits the rule either.
   auto rules = unchecked_rules(replaced(kGrammar, "example \"192.0.2.1:1 fatal (f)\"",
                                         "example \"192.0.2.1:65536 fatal (f)\""),
@@ -451,7 +466,7 @@ TEST_CASE("runner: a rule whose examples all fail is uncovered beside the mismat
   CHECK(rep.rules[1].example_hits == 0);
   CHECK(rep.uncovered ==
         std::vector<std::string>{
-            "g/t.grammar:6: rule t/1/fatal is hit by no corpus case",
+            "g/t.grammar:6: rule t/1/fatal is hit by no corpus case; each rule needs 2",
             "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.common_name of rule t/1/fatal is present in no "
             "corpus case",
             "g/t.grammar:6: field openvpn_fatal_tls_error.src_endpoint.ip of rule t/1/fatal is present in no corpus "
@@ -495,7 +510,16 @@ const std::string kOverlapCases =
     "  detail: \"2 rules match: o/1/a, o/1/b\"\n"
     "  candidate_rule_ids.0: \"o/1/a\"\n"
     "  candidate_rule_ids.1: \"o/1/b\"\n"
-    "  process_name: \"o\"\n";
+    "  process_name: \"o\"\n"
+    "# A second case of each rule, as coverage asks.\n"
+    "line: Nov 22 09:15:03 h o[1]: n=8080/sctp\n"
+    "event: o/1/a\n" + envelope("09:15:03", "1", "o") +
+    "  openvpn_tls_handshake_failed.src_endpoint.port: 8080\n"
+    "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"sctp\"\n"
+    "line: Nov 22 09:15:03 h o[1]: n=8080 sctp\n"
+    "event: o/1/b\n" + envelope("09:15:03", "1", "o") +
+    "  openvpn_fatal_tls_error.src_endpoint.port: 8080\n"
+    "  openvpn_fatal_tls_error.function_name: \"sctp\"\n";
 
 TEST_CASE("runner: an ambiguous case and enumerated witnesses are conflicts naming both rules", "[verify]") {
   Tree tree;
@@ -546,7 +570,7 @@ TEST_CASE("runner: --update rewrites expectations and keeps comments and reports
       "\n" +
       replaced(kFailedCase, "port: 1194", "port: 1195") +
       "# No expectation yet.\n" + kFatalLine +
-      "# Port 65536 matches the regex, not the type.\n" + kConversionCase +
+      "# Port 65536 matches the regex, not the type.\n" + kConversionCase + kSecondCases +
       "\n# the end\n";
   fill(tree, stale);
   TestReport rep = tree.run_ok(/*update=*/true);
@@ -584,7 +608,7 @@ TEST_CASE("runner: --update rewrites expectations and keeps comments and reports
         });
   CHECK(tree.read("corpus/t/a.cases") ==
         "# Cases of the test grammar.\nyear: 2026\n\n" + kFailedCase + "# No expectation yet.\n" + kFatalCase +
-            "# Port 65536 matches the regex, not the type.\n" + kConversionCase + "\n# the end\n");
+            "# Port 65536 matches the regex, not the type.\n" + kConversionCase + kSecondCases + "\n# the end\n");
 
   TestReport again = tree.run_ok();
   CHECK(again.passed());
@@ -729,6 +753,111 @@ TEST_CASE("runner: an example that another rule matches too is a conflict naming
                                         ":3) is also matched by rule e/1/any (" + g + ":5)");
   CHECK(rep.mismatches.empty());
   CHECK_FALSE(rep.passed());
+}
+
+}  // namespace
+}  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+// A rule and a drop rule that never match the same line, for `drop:` cases.
+const std::string kDropGrammar =
+    "grammar d 1;\n"                          // 1
+    "programs \"d\";\n"                       // 2
+    "rule up = \"up \" w:word\n"              // 3
+    "  example \"up eth0\";\n"                // 4
+    "drop ping = \"ping \" n:uint\n"          // 5
+    "  example \"ping 1\";\n";                // 6
+const std::string kDropMapping =
+    "mapping d 1;\n"
+    "rule up -> strictlog.openvpn.v1.FatalTlsError { function_name = w; }\n";
+
+std::string up_case(const std::string& hms, const std::string& w) {
+  return "line: Nov 22 " + hms + " h d: up " + w + "\n" + "event: d/1/up\n" + envelope(hms, "", "d") +
+         "  openvpn_fatal_tls_error.function_name: \"" + w + "\"\n";
+}
+
+void fill_drop(const Tree& tree, const std::string& cases) {
+  tree.write("grammars/d/1.grammar", kDropGrammar);
+  tree.write("mappings/d/1.mapping", kDropMapping);
+  tree.write("corpus/d.cases", cases);
+}
+
+TEST_CASE("runner: a drop case passes when its drop rule takes the line and counts as a hit", "[verify]") {
+  Tree tree;
+  fill_drop(tree, "line: Nov 22 09:15:02 h d: ping 1\ndrop: d/1/ping\n"
+                  "line: Nov 22 09:15:03 h d[4]: ping 18446744073709551615\ndrop: d/1/ping\n" +
+                      up_case("09:15:04", "eth0") + up_case("09:15:05", "eth1"));
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.uncovered.empty());
+  CHECK(rep.conflicts.empty());
+  CHECK(rep.passed());
+  CHECK(rep.cases == 4);
+  REQUIRE(rep.rules.size() == 2);
+  CHECK(rep.rules[0].ref == "d/1/up");
+  CHECK(rep.rules[0].case_hits == 2);
+  CHECK(rep.rules[1].ref == "d/1/ping");
+  CHECK(rep.rules[1].pos.line == 5);
+  CHECK(rep.rules[1].example_hits == 1);
+  CHECK(rep.rules[1].case_hits == 2);
+}
+
+TEST_CASE("runner: a drop case that got something else and a drop rule short of cases", "[verify]") {
+  Tree tree;
+  const std::string cases = up_case("09:15:03", "eth0") + up_case("09:15:04", "eth1") +  // lines 1-16
+                            "line: Nov 22 09:15:05 h d: up eth2\ndrop: d/1/ping\n" +     // 17: an event
+                            "line: Nov 22 09:15:06 h d: ping 2\ndrop: d/1/up\n" +        // 19: another rule
+                            "line: Nov 22 09:15:07 h d: ping x\ndrop: d/1/ping\n" +      // 21: no rule matches
+                            "line: Nov 22 09:15:08 h d: ping 18446744073709551616\ndrop: d/1/ping\n";  // 23
+  fill_drop(tree, cases);
+  TestReport rep = tree.run_ok();
+  std::vector<std::string> got;
+  for (const Mismatch& m : rep.mismatches) {
+    got.push_back(std::to_string(m.pos.line) + ": " + m.summary);
+    for (const auto& d : m.details) got.push_back("  " + d);
+  }
+  CHECK(got == std::vector<std::string>{
+                   "17: expected drop by d/1/ping, got event d/1/up",
+                   "19: expected drop by d/1/up, got drop by d/1/ping",
+                   "21: expected drop by d/1/ping, got quarantine NO_MATCH (no rule matches the message of program "
+                   "'d')",
+                   "23: expected drop by d/1/ping, got quarantine CONVERSION (capture 'n': cannot convert "
+                   "'18446744073709551616' to uint: 18446744073709551616 is greater than 18446744073709551615)",
+               });
+  // Coverage counts what a line became, expectation or not (line 19 is ping's only hit): drop rules need their
+  // cases like any rule.
+  const std::string g = tree.path("grammars/d/1.grammar");
+  CHECK(rep.uncovered == std::vector<std::string>{g + ":5: rule d/1/ping is hit by 1 corpus case; each rule needs 2"});
+  REQUIRE(rep.rules.size() == 2);
+  CHECK(rep.rules[0].case_hits == 3);
+  CHECK(rep.rules[1].case_hits == 1);
+}
+
+TEST_CASE("runner: --update writes a drop expectation for a line a drop rule takes", "[verify]") {
+  Tree tree;
+  const std::string stale = "line: Nov 22 09:15:02 h d: ping 1\n"
+                            "line: Nov 22 09:15:03 h d: ping 2\nevent: d/1/up\n" + up_case("09:15:04", "eth0") +
+                            up_case("09:15:05", "eth1");
+  fill_drop(tree, stale);
+  TestReport rep = tree.run_ok(true);
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.passed());
+  const std::string path = tree.path("corpus/d.cases");
+  CHECK(rep.updated == std::vector<std::string>{
+                           path + ":1:\n"
+                                  "  line: Nov 22 09:15:02 h d: ping 1\n"
+                                  "+ drop: d/1/ping\n",
+                           path + ":2:\n"
+                                  "  line: Nov 22 09:15:03 h d: ping 2\n"
+                                  "- event: d/1/up\n"
+                                  "+ drop: d/1/ping\n",
+                       });
+  CHECK(tree.read("corpus/d.cases") == "line: Nov 22 09:15:02 h d: ping 1\ndrop: d/1/ping\n"
+                                       "line: Nov 22 09:15:03 h d: ping 2\ndrop: d/1/ping\n" +
+                                           up_case("09:15:04", "eth0") + up_case("09:15:05", "eth1"));
+  CHECK(tree.run_ok().passed());
 }
 
 }  // namespace
