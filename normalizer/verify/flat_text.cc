@@ -122,6 +122,52 @@ std::string repeated_text(const pb::Message& m, const FD* f, int i) {
   }
 }
 
+// A string map key written bare, as a path segment: one or more of these characters (what `kv` keys are).
+bool is_bare_key(std::string_view key) {
+  return !key.empty() && key.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+                             std::string_view::npos;
+}
+
+// A map entry's key as its path segment: a string bare when is_bare_key(), else quoted with ':' as \x3a (a
+// path never holds ": ", which ends it in a corpus file); other key types as scalar_text() writes them.
+std::string key_text(const pb::Message& entry) {
+  const FD* key = entry.GetDescriptor()->map_key();
+  if (key->cpp_type() != FD::CPPTYPE_STRING) return scalar_text(entry, key);
+  std::string k = entry.GetReflection()->GetString(entry, key);
+  if (is_bare_key(k)) return k;
+  std::string quoted;
+  for (char c : quote(k)) quoted += c == ':' ? std::string("\\x3a") : std::string(1, c);
+  return quoted;
+}
+
+// Orders map entries by key: strings bytewise, numbers by value.
+bool key_less(const pb::Message* a, const pb::Message* b) {
+  const FD* key = a->GetDescriptor()->map_key();
+  const pb::Reflection* r = a->GetReflection();
+  switch (key->cpp_type()) {
+    case FD::CPPTYPE_STRING: return r->GetString(*a, key) < r->GetString(*b, key);
+    case FD::CPPTYPE_INT32: return r->GetInt32(*a, key) < r->GetInt32(*b, key);
+    case FD::CPPTYPE_INT64: return r->GetInt64(*a, key) < r->GetInt64(*b, key);
+    case FD::CPPTYPE_UINT32: return r->GetUInt32(*a, key) < r->GetUInt32(*b, key);
+    case FD::CPPTYPE_UINT64: return r->GetUInt64(*a, key) < r->GetUInt64(*b, key);
+    case FD::CPPTYPE_BOOL: return r->GetBool(*a, key) < r->GetBool(*b, key);
+    default: return false;  // proto allows no other key types
+  }
+}
+
+// `path.KEY: value`, one per entry, sorted by key: a map's order under reflection is unspecified, and two
+// flat lists must compare equal whenever the maps do. Maps of messages are left out, like repeated messages.
+void flatten_map(const pb::Message& m, const FD* f, const std::string& path, std::vector<FlatField>* out) {
+  const FD* value = f->message_type()->map_value();
+  if (value->cpp_type() == FD::CPPTYPE_MESSAGE) return;
+  std::vector<const pb::Message*> entries;
+  for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
+    entries.push_back(&m.GetReflection()->GetRepeatedMessage(m, f, i));
+  }
+  std::sort(entries.begin(), entries.end(), key_less);
+  for (const pb::Message* e : entries) out->emplace_back(path + "." + key_text(*e), scalar_text(*e, value));
+}
+
 void flatten_into(const pb::Message& m, const std::string& prefix, const std::vector<std::string>& skip,
                   std::vector<FlatField>* out) {
   std::vector<const FD*> fields;
@@ -129,6 +175,10 @@ void flatten_into(const pb::Message& m, const std::string& prefix, const std::ve
   for (const FD* f : fields) {
     std::string path = prefix + std::string(f->name());
     if (skipped(path, skip)) continue;
+    if (f->is_map()) {
+      flatten_map(m, f, path, out);
+      continue;
+    }
     if (f->is_repeated()) {  // `path.0`, `path.1`, ...: scalars only; no schema has a repeated message yet
       if (f->cpp_type() == FD::CPPTYPE_MESSAGE) continue;
       for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
@@ -227,6 +277,20 @@ std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std
       if (!parse_integer(value, UINT64_MAX, false, &s, &u)) return wrong(fmt::format("a number from 0 to {}", UINT64_MAX));
       r->SetUInt64(m, f, u);
       return {};
+    case FD::CPPTYPE_DOUBLE:
+    case FD::CPPTYPE_FLOAT: {
+      // What flatten() writes (fmt's shortest form that reads back the same: 1.5, 1e+300, inf, nan) and any
+      // other decimal spelling of the same number.
+      double d = 0;
+      float x = 0;
+      const char* end = value.data() + value.size();
+      auto [p, ec] = f->cpp_type() == FD::CPPTYPE_DOUBLE ? std::from_chars(value.data(), end, d)
+                                                          : std::from_chars(value.data(), end, x);
+      if (value.empty() || ec != std::errc() || p != end) return wrong("a number such as 1.5, -2.5e+30 or inf");
+      if (f->cpp_type() == FD::CPPTYPE_DOUBLE) r->SetDouble(m, f, d);
+      if (f->cpp_type() == FD::CPPTYPE_FLOAT) r->SetFloat(m, f, x);
+      return {};
+    }
     case FD::CPPTYPE_BOOL:
       if (value != "true" && value != "false") return wrong("true or false");
       r->SetBool(m, f, value == "true");
@@ -249,6 +313,37 @@ std::string set_scalar(pb::Message* m, const FD* f, const std::string& path, std
     default:
       return fmt::format("field '{}' is {}, which expectations cannot set", path, f->type_name());
   }
+}
+
+// Adds the entry `key: value` to map field `f`, `key` written as flatten() writes it (key_text()).
+std::string add_map_entry(pb::Message* m, const FD* f, const std::string& path, std::string_view key,
+                          std::string_view value) {
+  const FD* key_field = f->message_type()->map_key();
+  const FD* value_field = f->message_type()->map_value();
+  if (value_field->cpp_type() == FD::CPPTYPE_MESSAGE) {
+    return fmt::format("field '{}' is a map of messages, which expectations cannot set", path);
+  }
+  if (key.empty()) return fmt::format("field '{}' is a map: write each entry as '{}.<key>: <value>'", path, path);
+  const pb::Reflection* r = m->GetReflection();
+  pb::Message* entry = r->AddMessage(m, f);
+  std::string error;
+  if (key_field->cpp_type() != FD::CPPTYPE_STRING) {
+    error = set_scalar(entry, key_field, path + "." + std::string(key), key);
+  } else if (std::string text; is_bare_key(key) || (key.front() == '"' && unquote(key, &text))) {
+    entry->GetReflection()->SetString(entry, key_field, is_bare_key(key) ? std::string(key) : text);
+  } else {
+    error = fmt::format("field '{}' is a map with string keys: write a key bare (letters, digits, '_', '.', '-') or "
+                        "as a \"quoted string\", got {}", path, key);
+  }
+  const std::string written = error.empty() ? key_text(*entry) : "";
+  for (int i = 0; error.empty() && i + 1 < r->FieldSize(*m, f); ++i) {
+    if (key_text(r->GetRepeatedMessage(*m, f, i)) == written) {
+      error = fmt::format("field '{}' has key {} twice", path, written);
+    }
+  }
+  if (error.empty()) error = set_scalar(entry, value_field, path + "." + written, value);
+  if (!error.empty()) r->RemoveLast(m, f);
+  return error;
 }
 
 }  // namespace
@@ -326,6 +421,7 @@ std::string set_flat_field(pb::Message* m, std::string_view path, std::string_vi
     if (!f) return fmt::format("message {} has no field '{}'", m->GetDescriptor()->full_name(), name);
     walked += name;
     const pb::Reflection* r = m->GetReflection();
+    if (f->is_map()) return add_map_entry(m, f, walked, dot == std::string_view::npos ? "" : path.substr(dot + 1), value);
     if (f->is_repeated()) return add_repeated(m, f, walked, dot == std::string_view::npos ? "" : path.substr(dot + 1), value);
     // Setting one member of a oneof clears another: two payloads in one expectation would lose the first
     // silently, and a stale line would pass unchecked.

@@ -3,6 +3,7 @@
 // apply.
 #include <catch2/catch.hpp>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <memory>
@@ -14,6 +15,7 @@
 #include "fixtures/openvpn_mini.h"
 #include "mapping/mapping.h"
 #include "ruleset/ruleset.h"
+#include "strictlog/v1/event.pb.h"
 
 namespace strictlog {
 namespace {
@@ -248,6 +250,170 @@ rule r -> strictlog.openvpn.v1.FatalTlsError {
   CHECK_FALSE(split.ok);
   CHECK(split.error ==
         "capture 'a' splits a UTF-8 character with a neighbouring capture (the rule needs a literal between them)");
+}
+
+
+// One rule with a capture of each newer field type (fields/field_type.h), mapped where a payload has a field
+// that fits and discarded elsewhere; every capture is still converted.
+const char* const kNewTypesGrammar = R"(grammar t 1.0;
+programs "t";
+rule r = "i=" i:int " f=" f:float " h=" h:hex " q=" q:quoted " host=" host:hostname " ip=" ip:ip " t=" t:iso_time
+    " c=" c:ctime " s=" s:syslog_time " kv " attrs:kv
+  example "i=-1 f=1.5 h=0x1f q='x' host=vpn.example ip=2001:db8::1 t=2026-11-22 09:15:02 c=Thu Nov 22 09:15:02 2018 s=Nov 22 09:15:02 kv uid=0";
+)";
+
+std::string new_types_line(const std::string& i, const std::string& host, const std::string& c,
+                           const std::string& attrs) {
+  return "i=" + i + " f=-2.5e3 h=DEADBEEF q='AES-256-GCM' host=" + host +
+         " ip=::ffff:192.0.2.1 t=2024-02-29 23:59:59 c=" + c + " s=Nov  5 09:15:02 kv " + attrs;
+}
+
+TEST_CASE("newer field types: values set and conversion failures", "[mapping][apply]") {
+  Loaded l = load(kNewTypesGrammar, R"(mapping t 1.0;
+rule r -> strictlog.openvpn.v1.ClientInstanceSignal {
+  src_endpoint.ip = ip;
+  src_endpoint.common_name = host;
+  signal_name = q;
+  reason = c;
+  discard i, f, h, t, s, attrs;
+}
+)");
+  const std::string ctime = "Thu Nov 22 09:15:02 2018";
+  Outcome ok = run(l.grammars[0], l.mappings,
+                   new_types_line("-9223372036854775808", "vpn-gw1.example", ctime, "logname= uid=0  user=root"));
+  CHECK(ok.error.empty());
+  REQUIRE(ok.ok);
+  // quoted sets the text between the quotes; a ctime capture in a string field keeps its text.
+  check_event(ok.event, R"(openvpn_client_instance_signal {
+      src_endpoint { ip: "::ffff:192.0.2.1" common_name: "vpn-gw1.example" }
+      signal_name: "AES-256-GCM" reason: "Thu Nov 22 09:15:02 2018" })");
+
+  struct Case {
+    std::string line, error;
+  };
+  const Case failures[] = {
+      {new_types_line("9223372036854775808", "h", ctime, "a=1"),
+       "capture 'i': cannot convert '9223372036854775808' to int: 9223372036854775808 is greater than "
+       "9223372036854775807"},
+      {new_types_line("1", "192.0.2.1", ctime, "a=1"),
+       "capture 'host': cannot convert '192.0.2.1' to hostname: the last label '1' is all digits, so this reads as "
+       "an address (RFC 1123 section 2.1)"},
+      {new_types_line("1", "h", "Mon Nov 22 09:15:02 2018", "a=1"),
+       "capture 'c': cannot convert 'Mon Nov 22 09:15:02 2018' to ctime: Nov 22 2018 was a Thursday, not a Monday"},
+      // A discarded kv capture with a key twice: a map holds one value per key.
+      {new_types_line("1", "h", ctime, "uid=0 tty=ssh uid=1"),
+       "capture 'attrs': cannot convert 'uid=0 tty=ssh uid=1' to kv: key 'uid' appears twice"},
+  };
+  for (const Case& c : failures) {
+    INFO(c.line);
+    Outcome out = run(l.grammars[0], l.mappings, c.line);
+    CHECK_FALSE(out.ok);
+    CHECK(out.error == c.error);
+  }
+}
+
+TEST_CASE("a kv capture that splits a UTF-8 character is a conversion failure", "[mapping][apply]") {
+  Loaded l = load(R"(grammar t 1.0;
+programs "t";
+rule r = "x " a:kv b:word
+  example "x k=vw";
+)",
+                  R"(mapping t 1.0;
+rule r -> strictlog.openvpn.v1.FatalTlsError {
+  function_name = b;
+  discard a;
+}
+)");
+  CHECK(run(l.grammars[0], l.mappings, "x k=vw").ok);
+  Outcome split = run(l.grammars[0], l.mappings, "x k=\xc3\xa9\xc3\xa9");
+  CHECK_FALSE(split.ok);
+  CHECK(split.error ==
+        "capture 'a' splits a UTF-8 character with a neighbouring capture (the rule needs a literal between them)");
+}
+
+TEST_CASE("an int into an int32 field is refused beyond int32 and a kv capture fills a map", "[mapping][apply]") {
+  Loaded bits = load(kNewTypesGrammar, R"(mapping t 1.0;
+rule r -> strictlog.openvpn.v1.DataChannelKeyInitialized {
+  key_bits = i;
+  discard f, h, q, host, ip, t, c, s, attrs;
+}
+)");
+  const std::string ctime = "Thu Nov 22 09:15:02 2018";
+  Outcome low = run(bits.grammars[0], bits.mappings, new_types_line("-2147483648", "h", ctime, "a=1"));
+  REQUIRE(low.ok);
+  check_event(low.event, "openvpn_data_channel_key_initialized { key_bits: -2147483648 }");
+  Outcome high = run(bits.grammars[0], bits.mappings, new_types_line("2147483647", "h", ctime, "a=1"));
+  REQUIRE(high.ok);
+  check_event(high.event, "openvpn_data_channel_key_initialized { key_bits: 2147483647 }");
+  for (const std::string wide : {"2147483648", "-2147483649", "9223372036854775807"}) {
+    Outcome out = run(bits.grammars[0], bits.mappings, new_types_line(wide, "h", ctime, "a=1"));
+    CHECK_FALSE(out.ok);
+    CHECK(out.error ==
+          "capture 'i': '" + wide + "' does not fit field 'key_bits' (int32, -2147483648 to 2147483647)");
+  }
+
+  Loaded info = load(kNewTypesGrammar, R"(mapping t 1.0;
+rule r -> strictlog.openvpn.v1.PeerInfo {
+  variables = attrs;
+  discard i, f, h, q, host, ip, t, c, s;
+}
+)");
+  Outcome filled = run(info.grammars[0], info.mappings,
+                       new_types_line("1", "h", ctime, "IV_VER=2.6.8 IV_PLAT=linux  IV_GUI_VER= UV_X=a=b"));
+  CHECK(filled.error.empty());
+  REQUIRE(filled.ok);
+  check_event(filled.event, R"(openvpn_peer_info { variables { key: "IV_VER" value: "2.6.8" }
+      variables { key: "IV_PLAT" value: "linux" } variables { key: "IV_GUI_VER" value: "" }
+      variables { key: "UV_X" value: "a=b" } })");
+  Outcome twice = run(info.grammars[0], info.mappings, new_types_line("1", "h", ctime, "IV_VER=2.6.8 IV_VER=2.5"));
+  CHECK_FALSE(twice.ok);
+  CHECK(twice.error == "capture 'attrs': cannot convert 'IV_VER=2.6.8 IV_VER=2.5' to kv: key 'IV_VER' appears twice");
+}
+
+// No payload has a Timestamp field yet, so this mapping is built by hand onto the envelope, whose `time` is a
+// google.protobuf.Timestamp (int64 seconds, int32 nanos): what bind_mappings() would produce for such a
+// payload. It shows apply setting a timestamp whole, and an int into the Timestamp's own int32.
+TEST_CASE("a timestamp sets a Timestamp field and an int beyond int32 is refused, not wrapped", "[mapping][apply]") {
+  auto parsed = dsl::parse_grammar(std::make_shared<SourceFile>(SourceFile{"g.grammar", R"(grammar t 1.0;
+programs "t";
+rule r = "at " t:iso_time " n=" n:int
+  example "at 2026-11-22 09:15:02 n=5";
+)"}));
+  REQUIRE(parsed.ok());
+  auto compiled = compile_grammar(parsed.value());
+  REQUIRE(compiled.ok());
+  std::vector<CompiledGrammar> grammars;
+  grammars.push_back(std::move(compiled).value());
+
+  const auto* time = v1::Envelope::descriptor()->FindFieldByName("time");
+  const auto* nanos = google::protobuf::Timestamp::descriptor()->FindFieldByName("nanos");
+  MappingSet mappings;
+  mappings.mappings.resize(1);
+  mappings.mappings[0].resize(1);
+  RuleMapping& m = mappings.mappings[0][0];
+  m.payload = v1::Event::descriptor()->FindFieldByName("envelope");
+  FieldOp whole;
+  whole.path = {time};
+  whole.field_name = "time";
+  whole.capture = 0;
+  FieldOp part;
+  part.path = {time, nanos};
+  part.field_name = "time.nanos";
+  part.capture = 1;
+  m.ops = {whole, part};
+
+  Outcome ok = run(grammars[0], mappings, "at 2024-02-29 23:59:59 n=-2147483648");
+  CHECK(ok.error.empty());
+  REQUIRE(ok.ok);
+  CHECK(ok.event.envelope().time().seconds() == 1709251199);
+  CHECK(ok.event.envelope().time().nanos() == INT32_MIN);
+
+  Outcome wide = run(grammars[0], mappings, "at 2024-02-29 23:59:59 n=2147483648");
+  CHECK_FALSE(wide.ok);
+  CHECK(wide.error == "capture 'n': '2147483648' does not fit field 'time.nanos' (int32, -2147483648 to 2147483647)");
+  Outcome low = run(grammars[0], mappings, "at 2024-02-29 23:59:59 n=-2147483649");
+  CHECK_FALSE(low.ok);
+  CHECK(low.error == "capture 'n': '-2147483649' does not fit field 'time.nanos' (int32, -2147483648 to 2147483647)");
 }
 
 }  // namespace

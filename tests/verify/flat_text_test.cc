@@ -2,13 +2,19 @@
 // round trips and its exact error texts, and quote()/unquote() over every byte value.
 #include "verify/flat_text.h"
 
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/wrappers.pb.h>
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strictlog/v1/event.pb.h"
@@ -296,9 +302,18 @@ TEST_CASE("set_flat_field: exact error texts", "[verify]") {
         "field 'seconds' is int64: expected a number from -9223372036854775808 to 9223372036854775807, got --1");
 
   google::protobuf::DoubleValue d;
-  d.set_value(1.5);
-  CHECK(flatten(d) == Flat{{"value", "1.5"}});
-  CHECK(set_flat_field(&d, "value", "1.5") == "field 'value' is double, which expectations cannot set");
+  CHECK(set_flat_field(&d, "value", "1.5x") ==
+        "field 'value' is double: expected a number such as 1.5, -2.5e+30 or inf, got 1.5x");
+  CHECK(set_flat_field(&d, "value", "") == "field 'value' is double: expected a number such as 1.5, -2.5e+30 or inf, got ");
+  CHECK(set_flat_field(&d, "value", "+1") ==
+        "field 'value' is double: expected a number such as 1.5, -2.5e+30 or inf, got +1");
+  CHECK(set_flat_field(&d, "value", "1e999") ==
+        "field 'value' is double: expected a number such as 1.5, -2.5e+30 or inf, got 1e999");
+  CHECK(set_flat_field(&d, "value", "\"1.5\"") ==
+        "field 'value' is double: expected a number such as 1.5, -2.5e+30 or inf, got \"1.5\"");
+  google::protobuf::FloatValue f;
+  CHECK(set_flat_field(&f, "value", "3.5e38") ==
+        "field 'value' is float: expected a number such as 1.5, -2.5e+30 or inf, got 3.5e38");
 }
 
 TEST_CASE("set_flat_field: a second member of a oneof is an error and not a silent reset", "[verify]") {
@@ -398,6 +413,172 @@ TEST_CASE("unquote: malformed texts are refused", "[verify]") {
   CHECK(out == "a\\");
   CHECK(unquote("\"\\x41\\x4a\"", &out));
   CHECK(out == "AJ");
+}
+
+
+TEST_CASE("flatten: doubles and floats in the shortest form that reads back and negative integers", "[verify]") {
+  struct Row {
+    double value;
+    std::string text;
+  };
+  const Row doubles[] = {{1.5, "1.5"},     {-0.25, "-0.25"},         {0.1, "0.1"},     {1e300, "1e+300"},
+                         {-2.5e-30, "-2.5e-30"}, {6.02e23, "6.02e+23"}, {1, "1"},       {4.9e-324, "5e-324"},
+                         {std::numeric_limits<double>::infinity(), "inf"}, {-std::numeric_limits<double>::infinity(), "-inf"}};
+  for (const Row& row : doubles) {
+    INFO(row.text);
+    google::protobuf::DoubleValue d;
+    d.set_value(row.value);
+    CHECK(flatten(d) == Flat{{"value", row.text}});
+    check_round_trip(d, {{"value", row.text}});
+  }
+  google::protobuf::FloatValue f;
+  f.set_value(0.1f);
+  CHECK(flatten(f) == Flat{{"value", "0.1"}});  // the float's shortest form, not the double 0.10000000149011612
+  check_round_trip(f, {{"value", "0.1"}});
+  f.set_value(std::numeric_limits<float>::max());
+  CHECK(flatten(f) == Flat{{"value", "3.4028235e+38"}});
+  check_round_trip(f, {{"value", "3.4028235e+38"}});
+
+  // Another spelling of the same number reads as it, as `080` does for integers.
+  google::protobuf::DoubleValue d;
+  CHECK(set_flat_field(&d, "value", "1.50e0") == "");
+  CHECK(flatten(d) == Flat{{"value", "1.5"}});
+  CHECK(set_flat_field(&d, "value", "nan") == "");
+  CHECK(flatten(d) == Flat{{"value", "nan"}});
+
+  google::protobuf::Int32Value i;
+  i.set_value(-12);
+  CHECK(flatten(i) == Flat{{"value", "-12"}});
+  check_round_trip(i, {{"value", "-12"}});
+}
+
+// A message with map fields, built at run time: no payload of strictlog.v1.Event has a map yet.
+struct Maps {
+  google::protobuf::DescriptorPool pool;
+  google::protobuf::DynamicMessageFactory factory{&pool};
+  const google::protobuf::Descriptor* descriptor = nullptr;
+  Maps() {
+    google::protobuf::FileDescriptorProto file;
+    REQUIRE(google::protobuf::TextFormat::ParseFromString(R"pb(
+      name: "maps.proto" package: "maptest" syntax: "proto3"
+      message_type {
+        name: "Maps"
+        field { name: "attrs" number: 1 type: TYPE_MESSAGE type_name: ".maptest.Maps.AttrsEntry" label: LABEL_REPEATED }
+        field { name: "codes" number: 2 type: TYPE_MESSAGE type_name: ".maptest.Maps.CodesEntry" label: LABEL_REPEATED }
+        field { name: "subs" number: 3 type: TYPE_MESSAGE type_name: ".maptest.Maps.SubsEntry" label: LABEL_REPEATED }
+        field { name: "n" number: 4 type: TYPE_INT32 label: LABEL_OPTIONAL }
+        nested_type { name: "AttrsEntry" options { map_entry: true }
+          field { name: "key" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL }
+          field { name: "value" number: 2 type: TYPE_STRING label: LABEL_OPTIONAL } }
+        nested_type { name: "CodesEntry" options { map_entry: true }
+          field { name: "key" number: 1 type: TYPE_INT32 label: LABEL_OPTIONAL }
+          field { name: "value" number: 2 type: TYPE_UINT32 label: LABEL_OPTIONAL } }
+        nested_type { name: "SubsEntry" options { map_entry: true }
+          field { name: "key" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL }
+          field { name: "value" number: 2 type: TYPE_MESSAGE type_name: ".maptest.Maps" label: LABEL_OPTIONAL } }
+      })pb", &file));
+    const google::protobuf::FileDescriptor* built = pool.BuildFile(file);
+    REQUIRE(built != nullptr);
+    descriptor = built->FindMessageTypeByName("Maps");
+  }
+  std::unique_ptr<google::protobuf::Message> make() {
+    return std::unique_ptr<google::protobuf::Message>(factory.GetPrototype(descriptor)->New());
+  }
+};
+
+// Adds `key: value` to map field `name` through reflection, as mapping/apply does.
+void add_entry(google::protobuf::Message* m, const std::string& name, const std::string& key, const std::string& value) {
+  const auto* f = m->GetDescriptor()->FindFieldByName(name);
+  google::protobuf::Message* e = m->GetReflection()->AddMessage(m, f);
+  e->GetReflection()->SetString(e, e->GetDescriptor()->map_key(), key);
+  e->GetReflection()->SetString(e, e->GetDescriptor()->map_value(), value);
+}
+
+TEST_CASE("flatten: a map is one line per entry sorted by key whatever order it was filled in", "[verify]") {
+  Maps maps;
+  auto m = maps.make();
+  // As pam_unix prints them, in its order: logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.7 user=root
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"logname", ""}, {"uid", "0"}, {"euid", "0"}, {"tty", "ssh"}, {"ruser", ""}, {"rhost", "192.0.2.7"},
+           {"user", "root"}}) {
+    add_entry(m.get(), "attrs", k, v);
+  }
+  add_entry(m.get(), "attrs", "two words", "x");
+  add_entry(m.get(), "attrs", "a: b", "colon");
+  add_entry(m.get(), "attrs", "", "empty key");
+  add_entry(m.get(), "attrs", "Z.9_-", "bare");
+  const Flat expected = {
+      {"attrs.\"\"", "\"empty key\""},
+      {"attrs.Z.9_-", "\"bare\""},
+      {"attrs.\"a\\x3a b\"", "\"colon\""},
+      {"attrs.euid", "\"0\""},
+      {"attrs.logname", "\"\""},
+      {"attrs.rhost", "\"192.0.2.7\""},
+      {"attrs.ruser", "\"\""},
+      {"attrs.tty", "\"ssh\""},
+      {"attrs.\"two words\"", "\"x\""},
+      {"attrs.uid", "\"0\""},
+      {"attrs.user", "\"root\""},
+  };
+  CHECK(flatten(*m) == expected);
+  check_round_trip(*m, expected);
+  // Set in another order, the same map flattens the same.
+  auto back = maps.make();
+  for (auto it = expected.rbegin(); it != expected.rend(); ++it) CHECK(set_flat_field(back.get(), it->first, it->second) == "");
+  CHECK(flatten(*back) == expected);
+  // A key that could be bare may be written quoted too; flatten writes it bare.
+  auto quoted = maps.make();
+  CHECK(set_flat_field(quoted.get(), "attrs.\"uid\"", "\"0\"") == "");
+  CHECK(flatten(*quoted) == Flat{{"attrs.uid", "\"0\""}});
+}
+
+TEST_CASE("flatten: integer map keys in numeric order and maps of messages left out", "[verify]") {
+  Maps maps;
+  auto m = maps.make();
+  const auto* codes = m->GetDescriptor()->FindFieldByName("codes");
+  for (int key : {10, -3, 2}) {
+    google::protobuf::Message* e = m->GetReflection()->AddMessage(m.get(), codes);
+    e->GetReflection()->SetInt32(e, e->GetDescriptor()->map_key(), key);
+    e->GetReflection()->SetUInt32(e, e->GetDescriptor()->map_value(), static_cast<uint32_t>(key * key));
+  }
+  const auto* subs = m->GetDescriptor()->FindFieldByName("subs");
+  m->GetReflection()->AddMessage(m.get(), subs);
+  const Flat expected = {{"codes.-3", "9"}, {"codes.2", "4"}, {"codes.10", "100"}};
+  CHECK(flatten(*m) == expected);
+  auto back = maps.make();
+  for (const auto& [path, value] : expected) CHECK(set_flat_field(back.get(), path, value) == "");
+  CHECK(flatten(*back) == expected);
+}
+
+TEST_CASE("set_flat_field: map entries, exact error texts", "[verify]") {
+  Maps maps;
+  auto m = maps.make();
+  REQUIRE(set_flat_field(m.get(), "attrs.uid", "\"0\"") == "");
+  const std::string keys = "field 'attrs' is a map with string keys: write a key bare (letters, digits, '_', '.', "
+                           "'-') or as a \"quoted string\", got ";
+  struct Row {
+    std::string path, value, error;
+  };
+  const Row rows[] = {
+      {"attrs", "\"0\"", "field 'attrs' is a map: write each entry as 'attrs.<key>: <value>'"},
+      {"attrs.", "\"0\"", "field 'attrs' is a map: write each entry as 'attrs.<key>: <value>'"},
+      {"attrs.uid", "\"1\"", "field 'attrs' has key uid twice"},
+      {"attrs.\"uid\"", "\"1\"", "field 'attrs' has key uid twice"},
+      {"attrs.two words", "\"x\"", keys + "two words"},
+      {"attrs.\"open", "\"x\"", keys + "\"open"},
+      {"attrs.a:b", "\"x\"", keys + "a:b"},
+      {"attrs.tty", "ssh", "field 'attrs.tty' is string: expected a \"quoted string\", got ssh"},
+      {"codes.x", "1", "field 'codes.x' is int32: expected a number from -2147483648 to 2147483647, got x"},
+      {"codes.1", "-1", "field 'codes.1' is uint32: expected a number from 0 to 4294967295, got -1"},
+      {"subs.a", "{}", "field 'subs' is a map of messages, which expectations cannot set"},
+      {"n", "-2147483649", "field 'n' is int32: expected a number from -2147483648 to 2147483647, got -2147483649"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.path << ": " << row.value);
+    CHECK(set_flat_field(m.get(), row.path, row.value) == row.error);
+  }
+  // A refused entry leaves nothing behind.
+  CHECK(flatten(*m) == Flat{{"attrs.uid", "\"0\""}});
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ std::string type_name(const FD* f) {
 }
 
 bool fits(ValueKind k, const FD* f) {
+  if (f->is_repeated() && !f->is_map()) return false;  // a leaf holds one value
   switch (k) {
     case ValueKind::kString: return f->cpp_type() == FD::CPPTYPE_STRING && f->type() == FD::TYPE_STRING;
     case ValueKind::kUint32: return f->cpp_type() == FD::CPPTYPE_UINT32 || f->cpp_type() == FD::CPPTYPE_UINT64;
