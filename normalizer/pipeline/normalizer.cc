@@ -148,6 +148,16 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
                       header.program, record);
   }
   last_rule_ = {g, static_cast<size_t>(r)};
+  // The header is checked before the rule decides anything, so a drop rule cannot take a line whose date
+  // does not exist in the year given for the input.
+  InferredTime t = infer_unix_time(header, options_.reference_time);
+  if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
+    record->add_candidate_rule_ids(rule_ref(grammar, rule));
+    return quarantine(line, v1::HEADER,
+                      fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
+                                  header.timestamp_text, year_of(options_.reference_time)),
+                      header.program, record);
+  }
   if (rule.drop) {
     // A drop rule's captures still have to hold values of their types: noise is recognised exactly, like
     // anything else, and a line that only looks like it is quarantined.
@@ -166,15 +176,6 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     return quarantine(line, v1::CONVERSION, std::move(detail_), header.program, record);
   }
 
-  InferredTime t = infer_unix_time(header, options_.reference_time);
-  if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
-    event->Clear();
-    record->add_candidate_rule_ids(rule_ref(grammar, rule));
-    return quarantine(line, v1::HEADER,
-                      fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
-                                  header.timestamp_text, year_of(options_.reference_time)),
-                      header.program, record);
-  }
   v1::Envelope* env = event->mutable_envelope();
   env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes, rules_->hash));
   env->mutable_time()->set_seconds(t.unix_seconds);

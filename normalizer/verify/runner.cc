@@ -367,9 +367,11 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       // Examples only prove that a rule matches; corpus cases also state the event each must produce, and
       // two of them at least show what varies between lines of the rule.
       if (s.case_hits < kMinCasesPerRule) {
-        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by {} corpus case{}; each rule needs {}", where(s.pos),
-                                            s.ref, s.case_hits == 0 ? "no" : std::to_string(s.case_hits),
-                                            s.case_hits == 1 ? "" : "s", kMinCasesPerRule));
+        rep.uncovered.push_back(fmt::format("{}: rule {} is hit by {}; each rule needs {}", where(s.pos), s.ref,
+                                            s.case_hits == 0 ? std::string("no corpus case")
+                                                             : fmt::format("{} corpus case{}", s.case_hits,
+                                                                           s.case_hits == 1 ? "" : "s"),
+                                            kMinCasesPerRule));
       }
       if (grammar.rules[r].drop) continue;  // no mapping, no fields
       const RuleMapping& m = rules->mappings.mappings[g][r];

@@ -151,3 +151,24 @@ TEST_CASE("normalize: a mapping for a drop rule does not load", "[cli]") {
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("normalize: a drop rule does not take a line whose date the stated year lacks", "[cli]") {
+  Sandbox box;
+  write_tree(box);
+  write_file(box / "in.log", "Feb 29 12:00:00 host app[7]: heartbeat 1\n");
+  Run r = run_strictlog(box, with_tree(box, {"normalize", "--year", "2025", "--dropped", "noise.log", "--out",
+                                            "events.pb", "in.log"}));
+  CHECK(r.status == 0);
+  CHECK(split_lines(r.err).back() == "  lines_in 1 == events 0 + dropped_by_rule 0 + quarantined 1: ok");
+  CHECK(read_all(box / "noise.log").empty());
+  auto quarantine = split_lines(read_all(box / "events.quarantine.jsonl"));
+  REQUIRE(quarantine.size() == 1);
+  CHECK(quarantine[0].find("\"reason\":\"HEADER\",\"detail\":\"the timestamp 'Feb 29 12:00:00' does not exist in "
+                           "2025, the year given for this input\"") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace strictlog
