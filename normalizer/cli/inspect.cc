@@ -9,13 +9,19 @@
 #include "compile/dump.h"
 #include "fields/field_type.h"
 #include "ruleset/ruleset.h"
+#include "verify/flat_text.h"
 
 namespace strictlog::cli {
 namespace {
 
+// Each text as corpus files write strings (verify/flat_text.h): double-quoted, control bytes escaped, so an
+// example holding a tab, a newline or a quote reads unambiguously.
 std::string quoted_list(std::span<const std::string_view> texts) {
   std::string out;
-  for (auto t : texts) out += (out.empty() ? "'" : ", '") + std::string(t) + "'";
+  for (auto t : texts) {
+    if (!out.empty()) out += ", ";
+    out += quote(t);
+  }
   return out.empty() ? "-" : out;
 }
 
