@@ -84,10 +84,11 @@ class RegexBuilder {
     }
   }
 
-  // -1 builds the rule's full regex, `(?:...)?` for each optional group. Otherwise bit i says whether the
-  // i-th optional group (in order of appearance, patterns expanded) is present, written without the `?`,
-  // or absent, left out with its captures. Set before build().
-  int64_t variant_mask = -1;
+  // -1 builds the rule's full regex, `(?:...)?` for each optional group. Otherwise the optional group of
+  // that number (in order of appearance, patterns expanded) is written present, without the `?`, or absent,
+  // left out with its captures, as `vary_present` says; the others stay optional. Set before build().
+  int vary_group = -1;
+  bool vary_present = false;
   int optional_groups = 0;  // counted by build()
 
   std::string regex;
@@ -133,13 +134,13 @@ class RegexBuilder {
   void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
                       const Scope& scope) {
     int index = optional_groups++;
-    if (variant_mask < 0) {
+    if (index != vary_group) {
       regex += "(?:";
       parts.push_back({TemplatePart::Kind::kOptionalBegin, {}, -1});
       build(e.body, prefix, true, stack, scope);
       parts.push_back({TemplatePart::Kind::kOptionalEnd, {}, -1});
       regex += ")?";
-    } else if (variant_mask & (int64_t{1} << index)) {
+    } else if (vary_present) {
       build(e.body, prefix, true, stack, scope);
     } else {
       // Built and thrown away, so that optional groups nested inside keep their indices.
@@ -308,21 +309,20 @@ class RegexBuilder {
   int alternations_ = 0;
 };
 
-// A rule's regex with its optional group present and absent, when it has kMaxVariantGroups (one) of them;
-// extract() takes the first that matches, as the full regex's greedy `?` prefers. The loop is general
-// (group 0 most significant) for the day the limit can safely grow.
+// A rule's regex with its leading optional group present, then absent, when the group is the rule's first
+// choice point (compile.h, RuleVariant); extract() takes the first that matches, as the full regex's greedy
+// `?` prefers.
 std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::set<std::string, std::less<>>& broken,
-                                        const dsl::RuleDecl& decl, const CompiledRule& rule, int optional_groups) {
+                                        const dsl::RuleDecl& decl, const CompiledRule& rule) {
   std::vector<RuleVariant> variants;
-  if (optional_groups == 0 || optional_groups > kMaxVariantGroups) return variants;
-  for (int64_t key = (int64_t{1} << optional_groups) - 1; key >= 0; --key) {
-    int64_t mask = 0;  // key with its bits reversed: group 0 is the most significant
-    for (int i = 0; i < optional_groups; ++i) {
-      if (key & (int64_t{1} << (optional_groups - 1 - i))) mask |= int64_t{1} << i;
-    }
+  auto first = std::find_if(rule.template_parts.begin(), rule.template_parts.end(),
+                            [](const TemplatePart& p) { return p.kind != TemplatePart::Kind::kLiteral; });
+  if (first == rule.template_parts.end() || first->kind != TemplatePart::Kind::kOptionalBegin) return variants;
+  for (bool group_present : {true, false}) {
     Diagnostics ignored;  // the full build already reported everything
     RegexBuilder b(patterns, broken, &ignored);
-    b.variant_mask = mask;
+    b.vary_group = 0;
+    b.vary_present = group_present;
     std::vector<std::string> stack;
     b.build(decl.body, "", false, &stack, Scope{});
     bool duplicate = false;
@@ -330,14 +330,19 @@ std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::s
     if (b.failed || duplicate) continue;
     RuleVariant v;
     v.regex = std::move(b.regex);
+    // The variant's captures are the rule's in the same order, less the absent group's: match them in order.
+    // Name and position alone do not identify a capture: a pattern used in two branches under one name
+    // (`( "IP " a:peer | "IPv6 " a:peer )`) gives two captures `a.ip` written at the same place.
     std::vector<bool> present(rule.captures.size(), false);
+    size_t next = 0;
     for (const auto& c : b.captures) {
-      for (size_t i = 0; i < rule.captures.size(); ++i) {
-        if (rule.captures[i].name == c.name && rule.captures[i].pos == c.pos) {
-          v.capture_index.push_back(static_cast<int>(i));
-          present[i] = true;
-        }
+      while (next < rule.captures.size() &&
+             !(rule.captures[next].name == c.name && rule.captures[next].pos == c.pos)) {
+        ++next;
       }
+      if (next == rule.captures.size()) return {};  // cannot happen; the full regex stays correct without
+      v.capture_index.push_back(static_cast<int>(next));
+      present[next++] = true;
     }
     for (size_t i = 0; i < present.size(); ++i) {
       if (!present[i]) v.absent.push_back(static_cast<int>(i));
@@ -594,7 +599,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     rule.fragments = std::move(b.fragments);
     rule.examples = r.examples;
     rule.template_parts = std::move(b.parts);
-    rule.variants = build_variants(patterns, broken, r, rule, b.optional_groups);
+    rule.variants = build_variants(patterns, broken, r, rule);
     rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
     std::string set_error;
     if (!rule.re->ok()) {

@@ -67,10 +67,10 @@ struct TemplatePart {
   int capture = -1;     // kCapture: index in CompiledRule::captures
 };
 
-// The rule's regex for one combination of its optional groups, each either present (written plainly) or
-// absent (left out, with its captures). Captures in a variant are unambiguous where the full regex's
-// `(?:...)?` is not, so RE2 extracts them with a cheaper engine: for OpenVPN's `[cn "/"] ip ":" port`
-// prefix about 4x faster on lines without a common name.
+// The rule's regex with its leading optional group either present (written plainly) or absent (left out,
+// with its captures); any later groups stay optional. Captures in a variant are less ambiguous than in the
+// full regex's `(?:...)?`, so RE2 extracts them with less work: OpenVPN's `[cn "/"] ...` prefix, which every
+// rule of the grammar starts with, no longer lets the common name's candidates run across the whole line.
 struct RuleVariant {
   std::string regex;
   std::unique_ptr<RE2> re;
@@ -78,11 +78,12 @@ struct RuleVariant {
   std::vector<int> absent;         // captures this variant leaves out
 };
 
-// Variants are built only for rules with exactly this many optional groups. With one group, "present if the
-// rest still matches, else absent" is exactly the full regex's leftmost-first preference. With two or more,
-// the groups' greedy parts can compete for the same text (`[p:cn] ["/" q:word]` on `a/b`: the full regex
-// prefers p = `a/b`), and no fixed order of variants reproduces that, so such rules use the full regex.
-inline constexpr int kMaxVariantGroups = 1;
+// Variants are built only for a rule whose first choice point is an optional group: only literal text comes
+// before it (no capture, which may vary in length, no alternation, no other group). Its "present or absent"
+// is then the first choice RE2's leftmost-first matching makes, so "present if the line still matches, else
+// absent" is exactly the full regex's preference, whatever follows. Were a capture to come first, the full
+// regex could prefer a longer capture with the group absent (`w:word ["x"] "y"` on `axy`: w = `ax`) where the
+// variants would take the group (w = `a`), so such rules use the full regex.
 
 struct CompiledRule {
   std::string id;
@@ -94,7 +95,7 @@ struct CompiledRule {
   std::vector<RegexFragment> fragments;
   std::vector<dsl::Example> examples;
   std::vector<TemplatePart> template_parts;  // the structure `regex` was generated from
-  // Empty when the rule has no optional group or more than kMaxVariantGroups of them.
+  // Empty unless the rule's first choice point is an optional group (see above): then present, absent.
   std::vector<RuleVariant> variants;
 };
 
