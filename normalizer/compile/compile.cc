@@ -395,11 +395,21 @@ void check_examples(const CompiledGrammar& g, Diagnostics* errors) {
                            fmt::format("example does not match its rule '{}'", rule.id), {}});
         continue;
       }
+      const std::vector<int> matched = hits;
       apply_precedence(g, &hits);
       if (std::find(hits.begin(), hits.end(), static_cast<int>(i)) == hits.end()) {
+        // Names a rule that a `prefer` ranks over this one and that matched too; other rules left in `hits`
+        // may match the example without being preferred over anything.
+        int winner = -1;
+        for (auto [w, l] : g.precedence) {
+          if (l == static_cast<int>(i) && std::find(matched.begin(), matched.end(), w) != matched.end()) {
+            winner = w;
+            break;
+          }
+        }
         errors->push_back({ex.pos, "example-taken",
                            fmt::format("example of rule '{}' goes to rule '{}', which is preferred over it",
-                                       rule.id, g.rules[static_cast<size_t>(hits.front())].id), {}});
+                                       rule.id, g.rules[static_cast<size_t>(winner)].id), {}});
       }
     }
   }

@@ -346,6 +346,18 @@ const BadCase kBad[] = {
      "g/t.grammar:4:38: example of rule 'exact' goes to rule 'any', which is preferred over it [example-taken]\n"
      "  rule exact = \"x\" example \"y\" example \"x\";\n"
      "                                       ^\n"},
+    // Review: `j` (an exact twin of `i`, unordered) came first among the hits left after precedence, and the
+    // message named it as the rule preferred over `i`; it must name `a`, the rule that beat `i`.
+    {"an example taken by a preferred rule names that rule, not another rule that matches too",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "rule a = \"x \" w:word example \"x y\";\n"
+     "rule i = \"x y\" example \"x y\";\n"
+     "rule j = \"x y\" example \"x y\";\n"
+     "prefer a over i;\n",
+     "g/t.grammar:4:24: example of rule 'i' goes to rule 'a', which is preferred over it [example-taken]\n"
+     "  rule i = \"x y\" example \"x y\";\n"
+     "                         ^\n"},
 };
 
 TEST_CASE("compile errors: table of grammars that must not load and their exact diagnostics",
