@@ -458,10 +458,16 @@ void check_precedence(const dsl::GrammarFile& file, const std::map<std::string, 
       }
     }
     if (clash) continue;
-    // A longer cycle: the loser already ranks above the winner through other declarations.
+    // A longer cycle: the loser already ranks above the winner through other declarations. Each rule is
+    // searched from once: the declarations so far form no cycle, so a rule already searched cannot reach the
+    // winner, and following every path instead takes time exponential in the declarations (a lattice of
+    // rules, each preferred over two others).
     std::vector<int> path;
+    std::vector<bool> searched(g->rules.size(), false);
     std::function<bool(int)> reaches = [&](int from) {
       if (from == winner) return true;
+      if (searched[static_cast<size_t>(from)]) return false;
+      searched[static_cast<size_t>(from)] = true;
       for (size_t i = 0; i < g->precedence.size(); ++i) {
         if (g->precedence[i].first != from) continue;
         path.push_back(static_cast<int>(i));
