@@ -577,8 +577,10 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
       }
     }
     b.build(decl->body, "", false, &stack, scope);
+    // Every unused parameter is reported; with a parameter declared twice, which one is unused is unclear.
+    const bool duplicates = !params_ok;
     for (const auto& param : decl->params) {
-      if (!used.count(param.name) && params_ok) {
+      if (!used.count(param.name) && !duplicates) {
         errors.push_back({param.pos, "unused-parameter",
                           fmt::format("parameter '{}' is never used in pattern '{}'", param.name, decl->name), {}});
         params_ok = false;

@@ -244,6 +244,18 @@ const BadCase kBad[] = {
      "g/t.grammar:4:14: parameter 'b' is never used in pattern 'q' [unused-parameter]\n"
      "  pattern q(a, b) = a;\n"
      "               ^\n"},
+    // Review: only the first unused parameter was reported (collect, don't stop).
+    {"every unused parameter is reported",
+     "grammar g 1;\n"
+     "programs \"a\";\n"
+     "pattern p(a, b, c) = b;\n"
+     "rule r = \"r\" example \"r\";\n",
+     "g/t.grammar:3:11: parameter 'a' is never used in pattern 'p' [unused-parameter]\n"
+     "  pattern p(a, b, c) = b;\n"
+     "            ^\n"
+     "g/t.grammar:3:17: parameter 'c' is never used in pattern 'p' [unused-parameter]\n"
+     "  pattern p(a, b, c) = b;\n"
+     "                  ^\n"},
     {"enum without alternatives, an empty alternative, a repeated one",
      "grammar g 1;\n"
      "programs \"a\";\n"
