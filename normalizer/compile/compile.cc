@@ -203,15 +203,31 @@ class RegexBuilder {
   // Checks `name` against the capture names written so far, and records it. Names are checked as written,
   // pattern references included: `c:peer` written twice is reported at the second `c`, not inside `peer`,
   // and a capture may not share its name with a pattern reference. Alternatives may share a name.
+  // Alternatives that share a name must all be pattern captures (each member then shares its name too, and
+  // is checked as a capture of its own) or all field captures: the mapping sets one field from the name, or
+  // maps the pattern's members onto a message, never both.
   bool claim_name(const std::string& name, const dsl::Element& e) {
+    const FieldType* field = find_field_type(e.type);  // null: a pattern, or an unknown type (reported later)
+    const bool known = field != nullptr || patterns_.count(e.type) != 0;
     for (const auto& used : names_) {
-      if (used.name == name && !exclusive(used.alts, alt_path_)) {
+      if (used.name != name) continue;
+      if (!exclusive(used.alts, alt_path_)) {
         error({e.pos, "duplicate-capture", fmt::format("capture '{}' is already defined in this rule", name),
                {{used.pos, "first defined here"}}});
         return false;
       }
+      if (known && used.known && (field == nullptr) != (used.field == nullptr)) {
+        auto kind = [](const FieldType* f, const std::string& type) {
+          return f ? std::string(to_string(f->output)) : fmt::format("a capture of pattern '{}'", type);
+        };
+        error({e.type_pos, "capture-kind-mismatch",
+               fmt::format("capture '{}' is {} here but {} in another alternative", name, kind(field, e.type),
+                           kind(used.field, used.type)),
+               {{used.pos, "the other alternative"}}});
+        return false;
+      }
     }
-    names_.push_back({name, e.pos, alt_path_});
+    names_.push_back({name, e.pos, alt_path_, field, known, e.type});
     return true;
   }
 
@@ -299,6 +315,9 @@ class RegexBuilder {
     std::string name;
     Position pos;
     AltPath alts;
+    const FieldType* field;  // null for a pattern capture
+    bool known;              // a field type or a pattern
+    std::string type;        // as written
   };
 
   const PatternMap& patterns_;
