@@ -16,21 +16,32 @@ struct Point {
   bool optional;
   int choices;
   int number;  // among points of its own kind
+  // The innermost point this one is nested in (-1: none), and that point's choice that holds this one: 0
+  // for an optional group (present), the branch for an alternation.
+  int parent = -1;
+  int parent_choice = 0;
 };
 
 std::vector<Point> choice_points(const std::vector<TemplatePart>& parts) {
   std::vector<Point> points;
-  std::vector<size_t> open_alternations;  // index in `points`
+  std::vector<size_t> open;  // index in `points` of each open group, innermost last
   int optionals = 0, alternations = 0;
+  auto add = [&](bool optional, int choices, int number) {
+    Point p{optional, choices, number};
+    if (!open.empty()) {
+      p.parent = static_cast<int>(open.back());
+      p.parent_choice = points[open.back()].optional ? 0 : points[open.back()].choices - 1;
+    }
+    open.push_back(points.size());
+    points.push_back(p);
+  };
   for (const TemplatePart& p : parts) {
     switch (p.kind) {
-      case TemplatePart::Kind::kOptionalBegin: points.push_back({true, 2, optionals++}); break;
-      case TemplatePart::Kind::kAlternationBegin:
-        open_alternations.push_back(points.size());
-        points.push_back({false, 1, alternations++});
-        break;
-      case TemplatePart::Kind::kBranch: ++points[open_alternations.back()].choices; break;
-      case TemplatePart::Kind::kAlternationEnd: open_alternations.pop_back(); break;
+      case TemplatePart::Kind::kOptionalBegin: add(true, 2, optionals++); break;
+      case TemplatePart::Kind::kAlternationBegin: add(false, 1, alternations++); break;
+      case TemplatePart::Kind::kBranch: ++points[open.back()].choices; break;
+      case TemplatePart::Kind::kOptionalEnd:
+      case TemplatePart::Kind::kAlternationEnd: open.pop_back(); break;
       default: break;
     }
   }
@@ -93,7 +104,8 @@ Branch resolve(const std::vector<TemplatePart>& parts, const std::vector<Point>&
 // The combinations to enumerate: every one while there are at most kMaxWitnessCombinations, in order with
 // point 0 most significant and choice 0 (present, first branch) first, as build_variants() orders variants.
 // Past that: all choices 0, all choices last (every group absent, every last branch), then each point at each
-// other choice with the rest at 0.
+// other choice with the rest at 0, except the points it is nested in, which take the choice that holds it (a
+// change inside an unchosen branch would change nothing).
 std::vector<std::vector<int>> combinations(const std::vector<Point>& points) {
   const size_t n = points.size();
   size_t total = 1;
@@ -120,6 +132,9 @@ std::vector<std::vector<int>> combinations(const std::vector<Point>& points) {
     for (int k = 1; k < points[i].choices; ++k) {
       std::vector<int> c(n, 0);
       c[i] = k;
+      for (size_t child = i; points[child].parent >= 0; child = static_cast<size_t>(points[child].parent)) {
+        c[static_cast<size_t>(points[child].parent)] = points[child].parent_choice;
+      }
       if (c != last) out.push_back(std::move(c));
     }
   }
