@@ -169,12 +169,17 @@ class Binder {
       used[static_cast<size_t>(c)] = true;
       for (int other : same_name(rule, c)) used[static_cast<size_t>(other)] = true;
     }
+    // Alternatives that share a name are one capture to map or discard: one error, a note at each.
     for (size_t c = 0; c < rule.captures.size(); ++c) {
-      if (!used[c]) {
+      if (!used[c] && find_first(rule, rule.captures[c].name) == static_cast<int>(c)) {
+        std::vector<Diagnostic::Note> notes{{rule.captures[c].pos, "captured here"}};
+        for (int other : same_name(rule, static_cast<int>(c))) {
+          notes.push_back({rule.captures[static_cast<size_t>(other)].pos, "captured here"});
+        }
         error(decl.pos, "unmapped-capture",
               fmt::format("capture '{}' of rule '{}' is neither mapped nor discarded: map it to a field or add "
                           "'discard {};'", rule.captures[c].name, rule.id, rule.captures[c].name),
-              {{rule.captures[c].pos, "captured here"}});
+              std::move(notes));
       }
     }
   }
@@ -305,8 +310,11 @@ class Binder {
     for (size_t c = 0; c < rule.captures.size(); ++c) {
       if (rule.captures[c].name == name) return static_cast<int>(c);
     }
-    std::string known;
-    for (const auto& c : rule.captures) known += (known.empty() ? "" : ", ") + c.name;
+    std::string known;  // each name once, alternatives that share it included
+    for (size_t c = 0; c < rule.captures.size(); ++c) {
+      if (find_first(rule, rule.captures[c].name) != static_cast<int>(c)) continue;
+      known += (known.empty() ? "" : ", ") + rule.captures[c].name;
+    }
     error(pos, "unknown-capture",
           fmt::format("rule '{}' has no capture '{}' (it has: {})", rule.id, name, known.empty() ? "none" : known));
     return -1;

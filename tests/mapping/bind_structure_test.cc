@@ -144,5 +144,31 @@ TEST_CASE("bind: discarding a shared name discards every alternative of it", "[m
   CHECK(bound.ok());
 }
 
+// Review: each alternative of an unmapped shared name was reported as its own unmapped capture, and the list
+// of a rule's captures named a shared name once per alternative: one mistake, four errors.
+TEST_CASE("bind: a shared name left unmapped is one error naming every alternative", "[mapping]") {
+  auto gs = grammars();
+  auto bad = bind_text(gs, "  hardness = enum(hardness, \"connection failed(soft)\" = "
+                           "SIGNAL_HARDNESS_CONNECTION_FAILED);\n  signal_name = signal;\n  reason = reason;\n"
+                           "  action = enum(action);\n  src_endpoint.common_name = client.common_name;\n"
+                           "  src_endpoint.port = client.port;\n  discard client;\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(render(bad.errors()) ==
+        "m.mapping:9:11: rule 'sig' has no capture 'client' (it has: client.common_name, client.ip, client.port, "
+        "signal, hardness, reason, action) [unknown-capture]\n"
+        "    discard client;\n"
+        "            ^\n"
+        "m.mapping:2:1: capture 'client.ip' of rule 'sig' is neither mapped nor discarded: map it to a field or add "
+        "'discard client.ip;' [unmapped-capture]\n"
+        "  rule sig -> strictlog.openvpn.v1.ClientInstanceSignal {\n"
+        "  ^\n"
+        "g/t.grammar:3:41: note: captured here\n"
+        "  pattern peer = [ common_name:cn \"/\" ] ( ip:ipv4 \":\" port:port | ip:ipv6 );\n"
+        "                                          ^\n"
+        "g/t.grammar:3:65: note: captured here\n"
+        "  pattern peer = [ common_name:cn \"/\" ] ( ip:ipv4 \":\" port:port | ip:ipv6 );\n"
+        "                                                                  ^\n");
+}
+
 }  // namespace
 }  // namespace strictlog
