@@ -126,7 +126,10 @@ std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r);
 Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
 
 // Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.
-// Fails only when RE2 runs out of memory (code `dispatch-out-of-memory`).
+// Fails only when RE2 runs out of memory (code `dispatch-out-of-memory`), which RE2 2022 cannot do once the
+// Set compiled: a Set's DFA never gives up on slow input (it flushes its cache and goes on), and Compile()
+// already refuses a budget too small for its states. The check stays, so that a failure would be INTERNAL,
+// never a silent NO_MATCH.
 Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<int>* hits);
 
 // Removes from `hits` every rule that a `prefer` declaration ranks below another rule in `hits`. What remains

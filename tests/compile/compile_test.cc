@@ -388,3 +388,18 @@ TEST_CASE("compile: apply_precedence() decides against the hits as matched", "[c
 
 }  // namespace
 }  // namespace strictlog::testing
+
+namespace strictlog::testing {
+namespace {
+
+TEST_CASE("compile: 'over' is a keyword only inside prefer and may name a capture or a parameter", "[compile]") {
+  auto result = compile_text("grammar p 1;\nprograms \"p\";\n"
+                             "pattern between(over) = \"from \" over;\n"
+                             "rule r = over:word \" \" b:between(\"x\") example \"a from x\";\n");
+  INFO((result.ok() ? std::string() : render(result.errors())));
+  REQUIRE(result.ok());
+  CHECK(result->rules[0].captures[0].name == "over");
+}
+
+}  // namespace
+}  // namespace strictlog::testing

@@ -80,8 +80,9 @@ struct alt_close : p::one<')'> {};
 struct alt_branch : p::list<element, ws> {};
 struct alternation : p::if_must<alt_open, ws, alt_branch, ws, p::star<alt_bar, ws, p::must<alt_branch>, ws>, alt_close> {};
 
-struct reserved : p::sor<kw_example, kw_over> {};
-struct element : p::sor<literal, optional_group, alternation, p::seq<p::not_at<reserved>, ident_element>> {};
+// `example` ends a rule's elements; any other identifier may name a capture or a parameter (`over` too: it
+// is a keyword only inside `prefer`).
+struct element : p::sor<literal, optional_group, alternation, p::seq<p::not_at<kw_example>, ident_element>> {};
 struct elements : p::list<element, ws> {};
 
 // pattern NAME[(param, ...)] = elements;
