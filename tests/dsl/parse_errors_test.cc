@@ -73,9 +73,17 @@ const BadCase kBad[] = {
     {"alternatives left open",
      "grammar g 1;\n"
      "rule r = ( \"a\" | \"b\" example \"a\";\n",
-     "g/t.grammar:2:22: expected '|' or ')' to continue or close the alternatives [syntax-error]\n"
+     "g/t.grammar:2:22: expected '|' or ')' to continue or close the alternatives (a type's arguments follow its "
+     "name without a space: enum(\"a\", \"b\")) [syntax-error]\n"
      "  rule r = ( \"a\" | \"b\" example \"a\";\n"
      "                       ^\n"},
+    {"a space between a type and its arguments: the parentheses open alternatives, and the message says so",
+     "grammar g 1;\n"
+     "rule r = h:enum (\"soft\", \"hard\") example \"soft\";\n",
+     "g/t.grammar:2:24: expected '|' or ')' to continue or close the alternatives (a type's arguments follow its "
+     "name without a space: enum(\"a\", \"b\")) [syntax-error]\n"
+     "  rule r = h:enum (\"soft\", \"hard\") example \"soft\";\n"
+     "                         ^\n"},
     {"enum arguments without a comma",
      "grammar g 1;\n"
      "rule r = h:enum(\"soft\" \"hard\") example \"soft\";\n",

@@ -137,7 +137,10 @@ template <> inline constexpr const char* errors::message<optional_body> =
 template <> inline constexpr const char* errors::message<optional_close> = "expected ']' to close the optional group";
 template <> inline constexpr const char* errors::message<alt_branch> =
     "expected a pattern element after '(' or '|'";
-template <> inline constexpr const char* errors::message<alt_close> = "expected '|' or ')' to continue or close the alternatives";
+// The second sentence is for `a:enum ("x", "y")`: with a space, the parentheses open alternatives.
+template <> inline constexpr const char* errors::message<alt_close> =
+    "expected '|' or ')' to continue or close the alternatives (a type's arguments follow its name without a "
+    "space: enum(\"a\", \"b\"))";
 template <> inline constexpr const char* errors::message<type_arg> = "expected a quoted argument, e.g. \"soft\"";
 template <> inline constexpr const char* errors::message<args_close> = "expected ',' or ')' after an argument";
 template <> inline constexpr const char* errors::message<param_name> = "expected a parameter name";
