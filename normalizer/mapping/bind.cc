@@ -307,9 +307,7 @@ class Binder {
   }
 
   int find_capture(const CompiledRule& rule, const std::string& name, const Position& pos) {
-    for (size_t c = 0; c < rule.captures.size(); ++c) {
-      if (rule.captures[c].name == name) return static_cast<int>(c);
-    }
+    if (int c = find_first(rule, name); c >= 0) return c;
     std::string known;  // each name once, alternatives that share it included
     for (size_t c = 0; c < rule.captures.size(); ++c) {
       if (find_first(rule, rule.captures[c].name) != static_cast<int>(c)) continue;

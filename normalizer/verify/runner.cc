@@ -39,9 +39,10 @@ Result<std::vector<fs::path>> corpus_files(const std::vector<std::string>& dirs)
   return out;
 }
 
-// What a case line actually became, in the terms a case file states it.
+// What a case line actually became, in the terms a case file states it. `taken_by` is the rule_ref() of the
+// rule that took the line (an event or a drop); empty for a quarantined line.
 CorpusCase actual_case(const CorpusCase& c, Outcome outcome, const v1::Event& event,
-                       const v1::QuarantineRecord& record, const std::string& dropped_by) {
+                       const v1::QuarantineRecord& record, const std::string& taken_by) {
   CorpusCase a;
   a.leading = c.leading;
   a.pos = c.pos;
@@ -49,12 +50,11 @@ CorpusCase actual_case(const CorpusCase& c, Outcome outcome, const v1::Event& ev
   std::vector<FlatField> fields;
   if (outcome == Outcome::kEvent) {
     a.expect = CorpusCase::Expect::kEvent;
-    const auto& env = event.envelope();
-    a.what = fmt::format("{}/{}/{}", env.grammar(), env.source_version(), env.rule_id());
+    a.what = taken_by;
     fields = flatten(event, unstated_event_fields());
   } else if (outcome == Outcome::kDropped) {
     a.expect = CorpusCase::Expect::kDrop;
-    a.what = dropped_by;
+    a.what = taken_by;
   } else {
     a.expect = CorpusCase::Expect::kQuarantine;
     a.what = v1::QuarantineReason_Name(record.reason());
@@ -262,20 +262,18 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       line.number = c.pos.line;
       line.length = c.raw.size();
       Outcome outcome = normalizer.normalize(line, &event, &record);
-      std::string dropped_by;
-      if (outcome == Outcome::kDropped) {
+      // The rule that took the line (an event or a drop), as the normalizer reports it.
+      RuleStats* taken = nullptr;
+      std::set<std::string>* paths = nullptr;
+      if (outcome != Outcome::kQuarantined) {
         auto [g, r] = normalizer.last_rule();
-        dropped_by = rule_ref(rules->grammars[g], rules->grammars[g].rules[r]);
+        taken = &rep.rules[stat_index[g][r]];
+        paths = &seen_paths[g][r];
       }
-      CorpusCase actual = actual_case(c, outcome, event, record, dropped_by);
-      if (outcome == Outcome::kEvent || outcome == Outcome::kDropped) {
-        for (size_t g = 0; g < rules->grammars.size(); ++g) {
-          for (size_t r = 0; r < rules->grammars[g].rules.size(); ++r) {
-            if (rep.rules[stat_index[g][r]].ref != actual.what) continue;
-            ++rep.rules[stat_index[g][r]].case_hits;
-            for (const auto& f : actual.fields) seen_paths[g][r].insert(f.path);
-          }
-        }
+      CorpusCase actual = actual_case(c, outcome, event, record, taken ? taken->ref : std::string());
+      if (taken) {
+        ++taken->case_hits;
+        for (const auto& f : actual.fields) paths->insert(f.path);
       } else if (record.reason() == v1::AMBIGUOUS) {
         // Each candidate with its position, so the author sees where both rules are (issue 5, section 4).
         std::string names;
