@@ -16,10 +16,8 @@ struct Counters {
   uint64_t events = 0;
   uint64_t dropped_by_rule = 0;  // lines a `drop` rule matched: known noise, counted and not kept
   uint64_t quarantined = 0;
-  // events_by_rule[g][r]: events from grammars[g].rules[r].
-  std::vector<std::vector<uint64_t>> events_by_rule;
-  // drops_by_rule[g][r]: lines dropped by grammars[g].rules[r], a `drop` rule.
-  std::vector<std::vector<uint64_t>> drops_by_rule;
+  // lines_by_rule[g][r]: lines grammars[g].rules[r] took: events for a rule, drops for a `drop` rule.
+  std::vector<std::vector<uint64_t>> lines_by_rule;
   // quarantined_by_reason[reason]: indexed by v1::QuarantineReason's number.
   std::array<uint64_t, v1::QuarantineReason_ARRAYSIZE> quarantined_by_reason{};
 

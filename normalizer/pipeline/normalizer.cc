@@ -43,11 +43,9 @@ std::string make_event_id(std::string_view input_name, uint64_t offset, std::str
 LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOptions options)
     : rules_(std::move(rules)), options_(std::move(options)) {
   size_t max_captures = 0;
-  counters_.events_by_rule.resize(rules_->grammars.size());
-  counters_.drops_by_rule.resize(rules_->grammars.size());
+  counters_.lines_by_rule.resize(rules_->grammars.size());
   for (size_t g = 0; g < rules_->grammars.size(); ++g) {
-    counters_.events_by_rule[g].resize(rules_->grammars[g].rules.size());
-    counters_.drops_by_rule[g].resize(rules_->grammars[g].rules.size());
+    counters_.lines_by_rule[g].resize(rules_->grammars[g].rules.size());
     for (const auto& r : rules_->grammars[g].rules) max_captures = std::max(max_captures, r.captures.size());
   }
   groups_.resize(max_captures + 1);
@@ -166,7 +164,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
       return quarantine(line, v1::CONVERSION, std::move(detail_), header.program, record);
     }
     ++counters_.dropped_by_rule;
-    ++counters_.drops_by_rule[g][static_cast<size_t>(r)];
+    ++counters_.lines_by_rule[g][static_cast<size_t>(r)];
     return Outcome::kDropped;
   }
   if (!apply_mapping(rules_->mappings.mappings[g][static_cast<size_t>(r)], rule, groups_.data(), values_.data(), event,
@@ -195,7 +193,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   env->mutable_rule_id()->assign(rule.id);
 
   ++counters_.events;
-  ++counters_.events_by_rule[g][static_cast<size_t>(r)];
+  ++counters_.lines_by_rule[g][static_cast<size_t>(r)];
   return Outcome::kEvent;
 }
 

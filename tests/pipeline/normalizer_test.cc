@@ -160,28 +160,24 @@ std::vector<std::string> candidates(const v1::QuarantineRecord& r) {
   return {r.candidate_rule_ids().begin(), r.candidate_rule_ids().end()};
 }
 
-// Events counted for `grammar/rule`, found by name so the test does not depend on load order.
-uint64_t events_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule) {
+// Lines `grammar/rule` took, found by name so the test does not depend on load order: events when `drop`
+// is false, drops when it is true, and 0 when the rule is not of that kind.
+uint64_t lines_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule, bool drop) {
   const RuleSet& rules = n.rules();
   for (size_t g = 0; g < rules.grammars.size(); ++g) {
     if (rules.grammars[g].name != grammar) continue;
     for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
-      if (rules.grammars[g].rules[r].id == rule) return n.counters().events_by_rule[g][r];
+      if (rules.grammars[g].rules[r].id != rule) continue;
+      return rules.grammars[g].rules[r].drop == drop ? n.counters().lines_by_rule[g][r] : 0;
     }
   }
   throw std::runtime_error("no rule " + grammar + "/" + rule);
 }
-
-// Lines dropped by `grammar/rule`, found by name like events_for().
+uint64_t events_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule) {
+  return lines_for(n, grammar, rule, false);
+}
 uint64_t drops_for(const LineNormalizer& n, const std::string& grammar, const std::string& rule) {
-  const RuleSet& rules = n.rules();
-  for (size_t g = 0; g < rules.grammars.size(); ++g) {
-    if (rules.grammars[g].name != grammar) continue;
-    for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
-      if (rules.grammars[g].rules[r].id == rule) return n.counters().drops_by_rule[g][r];
-    }
-  }
-  throw std::runtime_error("no rule " + grammar + "/" + rule);
+  return lines_for(n, grammar, rule, true);
 }
 
 uint64_t quarantined_for(const LineNormalizer& n, v1::QuarantineReason reason) {
@@ -841,12 +837,12 @@ TEST_CASE("Counters: a mixed batch covering every outcome balances exactly", "[p
   for (uint64_t count : c.quarantined_by_reason) by_reason += count;
   CHECK(by_reason == c.quarantined);
   uint64_t by_rule = 0;
-  REQUIRE(c.events_by_rule.size() == rules->grammars.size());
+  REQUIRE(c.lines_by_rule.size() == rules->grammars.size());
   for (size_t g = 0; g < rules->grammars.size(); ++g) {
-    REQUIRE(c.events_by_rule[g].size() == rules->grammars[g].rules.size());
-    for (uint64_t count : c.events_by_rule[g]) by_rule += count;
+    REQUIRE(c.lines_by_rule[g].size() == rules->grammars[g].rules.size());
+    for (uint64_t count : c.lines_by_rule[g]) by_rule += count;
   }
-  CHECK(by_rule == c.events);
+  CHECK(by_rule == c.events + c.dropped_by_rule);
 }
 
 TEST_CASE("start_input changes the input name and the reference time; counters accumulate", "[pipeline]") {

@@ -53,18 +53,18 @@ void print_summary(const RuleSet& rules, const Counters& c, double seconds, size
                               c.lines_in, c.lines_in == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
-  auto per_rule = [&](bool drop, const std::vector<std::vector<uint64_t>>& counts) {
+  auto per_rule = [&](bool drop) {
     for (size_t g = 0; g < rules.grammars.size(); ++g) {
       const auto& grammar = rules.grammars[g];
       for (size_t r = 0; r < grammar.rules.size(); ++r) {
         if (grammar.rules[r].drop != drop) continue;
-        s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]), counts[g][r]);
+        s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]), c.lines_by_rule[g][r]);
       }
     }
   };
-  per_rule(false, c.events_by_rule);
+  per_rule(false);
   s += fmt::format("  dropped         {:>10}\n", c.dropped_by_rule);
-  per_rule(true, c.drops_by_rule);
+  per_rule(true);
   s += fmt::format("  quarantined     {:>10}\n", c.quarantined);
   for (size_t reason = 1; reason < c.quarantined_by_reason.size(); ++reason) {
     if (c.quarantined_by_reason[reason] == 0) continue;
