@@ -15,5 +15,8 @@ Run add_cat(CLI::App& app);
 Run add_test(CLI::App& app);
 Run add_fields(CLI::App& app);
 Run add_compile(CLI::App& app);
+Run add_explain(CLI::App& app);
+Run add_diff(CLI::App& app);
+Run add_replay(CLI::App& app);
 
 }  // namespace strictlog::cli

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   Run test = add_test(app);
   Run fields = add_fields(app);
   Run compile = add_compile(app);
+  Run explain = add_explain(app);
+  Run diff = add_diff(app);
+  Run replay = add_replay(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -35,5 +38,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("test")) return test();
   if (app.got_subcommand("fields")) return fields();
   if (app.got_subcommand("compile")) return compile();
+  if (app.got_subcommand("explain")) return explain();
+  if (app.got_subcommand("diff")) return diff();
+  if (app.got_subcommand("replay")) return replay();
   return kExitUsage;
 }

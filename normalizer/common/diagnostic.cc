@@ -57,6 +57,10 @@ void render_at(std::string& out, const Position& p, std::string_view message, st
 
 }  // namespace
 
+std::string to_string(const Position& p) {
+  return fmt::format("{}:{}:{}", p.source ? p.source->path : "<unknown>", p.line, p.column);
+}
+
 std::string render(const Diagnostic& d) {
   std::string out;
   render_at(out, d.where, d.message, d.code);

@@ -32,6 +32,9 @@ struct Position {
   bool operator==(const Position&) const = default;  // same file object, line and column
 };
 
+// `path:line:col`, the form every message that points into a file uses.
+std::string to_string(const Position& p);
+
 struct Diagnostic {
   Position where;
   // Stable, kebab-case code, e.g. `unknown-field-type`. Tests and scripts may key on it.

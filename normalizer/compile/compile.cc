@@ -61,7 +61,7 @@ class RegexBuilder {
       size_t begin = regex.size();
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
-          literal(e.text);
+          literal(e.text, e.pos);
           break;
         case dsl::Element::Kind::kParameter:
           parameter(e, scope);
@@ -104,9 +104,9 @@ class RegexBuilder {
     errors_->push_back(std::move(d));
   }
 
-  void literal(const std::string& text) {
+  void literal(const std::string& text, const Position& pos) {
     regex += RE2::QuoteMeta(text);
-    parts.push_back({TemplatePart::Kind::kLiteral, text, -1});
+    parts.push_back({TemplatePart::Kind::kLiteral, text, -1, pos});
   }
 
   void parameter(const dsl::Element& e, const Scope& scope) {
@@ -128,7 +128,7 @@ class RegexBuilder {
       return;
     }
     if (scope.used) scope.used->insert(e.text);
-    literal(it->second);
+    literal(it->second, e.pos);
   }
 
   void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
@@ -136,9 +136,9 @@ class RegexBuilder {
     int index = optional_groups++;
     if (index != vary_group) {
       regex += "(?:";
-      parts.push_back({TemplatePart::Kind::kOptionalBegin, {}, -1});
+      parts.push_back({TemplatePart::Kind::kOptionalBegin, {}, -1, e.pos});
       build(e.body, prefix, true, stack, scope);
-      parts.push_back({TemplatePart::Kind::kOptionalEnd, {}, -1});
+      parts.push_back({TemplatePart::Kind::kOptionalEnd, {}, -1, e.pos});
       regex += ")?";
     } else if (vary_present) {
       build(e.body, prefix, true, stack, scope);
@@ -158,17 +158,17 @@ class RegexBuilder {
                    const Scope& scope) {
     const int id = alternations_++;
     regex += "(?:";
-    parts.push_back({TemplatePart::Kind::kAlternationBegin, {}, -1});
+    parts.push_back({TemplatePart::Kind::kAlternationBegin, {}, -1, e.pos});
     for (size_t b = 0; b < e.branches.size(); ++b) {
       if (b > 0) {
         regex += "|";
-        parts.push_back({TemplatePart::Kind::kBranch, {}, -1});
+        parts.push_back({TemplatePart::Kind::kBranch, {}, -1, e.pos});
       }
       alt_path_.emplace_back(id, static_cast<int>(b));
       build(e.branches[b], prefix, true, stack, scope);
       alt_path_.pop_back();
     }
-    parts.push_back({TemplatePart::Kind::kAlternationEnd, {}, -1});
+    parts.push_back({TemplatePart::Kind::kAlternationEnd, {}, -1, e.pos});
     regex += ")";
   }
 
@@ -246,7 +246,7 @@ class RegexBuilder {
     regex += "(";
     regex += type_regex;
     regex += ")";
-    parts.push_back({TemplatePart::Kind::kCapture, {}, static_cast<int>(captures.size())});
+    parts.push_back({TemplatePart::Kind::kCapture, {}, static_cast<int>(captures.size()), e.pos});
     captures.push_back({name, type, e.pos, optional || !alt_path_.empty(), std::move(alternatives)});
   }
 

@@ -65,6 +65,9 @@ struct TemplatePart {
   Kind kind = Kind::kLiteral;
   std::string literal;  // kLiteral: the text as written, unescaped
   int capture = -1;     // kCapture: index in CompiledRule::captures
+  // Where the element is written: the literal (for a parameter's literal, the parameter's use in the
+  // pattern), the capture, or the group's opening bracket; kBranch and the ends: the group's.
+  Position pos;
 };
 
 // The rule's regex with its leading optional group either present (written plainly) or absent (left out,

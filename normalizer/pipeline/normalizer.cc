@@ -26,15 +26,33 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
+// The first of the nearest misses (MissFinder::attempt_all's order), its offset made relative to the line.
+void set_nearest_miss(MissFinder& finder, const std::vector<size_t>& grammars, const Line& line,
+                      std::string_view message, v1::NearestMiss* out) {
+  const RuleSet& rules = finder.rules();
+  RuleAttempt best;
+  bool found = false;
+  for (size_t g : grammars) {
+    for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
+      RuleAttempt a = finder.attempt(g, r, message);
+      if (!found || a.reach > best.reach) best = std::move(a), found = true;
+    }
+  }
+  if (!found) return;
+  const CompiledGrammar& g = rules.grammars[best.grammar];
+  out->set_offset(static_cast<uint64_t>(message.data() - line.bytes.data()) + best.reach);
+  out->set_rule_id(rule_ref(g, g.rules[best.rule]));
+  if (best.expected.empty()) return;  // cannot happen for a line no rule matched; the record stays honest
+  out->set_element(to_string(best.expected.front().pos));
+  out->set_expected(describe(best.expected));
+}
+
 }  // namespace
 
-std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,
-                          std::string_view grammar_set_hash) {
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line) {
   std::string data(input_name);
   data.push_back('\0');
   data += std::to_string(offset);
-  data.push_back('\0');
-  data += grammar_set_hash;
   data.push_back('\0');
   data += line;
   return sha256_hex(data).substr(0, 32);
@@ -50,6 +68,7 @@ LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOp
   }
   groups_.resize(max_captures + 1);
   values_.resize(max_captures);
+  if (options_.explain) miss_finder_ = std::make_unique<MissFinder>(rules_);
 }
 
 void LineNormalizer::start_input(std::string input_name, int64_t reference_time, bool year_fixed) {
@@ -77,6 +96,16 @@ Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason
   record->set_grammar_set_hash(rules_->hash);
   record->mutable_process_name()->assign(program);
   if (options_.stamp_processed_time) set_now(record->mutable_processed_time());
+  record->mutable_year_reference_time()->set_seconds(options_.reference_time);
+  record->set_year_stated(options_.year_fixed);
+  return Outcome::kQuarantined;
+}
+
+Outcome LineNormalizer::requarantine(const v1::QuarantineRecord& kept, v1::QuarantineRecord* record) {
+  ++counters_.lines_in;
+  ++counters_.quarantined;
+  ++counters_.quarantined_by_reason[static_cast<size_t>(kept.reason())];
+  *record = kept;
   return Outcome::kQuarantined;
 }
 
@@ -103,11 +132,11 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   }
 
   candidates_.clear();
-  bool any_grammar = false;
+  applicable_.clear();
   for (size_t g = 0; g < rules_->grammars.size(); ++g) {
     const CompiledGrammar& grammar = rules_->grammars[g];
-    if (!grammar.applies_to(header.program)) continue;
-    any_grammar = true;
+    if (options_.grammar ? g != *options_.grammar : !grammar.applies_to(header.program)) continue;
+    applicable_.push_back(g);
     if (auto st = dispatch(grammar, header.message, &hits_); !st) {
       return quarantine(line, v1::INTERNAL, st.errors().front().message, header.program, record);
     }
@@ -117,11 +146,12 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     apply_precedence(grammar, &hits_);
     for (int r : hits_) candidates_.emplace_back(g, r);
   }
-  if (!any_grammar) {
+  if (applicable_.empty()) {
     return quarantine(line, v1::NO_MATCH, fmt::format("no grammar applies to program '{}'", header.program),
                       header.program, record);
   }
   if (candidates_.empty()) {
+    if (miss_finder_) set_nearest_miss(*miss_finder_, applicable_, line, header.message, record->mutable_nearest_miss());
     return quarantine(line, v1::NO_MATCH, fmt::format("no rule matches the message of program '{}'", header.program),
                       header.program, record);
   }
@@ -175,7 +205,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   }
 
   v1::Envelope* env = event->mutable_envelope();
-  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes, rules_->hash));
+  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes));
   env->mutable_time()->set_seconds(t.unix_seconds);
   env->mutable_time_text()->assign(header.timestamp_text);
   env->set_time_year_inferred(true);

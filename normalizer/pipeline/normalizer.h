@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "explain/nearest_miss.h"
 #include "ingest/line_reader.h"
 #include "pipeline/counters.h"
 #include "ruleset/ruleset.h"
@@ -25,6 +27,11 @@ struct NormalizeOptions {
   // every timestamp is then in that year, and a date that year does not have (Feb 29 of a common year) is
   // quarantined as HEADER instead of being moved to another year.
   bool year_fixed = false;
+  // Record in each NO_MATCH quarantine record how close the nearest rule came (QuarantineRecord.nearest_miss).
+  // Costs one prefix match per rule element for such lines only; matched lines are unaffected.
+  bool explain = false;
+  // When set, only this grammar (an index into RuleSet::grammars) is tried, whatever the line's program.
+  std::optional<size_t> grammar;
 };
 
 // kDropped: a `drop` rule matched the line (known noise); it is counted, and nothing else is produced.
@@ -45,6 +52,11 @@ class LineNormalizer {
   // keep accumulating across inputs.
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
 
+  // Counts `kept` as a line read and quarantined again, and copies it to `*record`: for `strictlog replay` of
+  // a record whose raw bytes cannot be normalized again (OVERSIZE keeps only a prefix of the line, FRAMING
+  // bytes are not the message that was sent).
+  Outcome requarantine(const v1::QuarantineRecord& kept, v1::QuarantineRecord* record);
+
   const Counters& counters() const { return counters_; }
   // The (grammar, rule) indices of the rule that took the last line normalized with kEvent or kDropped.
   std::pair<size_t, size_t> last_rule() const { return last_rule_; }
@@ -60,17 +72,19 @@ class LineNormalizer {
   // Scratch reused for every line, so matching allocates nothing once warm.
   std::vector<int> hits_;
   std::vector<std::pair<size_t, int>> candidates_;  // (grammar, rule)
+  std::vector<size_t> applicable_;                   // grammars the line's program selects
+  std::unique_ptr<MissFinder> miss_finder_;          // options_.explain only
   std::vector<re2::StringPiece> groups_;
   std::vector<Value> values_;
   std::string detail_;
   std::pair<size_t, size_t> last_rule_{0, 0};
 };
 
-// Lowercase hex of the first 16 bytes of
-// SHA-256(input_name NUL decimal(offset) NUL grammar_set_hash NUL line), `line` without its terminator.
-// The line's own bytes are in it so that two different lines never share an id when an input name and offset
-// repeat (stdin is always `-`; a rotated file is read again under its old name).
-std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line,
-                          std::string_view grammar_set_hash);
+// Lowercase hex of the first 16 bytes of SHA-256(input_name NUL decimal(offset) NUL line), `line` without
+// its terminator. It names the line's occurrence and nothing about the rules: a line quarantined today and
+// replayed after a rule was added gets the id a fresh run would give it (Envelope.uid). The line's own bytes
+// are in it so that two different lines never share an id when an input name and offset repeat (stdin is
+// always `-`; a rotated file is read again under its old name).
+std::string make_event_id(std::string_view input_name, uint64_t offset, std::string_view line);
 
 }  // namespace strictlog

@@ -24,8 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kUnstatedQuarantineFields = {"reason",           "raw_text", "raw_bytes", "input",
-                                                            "grammar_set_hash", "processed_time"};
+const std::vector<std::string> kUnstatedQuarantineFields = {
+    "reason",         "raw_text",            "raw_bytes",   "input",       "grammar_set_hash",
+    "processed_time", "year_reference_time", "year_stated", "nearest_miss"};
 
 std::string where(const Position& p) { return p.source ? fmt::format("{}:{}", p.source->path, p.line) : "?"; }
 

@@ -115,7 +115,7 @@ TEST_CASE("normalize: events and quarantine files, the exact summary and the inv
   std::vector<std::string> events = split_lines(read_all(box / "events.jsonl"));
   REQUIRE(events.size() == 3);
   CHECK(events[0] ==
-        "{\"envelope\":{\"uid\":\"" + make_event_id("mixed.log", 0, "<27>" + kHandshake, hash) +
+        "{\"envelope\":{\"uid\":\"" + make_event_id("mixed.log", 0, "<27>" + kHandshake) +
             "\",\"time\":\"2026-11-22T12:21:12Z\",\"time_text\":\"Nov 22 12:21:12\",\"time_year_inferred\":true,"
             "\"hostname\":\"vpn1\",\"process_name\":\"openvpn\",\"pid\":1234,\"facility\":3,\"severity\":3,"
             "\"input\":{\"name\":\"mixed.log\",\"line\":\"1\"},\"grammar\":\"openvpn\",\"source_version\":\"2.6\","
@@ -132,7 +132,8 @@ TEST_CASE("normalize: events and quarantine files, the exact summary and the inv
   CHECK(quarantine[0] ==
         "{\"reason\":\"NO_MATCH\",\"detail\":\"no grammar applies to program 'CRON'\",\"raw_text\":\"" + kCron +
             "\",\"input\":{\"name\":\"mixed.log\",\"line\":\"2\",\"offset\":\"" + std::to_string(cron_offset) +
-            "\"},\"grammar_set_hash\":\"" + hash + "\",\"process_name\":\"CRON\"}");
+            "\"},\"grammar_set_hash\":\"" + hash +
+            "\",\"process_name\":\"CRON\",\"year_reference_time\":\"2026-12-31T23:59:59Z\",\"year_stated\":true}");
   const char* const reasons[] = {"NO_MATCH", "CONVERSION", "NO_MATCH", "CONVERSION", "ENCODING", "HEADER", "HEADER"};
   for (size_t i = 0; i < quarantine.size(); ++i) {
     INFO("record " << i << ": " << quarantine[i]);
@@ -403,7 +404,7 @@ TEST_CASE("A FIFO as --out is written through, not replaced", "[cli]") {
   CHECK(r.status == 0);
   CHECK(split_lines(r.err).back() == kMixedInvariant);
   CHECK(split_lines(received).size() == 3);
-  CHECK(starts_with(received, "{\"envelope\":{\"uid\":\"" + make_event_id("mixed.log", 0, "<27>" + kHandshake, mini_hash())));
+  CHECK(starts_with(received, "{\"envelope\":{\"uid\":\"" + make_event_id("mixed.log", 0, "<27>" + kHandshake)));
   struct stat st {};
   REQUIRE(::lstat((box / "events.fifo").c_str(), &st) == 0);
   CHECK(S_ISFIFO(st.st_mode));
@@ -438,7 +439,6 @@ TEST_CASE("normalize reads stdin as '-' and when no input is given", "[cli]") {
   write_file(box / "stdin.log", kHandshake + "\n" + kCron + "\n");
   RunOptions options;
   options.stdin_path = box / "stdin.log";
-  const std::string& hash = mini_hash();
 
   Run dash = run_strictlog(box, with_rules({"normalize", "--year", "2026", "--no-processed-time", "--format",
                                             "jsonl", "--out", "e.jsonl", "-"}),
@@ -446,7 +446,7 @@ TEST_CASE("normalize reads stdin as '-' and when no input is given", "[cli]") {
   CHECK(dash.status == 0);
   CHECK(split_lines(dash.err).back() == "  lines_in 2 == events 1 + dropped_by_rule 0 + quarantined 1: ok");
   std::string events = read_all(box / "e.jsonl");
-  CHECK(events.find("\"uid\":\"" + make_event_id("-", 0, kHandshake, hash) + "\"") != std::string::npos);
+  CHECK(events.find("\"uid\":\"" + make_event_id("-", 0, kHandshake) + "\"") != std::string::npos);
   CHECK(events.find("\"input\":{\"name\":\"-\",\"line\":\"1\"}") != std::string::npos);
 
   Run none = run_strictlog(box, with_rules({"normalize", "--year", "2026", "--no-processed-time", "--format",
@@ -462,7 +462,7 @@ TEST_CASE("normalize reads stdin as '-' and when no input is given", "[cli]") {
                             options);
   CHECK(named.status == 0);
   std::string named_events = read_all(box / "e3.jsonl");
-  CHECK(named_events.find("\"uid\":\"" + make_event_id("vpn.log", 0, kHandshake, hash) + "\"") != std::string::npos);
+  CHECK(named_events.find("\"uid\":\"" + make_event_id("vpn.log", 0, kHandshake) + "\"") != std::string::npos);
   CHECK(named_events.find("\"input\":{\"name\":\"vpn.log\",\"line\":\"1\"}") != std::string::npos);
   CHECK(split_lines(read_all(box / "e3.quarantine.jsonl")).size() == 1);
 }

@@ -26,7 +26,7 @@ int io_error(std::string_view command, const Diagnostics& ds, const Counters* co
 int interrupted(std::string_view command, int sig, const Counters& counts);
 
 // The run summary: lines, events per rule, dropped, quarantined per reason, lines/s, the invariant.
-void print_summary(const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
+void print_summary(std::string_view command, const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
                    const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to);
 
 }  // namespace strictlog::cli

@@ -1,0 +1,275 @@
+// `strictlog explain`: why a line became what it became, and for every rule that did not take it, how far
+// the rule got and what it needed there. It speaks in grammar terms; `--regex` adds the generated regexes.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/internal/report.h"
+#include "explain/nearest_miss.h"
+#include "ingest/line_reader.h"
+#include "ingest/rfc3164.h"
+#include "pipeline/normalizer.h"
+#include "ruleset/ruleset.h"
+#include "verify/flat_text.h"
+
+namespace strictlog::cli {
+namespace {
+
+struct ExplainArgs {
+  std::vector<std::string> lines;
+  std::string grammars = "grammars";
+  std::string mappings = "mappings";
+  std::string program;
+  std::string grammar;
+  size_t top = 0;
+  bool regex = false;
+};
+
+// The header that `--program P` puts before a bare message, so that it takes the same path as a syslog line.
+std::string synthetic_header(const std::string& program) { return fmt::format("Jan  1 00:00:00 explain {}: ", program); }
+
+// `text` with control bytes shown as spaces, so that a caret line lines up under it on a terminal.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return out;
+}
+
+// Spaces up to byte `offset` of `text`, counting code points (continuation bytes take no column), then ^.
+std::string caret(std::string_view text, size_t offset) {
+  std::string out;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) out += ' ';
+  }
+  return out + "^";
+}
+
+std::string found_at(std::string_view message, size_t reach) {
+  if (reach >= message.size()) return "the end of the message";
+  constexpr size_t kShown = 24;
+  std::string_view rest = message.substr(reach);
+  // Cut on a code point boundary: a quoted half character would show as \x bytes that are not in the line.
+  size_t n = std::min(rest.size(), kShown);
+  while (n < rest.size() && (static_cast<unsigned char>(rest[n]) & 0xC0) == 0x80) ++n;
+  return quote(rest.substr(0, n)) + (n < rest.size() ? "..." : "");
+}
+
+std::string outcome_text(Outcome o, const LineNormalizer& n, const v1::QuarantineRecord& record) {
+  auto [g, r] = n.last_rule();
+  switch (o) {
+    case Outcome::kEvent: return "event from " + rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[r]);
+    case Outcome::kDropped:
+      return "dropped by " + rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[r]);
+    case Outcome::kQuarantined:
+      return fmt::format("quarantine {}: {}", v1::QuarantineReason_Name(record.reason()), record.detail());
+  }
+  return {};
+}
+
+// The piece of the rule's regex generated from the element at `pos`.
+std::string element_regex(const CompiledRule& rule, const Position& pos) {
+  for (const auto& f : rule.fragments) {
+    if (f.pos == pos) return rule.regex.substr(f.begin, f.end - f.begin);
+  }
+  return {};
+}
+
+class Explainer {
+ public:
+  Explainer(std::shared_ptr<const RuleSet> rules, const ExplainArgs& args, std::optional<size_t> grammar)
+      : rules_(rules), args_(args), grammar_(grammar), finder_(rules), normalizer_(rules, options(grammar)) {}
+
+  // Prints the explanation of one line; true when it becomes an event or a drop.
+  bool explain(uint64_t number, std::string_view input) {
+    std::string out = fmt::format("line {}: {}\n", number, printable(input));
+    // With --program the input is the message alone: it gets a header to go through the pipeline, and
+    // offsets count from the message.
+    std::string synthetic = args_.program.empty() ? std::string() : synthetic_header(args_.program) + std::string(input);
+    std::string_view line = args_.program.empty() ? input : std::string_view(synthetic);
+    size_t shown_from = args_.program.empty() ? 0 : synthetic.size() - input.size();
+
+    Line l;
+    l.bytes = line;
+    l.number = number;
+    l.length = line.size();
+    Outcome outcome = normalizer_.normalize(l, &event_, &record_);
+    std::string result = outcome_text(outcome, normalizer_, record_);
+
+    SyslogHeader header;
+    std::string_view why;
+    bool tried = outcome != Outcome::kQuarantined ||
+                 (record_.reason() != v1::ENCODING && record_.reason() != v1::OVERSIZE &&
+                  record_.reason() != v1::HEADER);
+    if (!tried || !parse_rfc3164(line, &header, &why)) {
+      out += fmt::format("  result: {}\n", result);
+      if (outcome == Outcome::kQuarantined && record_.reason() == v1::HEADER && args_.program.empty()) {
+        out += "  no rule was tried: the line has no syslog header. To explain a message alone, give its program: "
+               "--program NAME\n";
+      } else {
+        out += "  no rule was tried: the line is refused before matching\n";
+      }
+      std::fputs(out.c_str(), stdout);
+      return false;
+    }
+    size_t message_at = static_cast<size_t>(header.message.data() - line.data());
+    if (args_.program.empty()) {
+      out += fmt::format("  header: program '{}', message from byte {}\n", header.program, message_at);
+    } else {
+      out += fmt::format("  message of program '{}' (--program)\n", header.program);
+    }
+    std::vector<size_t> grammars;
+    for (size_t g = 0; g < rules_->grammars.size(); ++g) {
+      const CompiledGrammar& grammar = rules_->grammars[g];
+      std::string globs;
+      for (const auto& p : grammar.programs) globs += (globs.empty() ? "" : " ") + quote(p.glob);
+      bool applies = grammar_ ? g == *grammar_ : grammar.applies_to(header.program);
+      if (applies) grammars.push_back(g);
+      std::string why_not = grammar_ ? (applies ? "chosen with --grammar" : "not chosen (--grammar)")
+                                     : (applies ? fmt::format("program '{}' matches {}", header.program, globs)
+                                                : fmt::format("program '{}' matches none of {}", header.program, globs));
+      out += fmt::format("  grammar {}/{} ({}): {}: {}\n", grammar.name, grammar.version, grammar.source->path,
+                         applies ? "applies" : "does not apply", why_not);
+    }
+    out += fmt::format("  result: {}\n", result);
+    if (grammars.empty()) {
+      std::fputs(out.c_str(), stdout);
+      return outcome != Outcome::kQuarantined;
+    }
+
+    std::vector<RuleAttempt> attempts = finder_.attempt_all(grammars, header.message);
+    size_t shown = args_.top ? std::min(args_.top, attempts.size()) : attempts.size();
+    out += fmt::format("  candidate rules, nearest miss first ({} of {}):\n", shown, attempts.size());
+    std::string_view display = input;
+    for (size_t i = 0; i < shown; ++i) {
+      const RuleAttempt& a = attempts[i];
+      const CompiledGrammar& g = rules_->grammars[a.grammar];
+      const CompiledRule& rule = g.rules[a.rule];
+      std::string ref = rule_ref(g, rule);
+      if (a.matched) {
+        out += fmt::format("  {:>3}. {} ({}) matches the whole message\n", i + 1, ref, to_string(rule.pos));
+      } else {
+        size_t at = message_at + a.reach - shown_from;  // in the displayed text
+        out += fmt::format("  {:>3}. {} ({}) matched up to byte {}\n", i + 1, ref, to_string(rule.pos), at);
+        out += fmt::format("         {}\n         {}\n", printable(display), caret(display, at));
+        for (const auto& e : a.expected) {
+          out += fmt::format("       {}: expected {}{}\n", to_string(e.pos), e.element,
+                             e.meaning.empty() ? "" : fmt::format(" ({})", e.meaning));
+          if (args_.regex && e.pos.source) {
+            if (std::string re = element_regex(rule, e.pos); !re.empty()) out += fmt::format("         regex: {}\n", re);
+          }
+        }
+        out += fmt::format("       found {}\n", found_at(header.message, a.reach));
+      }
+      if (args_.regex) out += fmt::format("       rule regex: {}\n", rule.regex);
+    }
+    std::fputs(out.c_str(), stdout);
+    return outcome != Outcome::kQuarantined;
+  }
+
+ private:
+  static NormalizeOptions options(std::optional<size_t> grammar) {
+    NormalizeOptions o;
+    o.input_name = "explain";
+    o.reference_time = static_cast<int64_t>(std::time(nullptr));
+    o.stamp_processed_time = false;
+    o.grammar = grammar;
+    return o;
+  }
+
+  std::shared_ptr<const RuleSet> rules_;
+  const ExplainArgs& args_;
+  std::optional<size_t> grammar_;
+  MissFinder finder_;
+  LineNormalizer normalizer_;
+  v1::Event event_;
+  v1::QuarantineRecord record_;
+};
+
+int run(const ExplainArgs& a) {
+  if (!a.program.empty()) {
+    SyslogHeader h;
+    std::string_view why;
+    std::string probe = synthetic_header(a.program) + "x";
+    if (!parse_rfc3164(probe, &h, &why) || h.program != a.program) {
+      return usage_error("explain", fmt::format("--program '{}' is not a syslog program name (TAG)", a.program));
+    }
+  }
+  auto rules = load_ruleset(a.grammars, a.mappings);
+  if (!rules) {
+    print_diagnostics("explain", rules.errors());
+    return kExitLoadError;
+  }
+  std::optional<size_t> grammar;
+  if (!a.grammar.empty()) {
+    std::string known;
+    for (size_t g = 0; g < (*rules)->grammars.size(); ++g) {
+      const auto& cg = (*rules)->grammars[g];
+      std::string full = cg.name + "/" + cg.version;
+      known += (known.empty() ? "" : ", ") + full;
+      if (a.grammar == cg.name || a.grammar == full) {
+        if (grammar) {
+          return usage_error("explain", fmt::format("--grammar '{}' names several versions: give NAME/VERSION ({})",
+                                                    a.grammar, known));
+        }
+        grammar = g;
+      }
+    }
+    if (!grammar) {
+      known.clear();
+      for (const auto& cg : (*rules)->grammars) known += (known.empty() ? "" : ", ") + cg.name + "/" + cg.version;
+      return usage_error("explain", fmt::format("--grammar '{}' is not a loaded grammar (loaded: {})", a.grammar, known));
+    }
+  }
+  Explainer explainer(*rules, a, grammar);
+  bool all_taken = true;
+  if (!a.lines.empty()) {
+    for (size_t i = 0; i < a.lines.size(); ++i) {
+      if (i > 0) std::fputs("\n", stdout);
+      all_taken &= explainer.explain(i + 1, a.lines[i]);
+    }
+  } else {
+    LineReader reader(0);
+    for (uint64_t n = 0;; ++n) {
+      auto line = reader.next();
+      if (!line) return io_error("explain", line.errors());
+      if (!*line) break;
+      if (n > 0) std::fputs("\n", stdout);
+      if ((*line)->oversize) {
+        std::fputs(fmt::format("line {}: {} bytes, over the limit of {}: not explained\n", (*line)->number,
+                               (*line)->length, kDefaultMaxLine).c_str(), stdout);
+        all_taken = false;
+        continue;
+      }
+      all_taken &= explainer.explain((*line)->number, (*line)->bytes);
+    }
+  }
+  std::fflush(stdout);
+  return all_taken ? kExitOk : kExitMismatch;
+}
+
+}  // namespace
+
+Run add_explain(CLI::App& app) {
+  auto args = std::make_shared<ExplainArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "explain", "Show what becomes of a line, and for every rule that does not take it how far it matched and what "
+                 "it expected there (exit 4 when a line would be quarantined)");
+  cmd->add_option("lines", args->lines, "Syslog lines to explain (each one argument); none reads lines from stdin");
+  cmd->add_option("--grammars", args->grammars, "Directory of *.grammar files")->capture_default_str();
+  cmd->add_option("--mappings", args->mappings, "Directory of *.mapping files")->capture_default_str();
+  cmd->add_option("--program", args->program,
+                  "The lines are bare messages (no syslog header) written by this program, e.g. openvpn");
+  cmd->add_option("--grammar", args->grammar,
+                  "Try only this grammar (NAME or NAME/VERSION), whatever the line's program");
+  cmd->add_option("--top", args->top, "List only the N nearest rules (default: every candidate)");
+  cmd->add_flag("--regex", args->regex, "Also show the generated regex of each rule and failing element");
+  return [args] { return run(*args); };
+}
+
+}  // namespace strictlog::cli

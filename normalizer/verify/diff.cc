@@ -1,0 +1,196 @@
+#include "verify/diff.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "common/source_files.h"
+#include "ingest/line_reader.h"
+#include "ingest/syslog_time.h"
+#include "pipeline/normalizer.h"
+#include "verify/corpus.h"
+#include "verify/flat_text.h"
+#include "verify/runner.h"
+
+namespace strictlog {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string payload_type(const v1::Event& e) {
+  const auto* oneof = e.GetDescriptor()->FindOneofByName("payload");
+  const auto* field = e.GetReflection()->GetOneofFieldDescriptor(e, oneof);
+  return field ? std::string(field->message_type()->full_name()) : std::string();
+}
+
+LineResult result_of(Outcome o, const LineNormalizer& n, const v1::Event& e, const v1::QuarantineRecord& r) {
+  LineResult res;
+  if (o == Outcome::kQuarantined) {
+    res.kind = LineResult::Kind::kQuarantined;
+    res.reason = v1::QuarantineReason_Name(r.reason());
+    res.detail = r.detail();
+    res.candidates.assign(r.candidate_rule_ids().begin(), r.candidate_rule_ids().end());
+    return res;
+  }
+  auto [g, rule] = n.last_rule();
+  res.rule = rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[rule]);
+  if (o == Outcome::kDropped) {
+    res.kind = LineResult::Kind::kDropped;
+    return res;
+  }
+  res.kind = LineResult::Kind::kEvent;
+  res.type = payload_type(e);
+  res.fields = flatten(e, unstated_event_fields());
+  return res;
+}
+
+std::vector<FieldChange> field_changes(const LineResult& l, const LineResult& r) {
+  std::map<std::string, std::pair<std::string, std::string>> all;
+  for (const auto& [path, value] : l.fields) all[path].first = value;
+  for (const auto& [path, value] : r.fields) all[path].second = value;
+  std::vector<FieldChange> out;
+  for (auto& [path, values] : all) {
+    if (values.first != values.second) out.push_back({path, std::move(values.first), std::move(values.second)});
+  }
+  return out;
+}
+
+// The kind of change from `l` to `r`, or nullopt when the line's result is the same.
+std::optional<ChangeKind> classify(const LineResult& l, const LineResult& r, const std::vector<FieldChange>& fields) {
+  using K = LineResult::Kind;
+  bool lq = l.kind == K::kQuarantined, rq = r.kind == K::kQuarantined;
+  if (!lq && rq) return ChangeKind::kIntoQuarantine;
+  if (lq && !rq) return ChangeKind::kOutOfQuarantine;
+  if (lq) {
+    if (l.reason != r.reason || l.detail != r.detail || l.candidates != r.candidates) return ChangeKind::kQuarantine;
+    return std::nullopt;
+  }
+  if (l.kind == K::kDropped || r.kind == K::kDropped) {
+    if (l.kind != r.kind || l.rule != r.rule) return ChangeKind::kDrop;
+    return std::nullopt;
+  }
+  if (l.type != r.type) return ChangeKind::kEventType;
+  if (l.rule != r.rule) return ChangeKind::kRule;
+  if (!fields.empty()) return ChangeKind::kFields;
+  return std::nullopt;
+}
+
+class Differ {
+ public:
+  Differ(std::shared_ptr<const RuleSet> left, std::shared_ptr<const RuleSet> right,
+         const std::function<void(const LineChange&)>& on_change)
+      : left_(std::move(left), options()), right_(std::move(right), options()), on_change_(on_change) {}
+
+  void start_input(const std::string& name, int64_t reference_time, bool year_fixed) {
+    left_.start_input(name, reference_time, year_fixed);
+    right_.start_input(name, reference_time, year_fixed);
+  }
+
+  void compare(const Line& line, std::string where) {
+    ++counts.lines;
+    Outcome lo = left_.normalize(line, &event_, &record_);
+    LineResult l = result_of(lo, left_, event_, record_);
+    Outcome ro = right_.normalize(line, &event_, &record_);
+    LineResult r = result_of(ro, right_, event_, record_);
+    std::vector<FieldChange> fields = field_changes(l, r);
+    auto kind = classify(l, r, fields);
+    if (!kind) return;
+    ++counts.changed;
+    ++counts.by_kind[static_cast<size_t>(*kind)];
+    on_change_({*kind, std::move(where), std::string(line.bytes), std::move(l), std::move(r), std::move(fields)});
+  }
+
+  DiffCounts counts;
+
+ private:
+  static NormalizeOptions options() {
+    NormalizeOptions o;
+    o.stamp_processed_time = false;
+    return o;
+  }
+
+  LineNormalizer left_, right_;
+  const std::function<void(const LineChange&)>& on_change_;
+  v1::Event event_;
+  v1::QuarantineRecord record_;
+};
+
+Status diff_corpus_file(const fs::path& path, Differ* d) {
+  auto source = read_source_file(path);
+  if (!source) return std::move(source).take_errors();
+  auto file = parse_corpus(*source);
+  if (!file) return std::move(file).take_errors();
+  d->start_input(path.string(), end_of_year(file->year), true);
+  for (const auto& c : file->cases) {
+    Line line;
+    line.bytes = c.raw;
+    line.number = c.pos.line;
+    line.length = c.raw.size();
+    d->compare(line, fmt::format("{}:{}", path.string(), c.pos.line));
+  }
+  return kOk;
+}
+
+Status diff_log_file(const std::string& path, int year, Differ* d) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return plain_error("open-failed", fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+  struct stat st {};
+  fstat(fd, &st);
+  d->start_input(path, year ? end_of_year(year) : st.st_mtim.tv_sec, year != 0);
+  LineReader reader(fd);
+  Status status = kOk;
+  while (true) {
+    auto line = reader.next();
+    if (!line) {
+      status = plain_error("read-failed", fmt::format("'{}': {}", path, line.errors().front().message));
+      break;
+    }
+    if (!*line) break;
+    d->compare(**line, fmt::format("{}:{}", path, (*line)->number));
+  }
+  close(fd);
+  return status;
+}
+
+}  // namespace
+
+std::string_view change_name(ChangeKind k) {
+  switch (k) {
+    case ChangeKind::kIntoQuarantine: return "into_quarantine";
+    case ChangeKind::kOutOfQuarantine: return "out_of_quarantine";
+    case ChangeKind::kDrop: return "drop";
+    case ChangeKind::kEventType: return "event_type";
+    case ChangeKind::kRule: return "rule";
+    case ChangeKind::kFields: return "fields";
+    case ChangeKind::kQuarantine: return "quarantine";
+  }
+  return "?";
+}
+
+Result<DiffCounts> diff_rule_sets(std::shared_ptr<const RuleSet> left, std::shared_ptr<const RuleSet> right,
+                                  const DiffOptions& options, const std::function<void(const LineChange&)>& on_change) {
+  Differ d(std::move(left), std::move(right), on_change);
+  for (const auto& input : options.inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      auto files = list_files(input, ".cases");
+      if (!files) return std::move(files).take_errors();
+      for (const auto& f : *files) {
+        if (auto st = diff_corpus_file(f, &d); !st) return st.errors();
+      }
+    } else if (fs::path(input).extension() == ".cases") {
+      if (auto st = diff_corpus_file(fs::path(input).lexically_normal(), &d); !st) return st.errors();
+    } else if (auto st = diff_log_file(input, options.year, &d); !st) {
+      return st.errors();
+    }
+  }
+  return d.counts;
+}
+
+}  // namespace strictlog
