@@ -73,7 +73,7 @@ Structure structure(const std::vector<TemplatePart>& parts) {
 // alternation that holds it only the branch it is in. Each closed optional group and each branch of a closed
 // alternation is a capturing group, so that a match tells which of them the line went through:
 // `cut->group_elements[k]` counts the literals and captures directly in capturing group k+1, and `cut->base`
-// those the line must have matched outside them.
+// those the line must have matched outside them and outside the optional groups that hold the target.
 std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t target, MissFinder::Cut* cut) {
   const auto& parts = rule.template_parts;
   std::vector<bool> holds(parts.size(), false);  // group openings that enclose `target`
@@ -82,11 +82,13 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
   }
   std::string re;
   int still_open = 0;
-  std::vector<int> counting;  // capturing groups open here, innermost last
+  // Capturing groups open here, innermost last; -1 for an optional group that holds the target, whose elements
+  // do not count: taking it is what the cut assumes, not what the line showed (`[c:cn "/"]` takes any text).
+  std::vector<int> counting;
   auto count = [&] {
     if (counting.empty()) {
       ++cut->base;
-    } else {
+    } else if (counting.back() >= 0) {
       ++cut->group_elements[static_cast<size_t>(counting.back())];
     }
   };
@@ -110,6 +112,7 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
         if (holds[i]) {
           re += "(?:";
           ++still_open;
+          counting.push_back(-1);
         } else {
           open_counting();
         }

@@ -8,8 +8,8 @@
 // end; a literal that the line starts to spell gets to its first differing byte.
 //
 // The rule's nearest miss is the cut the line got furthest to, counted first in elements the match went
-// through (literals and captures, those of optional groups and branches only when the line took them), then
-// in bytes.
+// through (literals and captures; those of an optional group only when the line took it, and never those of
+// the optional groups that hold the element tried, since taking them is the cut's assumption), then in bytes.
 // Bytes alone would favour permissive captures: OpenVPN's `[cn:cn "/"] ...` takes all of a line that has no
 // "/", and "expected "/" at the end" says nothing about the literal that really differs. Every element of a
 // rule that ties there is listed as expected.

@@ -901,3 +901,91 @@ TEST_CASE("A stated year without Feb 29 quarantines a Feb 29 line; an inferred y
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("explain: a NO_MATCH record names the nearest miss with its offset in the line", "[pipeline]") {
+  NormalizeOptions o = options("vpn.log");
+  o.explain = true;
+  LineNormalizer n(mini_rules(), o);
+  std::string typo = kHandshake;
+  typo.back() = 's';  // "...handshake failes"
+  Normalized out = run(n, make_line(typo, 3, 300));
+  REQUIRE(out.outcome == Outcome::kQuarantined);
+  REQUIRE(out.record.reason() == v1::NO_MATCH);
+  REQUIRE(out.record.has_nearest_miss());
+  const v1::NearestMiss& miss = out.record.nearest_miss();
+  // The header is 36 bytes, the peer 18; the literal matches all but its last byte.
+  CHECK(miss.offset() == 36 + 18 + std::string(" TLS Error: TLS handshake faile").size());
+  CHECK(miss.offset() == typo.size() - 1);
+  CHECK(miss.rule_id() == "openvpn/2.6/tls_handshake_failed");
+  CHECK(miss.element() == fixtures::kMiniGrammars + "/openvpn/2.6.grammar:14:41");
+  CHECK(miss.expected() == "\" TLS Error: TLS handshake failed\"");
+}
+
+TEST_CASE("explain: nothing is recorded without the option or when no grammar applies", "[pipeline]") {
+  std::string typo = kHandshake;
+  typo.back() = 's';
+  LineNormalizer plain(mini_rules(), options("vpn.log"));
+  Normalized without = run(plain, make_line(typo));
+  REQUIRE(without.record.reason() == v1::NO_MATCH);
+  CHECK_FALSE(without.record.has_nearest_miss());
+
+  NormalizeOptions o = options("vpn.log");
+  o.explain = true;
+  LineNormalizer explaining(mini_rules(), o);
+  Normalized cron = run(explaining, make_line("Nov 22 12:21:15 vpn1 CRON[5]: (root) CMD (true)"));
+  REQUIRE(cron.record.reason() == v1::NO_MATCH);
+  CHECK(cron.record.detail() == "no grammar applies to program 'CRON'");
+  CHECK_FALSE(cron.record.has_nearest_miss());
+  // Lines that match are not slowed down or changed by the option.
+  Normalized matched = run(explaining, make_line(kHandshake));
+  CHECK(matched.outcome == Outcome::kEvent);
+}
+
+TEST_CASE("Quarantine records carry the year reference their input was read with", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  n.start_input("a.log", 1700000000, false);
+  Normalized inferred = run(n, make_line("garbage"));
+  REQUIRE(inferred.outcome == Outcome::kQuarantined);
+  CHECK(inferred.record.year_reference_time().seconds() == 1700000000);
+  CHECK_FALSE(inferred.record.year_stated());
+  n.start_input("b.log", kEndOf2026, true);
+  Normalized stated = run(n, make_line("garbage"));
+  CHECK(stated.record.year_reference_time().seconds() == kEndOf2026);
+  CHECK(stated.record.year_stated());
+}
+
+TEST_CASE("options.grammar tries one grammar whatever the program", "[pipeline]") {
+  const std::string other_program = "Nov 22 12:21:12 vpn1 vpnd[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
+  LineNormalizer by_program(mini_rules(), options());
+  CHECK(run(by_program, make_line(other_program)).record.detail() == "no grammar applies to program 'vpnd'");
+  NormalizeOptions o = options();
+  o.grammar = 0;
+  LineNormalizer forced(mini_rules(), o);
+  Normalized out = run(forced, make_line(other_program));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  CHECK(out.event.envelope().rule_id() == "tls_handshake_failed");
+  CHECK(out.event.envelope().process_name() == "vpnd");
+}
+
+TEST_CASE("requarantine counts a kept record as a line read and quarantined and copies it", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options());
+  v1::QuarantineRecord kept;
+  kept.set_reason(v1::OVERSIZE);
+  kept.set_detail("line is 70000 bytes, over the limit of 65536; raw holds the first 65536 bytes");
+  kept.set_raw_text("Nov 22 12:21:12 vpn1 openvpn[1234]: cut");
+  kept.mutable_input()->set_name("big.log");
+  v1::QuarantineRecord out;
+  CHECK(n.requarantine(kept, &out) == Outcome::kQuarantined);
+  CHECK(out.SerializeAsString() == kept.SerializeAsString());
+  const Counters& c = n.counters();
+  CHECK(c.lines_in == 1);
+  CHECK(c.quarantined == 1);
+  CHECK(c.quarantined_by_reason[v1::OVERSIZE] == 1);
+  CHECK(c.balanced());
+}
+
+}  // namespace
+}  // namespace strictlog
