@@ -50,7 +50,9 @@ LineResult result_of(Outcome o, const LineNormalizer& n, const v1::Event& e, con
   return res;
 }
 
+// Only between two events: against a drop or a quarantine record every field would read as added or removed.
 std::vector<FieldChange> field_changes(const LineResult& l, const LineResult& r) {
+  if (l.kind != LineResult::Kind::kEvent || r.kind != LineResult::Kind::kEvent) return {};
   std::map<std::string, std::pair<std::string, std::string>> all;
   for (const auto& [path, value] : l.fields) all[path].first = value;
   for (const auto& [path, value] : r.fields) all[path].second = value;

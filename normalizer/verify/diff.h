@@ -51,7 +51,7 @@ struct LineChange {
   std::string where;   // `input:line`, or the corpus case's `file:line`
   std::string raw;     // the line's bytes
   LineResult left, right;
-  std::vector<FieldChange> fields;  // both events: every field that differs, in path order
+  std::vector<FieldChange> fields;  // when both are events: every field that differs, in path order; else empty
 };
 
 struct DiffCounts {

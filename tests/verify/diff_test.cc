@@ -156,6 +156,7 @@ TEST_CASE("diff: structure changes are each counted under their kind", "[verify]
   CHECK(c.changes[3].left.reason == "NO_MATCH");
   CHECK(c.changes[3].right.kind == LineResult::Kind::kDropped);
   CHECK(c.changes[3].right.rule == "openvpn/2.6/mute");
+  CHECK(c.changes[3].fields.empty());  // no field list against a quarantine record
 
   // CONVERSION before (medium is not a hardness), NO_MATCH now (the rule only accepts soft).
   CHECK(c.changes[4].kind == ChangeKind::kQuarantine);
