@@ -11,6 +11,7 @@ struct MissFinder::Cut {
   int part = -1;
   std::unique_ptr<RE2> prefix;
   int base = 0;                     // elements every match of `prefix` went through
+  int bound = 0;                    // the most elements a match can go through: base + all group_elements
   std::vector<int> group_elements;  // elements in capturing group k+1, counted when the match went through it
 };
 
@@ -185,8 +186,12 @@ const std::vector<MissFinder::Cut>& MissFinder::cuts(size_t grammar, size_t rule
     Cut cut;
     cut.part = end ? -1 : static_cast<int>(i);
     cut.prefix = std::make_unique<RE2>(prefix_regex(r, s, i, &cut), options);
+    cut.bound = cut.base;
+    for (int n : cut.group_elements) cut.bound += n;
     slot->push_back(std::move(cut));
   }
+  // Most promising first, so that attempt() can stop once no cut left can reach the best progress found.
+  std::stable_sort(slot->begin(), slot->end(), [](const Cut& x, const Cut& y) { return x.bound > y.bound; });
   return *slot;
 }
 
@@ -205,10 +210,15 @@ RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view me
     int part;
   };
   std::vector<Reached> reached;  // per cut whose prefix matched
+  int best_progress = -1;
   for (const Cut& cut : cuts(grammar, rule)) {
+    if (cut.bound < best_progress) break;  // cuts are in decreasing bound order: none left can tie
     // A prefix the regex compiler refused (over its memory budget) says nothing; the rule's own regex compiled,
     // so its pieces all but always do.
     if (!cut.prefix->ok()) continue;
+    // Whether it matches at all, from RE2's DFA; only then which groups it went through, from the slower
+    // engines that report submatches.
+    if (!cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, nullptr, 0)) continue;
     const int groups = static_cast<int>(cut.group_elements.size());
     std::vector<re2::StringPiece> m(static_cast<size_t>(groups) + 1);
     if (!cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, m.data(), groups + 1)) continue;
@@ -224,21 +234,29 @@ RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view me
         size_t common = 0;
         while (common < p.literal.size() && common < rest.size() && p.literal[common] == rest[common]) ++common;
         if (common == p.literal.size()) continue;  // the literal is there: the next element's cut goes on
+        // Back to the start of the character that differs: a line differing from `é` in `è` shares a first byte
+        // with it, and an offset inside a character points at no character at all.
+        while (common > 0 && (static_cast<unsigned char>(rest[common]) & 0xC0) == 0x80) --common;
         end += common;
       }
     }
     reached.push_back({progress, end, cut.part});
+    best_progress = std::max(best_progress, progress);
   }
   // The element the line got furthest to, counted in elements, then in bytes. Bytes alone would favour a
   // permissive capture: `[cn:cn "/"] ...` takes the whole of a line without a "/", and "expected '/' at the
   // end of the line" says nothing about the element that really differs.
-  int best_progress = -1;
+  best_progress = -1;
   for (const auto& x : reached) {
     if (x.progress > best_progress || (x.progress == best_progress && x.end > a.reach)) {
       best_progress = x.progress;
       a.reach = x.end;
     }
   }
+  // In grammar order, the end of the message last.
+  std::sort(reached.begin(), reached.end(), [](const Reached& x, const Reached& y) {
+    return static_cast<unsigned>(x.part) < static_cast<unsigned>(y.part);
+  });
   for (const auto& x : reached) {
     if (x.progress == best_progress && x.end == a.reach) a.expected.push_back(expectation(r, x.part));
   }

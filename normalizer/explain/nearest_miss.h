@@ -5,7 +5,7 @@
 // end. The cut's prefix program is "the rule up to this element": enclosing optional groups taken, enclosing
 // alternations reduced to the branch that holds the element, anchored at the start of the message and run
 // leftmost-longest with the same linear-time RE2 as matching. Where it matches, the element is tried at its
-// end; a literal that the line starts to spell gets to its first differing byte.
+// end; a literal that the line starts to spell gets to its first differing character.
 //
 // The rule's nearest miss is the cut the line got furthest to, counted first in elements the match went
 // through (literals and captures; those of an optional group only when the line took it, and never those of

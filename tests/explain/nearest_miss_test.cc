@@ -45,6 +45,14 @@ TEST_CASE("A literal the line starts to spell is reached up to its first differi
   CHECK(s.expected == std::vector<std::string>{"3:19 \" says hello\""});
 }
 
+TEST_CASE("A literal that differs inside a multi-byte character is reached up to that character", "[explain]") {
+  MissFinder f(rules_of(grammar("rule r = \"caf\xc3\xa9 \" w:word\n  example \"caf\xc3\xa9 x\";\n")));
+  // é is C3 A9 and è is C3 A8: they share the first byte, and the miss is the whole character.
+  Seen s = attempt(f, 0, "caf\xc3\xa8 x");
+  CHECK(s.reach == 3);
+  CHECK(s.expected == std::vector<std::string>{"3:10 \"caf\xc3\xa9 \""});
+}
+
 TEST_CASE("A line that goes on after the whole rule expected the end of the message", "[explain]") {
   MissFinder f(rules_of(grammar("rule r = w:word \" up\"\n  example \"eth0 up\";\n")));
   Seen s = attempt(f, 0, "eth0 up again");

@@ -1,0 +1,283 @@
+// `strictlog diff` between an older openvpn-mini (`old/`) and the fixture as it is (`new/`), over the fixture's
+// corpus and a small log file, all copied into the sandbox so that the report names them relatively: the
+// counts per kind of change, the examples, the JSON document, the exit codes (0 nothing changed, 4 something
+// did, 2 a rule set does not load, 3 an input cannot be read).
+//
+// `old/` differs from the fixture in two rules:
+//   - tls_handshake_failed spelled "TLS error:" (lowercase e), so every line it takes now was NO_MATCH;
+//   - fatal_tls_error was `" Fatal TLS error " function:word " restarting"`, so function_name took the
+//     parentheses and the comma, and `Fatal TLS error (), restarting`, which no rule takes now, was an event.
+//
+// The corpus (tests/fixtures/openvpn-mini/corpus/openvpn/2.6/tls-failure.cases) has 28 lines; vpn.log has 3.
+// What changes, by the case's line in the .cases file:
+//   into_quarantine    1   :200 (the empty function name)
+//   out_of_quarantine  4   :6 :43 :118 and vpn.log:1 (handshakes)
+//   fields             3   :16 :54 and vpn.log:2 (function_name)
+//   quarantine         3   :130 :137 (CONVERSION now, NO_MATCH before) and :238 (Feb 29: HEADER now that a
+//                          rule matches it first, NO_MATCH before)
+// Every other line gives the same result on both sides: the other quarantined lines fail before any rule
+// (HEADER, ENCODING, no grammar) or match no rule of either side, and client_instance_signal did not change.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/harness.h"
+
+namespace strictlog {
+namespace {
+
+using namespace cli_test;
+namespace fs = std::filesystem;
+
+const std::string kHandshake =
+    "Nov 22 12:21:12 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
+const std::string kFatal =
+    "Nov 22 12:21:13 vpn1 openvpn[1234]: 198.51.100.7:51234 Fatal TLS error (check_tls_errors_co), restarting";
+const std::string kCron = "Nov 22 12:21:15 vpn1 CRON[5]: (root) CMD (true)";
+
+const std::string kCases = "corpus/openvpn/2.6/tls-failure.cases";
+const std::string kNoRule = "quarantine NO_MATCH: no rule matches the message of program 'openvpn'";
+const std::string kHandshakeEvent = "event openvpn/2.6/tls_handshake_failed (strictlog.openvpn.v1.TlsHandshakeFailed)";
+const std::string kFatalEvent = "event openvpn/2.6/fatal_tls_error (strictlog.openvpn.v1.FatalTlsError)";
+
+std::string replaced_all(std::string text, const std::string& from, const std::string& to, size_t expected) {
+  size_t count = 0;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+    ++count;
+  }
+  REQUIRE(count == expected);
+  return text;
+}
+
+void copy_rules(const Sandbox& box, const std::string& dir) {
+  fs::create_directories(box / dir);
+  fs::copy(kGrammars, box / (dir + "/grammars"), fs::copy_options::recursive);
+  fs::copy(kMappings, box / (dir + "/mappings"), fs::copy_options::recursive);
+}
+
+// old/ and new/ as described at the top, the corpus, and vpn.log.
+void make_trees(const Sandbox& box) {
+  copy_rules(box, "new");
+  copy_rules(box, "old");
+  const std::string grammar = box / "old/grammars/openvpn/2.6.grammar";
+  std::string text = read_all(grammar);
+  // The rule and its two examples.
+  text = replaced_all(text, "TLS Error: TLS handshake failed", "TLS error: TLS handshake failed", 3);
+  text = replaced_all(text, "client:peer \" Fatal TLS error (\" function:word \"), restarting\"",
+                      "client:peer \" Fatal TLS error \" function:word \" restarting\"", 1);
+  write_file(grammar, text);
+  fs::copy(fixtures::kMiniCorpus, box / "corpus", fs::copy_options::recursive);
+  write_file(box / "vpn.log", kHandshake + "\n" + kFatal + "\n" + kCron + "\n");
+}
+
+std::vector<std::string> diff(std::vector<std::string> extra) {
+  std::vector<std::string> args{"diff", "--left", "old", "--right", "new", "--year", "2026"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"corpus", "vpn.log"});
+  return args;
+}
+
+const std::string kCounts =
+    "strictlog diff: 31 lines, 11 changed (left old, right new)\n"
+    "  into_quarantine           1\n"
+    "  out_of_quarantine         4\n"
+    "  drop                      0\n"
+    "  event_type                0\n"
+    "  rule                      0\n"
+    "  fields                    3\n"
+    "  quarantine                3\n";
+
+std::string example(const std::string& where, const std::string& raw, const std::string& left,
+                    const std::string& right) {
+  return "  " + where + "\n    line:  \"" + raw + "\"\n    left:  " + left + "\n    right: " + right + "\n";
+}
+
+std::string corpus_line(const std::string& message) { return "Nov 22 10:02:31 vpn-gw1 openvpn[1187]: " + message; }
+
+// The text between `from` and `to` (or the end), `from` included.
+std::string section(const std::string& text, const std::string& from, const std::string& to) {
+  size_t begin = text.find(from);
+  REQUIRE(begin != std::string::npos);
+  size_t end = to.empty() ? text.size() : text.find(to, begin);
+  REQUIRE(end != std::string::npos);
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace
+
+TEST_CASE("diff: counts per kind of change and examples of changed fields and quarantine with exit 4", "[cli]") {
+  Sandbox box;
+  make_trees(box);
+  Run r = run_strictlog(box, diff({}));
+  CHECK(r.status == 4);
+  CHECK(r.err.empty());
+  CHECK(starts_with(r.out, kCounts + "\ninto_quarantine (1):\n"));
+  CHECK(section(r.out, "\nfields (3):\n", "") ==
+        "\nfields (3):\n"
+        "  " + kCases + ":16\n"
+        "    line:  \"Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 Fatal TLS error (check_tls_errors_co), "
+        "restarting\"\n"
+        "    both:  " + kFatalEvent + "\n" +
+        "    openvpn_fatal_tls_error.function_name: \"(check_tls_errors_co),\" -> \"check_tls_errors_co\"\n"
+        "  " + kCases + ":54\n"
+        "    line:  \"Nov 22 09:47:13 vpn-gw1 openvpn[1187]: laptop-ana/198.51.100.23:41822 Fatal TLS error "
+        "(check_tls_errors_nco), restarting\"\n"
+        "    both:  " + kFatalEvent + "\n" +
+        "    openvpn_fatal_tls_error.function_name: \"(check_tls_errors_nco),\" -> \"check_tls_errors_nco\"\n"
+        "  vpn.log:2\n"
+        "    line:  \"" + kFatal + "\"\n" +
+        "    both:  " + kFatalEvent + "\n" +
+        "    openvpn_fatal_tls_error.function_name: \"(check_tls_errors_co),\" -> \"check_tls_errors_co\"\n"
+        "\nquarantine (3):\n" +
+        example(kCases + ":130", corpus_line("192.0.2.200:65536 TLS Error: TLS handshake failed"), kNoRule,
+                "quarantine CONVERSION: capture 'client.port': cannot convert '65536' to port: 65536 is greater "
+                "than 65535") +
+        example(kCases + ":137", corpus_line("192.0.2.200:0443 TLS Error: TLS handshake failed"), kNoRule,
+                "quarantine CONVERSION: capture 'client.port': cannot convert '0443' to port: leading zero in "
+                "'0443'") +
+        example(kCases + ":238",
+                "Feb 29 10:00:00 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed", kNoRule,
+                "quarantine HEADER: the timestamp 'Feb 29 10:00:00' does not exist in 2026, the year given for this "
+                "input"));
+
+  // --examples 1: one example per kind, and the heading says how many there were.
+  Run one = run_strictlog(box, diff({"--examples", "1"}));
+  CHECK(one.status == 4);
+  CHECK(starts_with(one.out, kCounts));
+  CHECK(one.out.find("\nout_of_quarantine (4, first 1 shown):\n  " + kCases + ":6\n") != std::string::npos);
+  CHECK(one.out.find("\nfields (3, first 1 shown):\n  " + kCases + ":16\n") != std::string::npos);
+  CHECK(one.out.find("\nquarantine (3, first 1 shown):\n  " + kCases + ":130\n") != std::string::npos);
+  CHECK(one.out.find("\ninto_quarantine (1):\n") != std::string::npos);
+  CHECK(one.out.find(kCases + ":43") == std::string::npos);
+  CHECK(one.out.find("vpn.log:") == std::string::npos);
+}
+
+// Field changes are listed when both sides are events (verify/diff.h, LineChange::fields); a line that
+// enters or leaves quarantine shows both results and nothing else.
+TEST_CASE("diff: a line into or out of quarantine shows both results and no field list", "[cli]") {
+  Sandbox box;
+  make_trees(box);
+  Run r = run_strictlog(box, diff({}));
+  CHECK(r.status == 4);
+  CHECK(section(r.out, "\ninto_quarantine (1):\n", "\nfields (3):\n") ==
+        "\ninto_quarantine (1):\n" +
+        example(kCases + ":200", corpus_line("192.0.2.200:51000 Fatal TLS error (), restarting"), kFatalEvent,
+                kNoRule) +
+        "\nout_of_quarantine (4):\n" +
+        example(kCases + ":6",
+                "Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed", kNoRule,
+                kHandshakeEvent) +
+        example(kCases + ":43",
+                "Nov 22 09:47:13 vpn-gw1 openvpn[1187]: laptop-ana/198.51.100.23:41822 TLS Error: TLS handshake "
+                "failed",
+                kNoRule, kHandshakeEvent) +
+        example(kCases + ":118", corpus_line("192.0.2.200:65535 TLS Error: TLS handshake failed"), kNoRule,
+                kHandshakeEvent) +
+        example("vpn.log:1", kHandshake, kNoRule, kHandshakeEvent));
+
+  Run json = run_strictlog(box, diff({"--format", "json"}));
+  CHECK(json.status == 4);
+  std::vector<std::string> lines = split_lines(json.out);
+  REQUIRE(lines.size() == 13);
+  CHECK(lines[8] ==
+        "{\"kind\":\"into_quarantine\",\"where\":\"" + kCases +
+            ":200\",\"raw\":\"Nov 22 10:02:31 vpn-gw1 openvpn[1187]: 192.0.2.200:51000 Fatal TLS error (), "
+            "restarting\",\"left\":{\"outcome\":\"event\",\"rule\":\"openvpn/2.6/fatal_tls_error\",\"type\":"
+            "\"strictlog.openvpn.v1.FatalTlsError\"},\"right\":{\"outcome\":\"quarantined\",\"reason\":\"NO_MATCH\","
+            "\"detail\":\"no rule matches the message of program 'openvpn'\"}},");
+  CHECK(lines[10] ==
+        "{\"kind\":\"out_of_quarantine\",\"where\":\"vpn.log:1\",\"raw\":\"" + kHandshake +
+            "\",\"left\":{\"outcome\":\"quarantined\",\"reason\":\"NO_MATCH\",\"detail\":\"no rule matches the "
+            "message of program 'openvpn'\"},\"right\":{\"outcome\":\"event\",\"rule\":\"openvpn/2.6/"
+            "tls_handshake_failed\",\"type\":\"strictlog.openvpn.v1.TlsHandshakeFailed\"}},");
+}
+
+TEST_CASE("diff --format json: the counts and every change as one document", "[cli]") {
+  Sandbox box;
+  make_trees(box);
+  Run r = run_strictlog(box, diff({"--format", "json"}));
+  CHECK(r.status == 4);
+  CHECK(r.err.empty());
+  std::vector<std::string> lines = split_lines(r.out);
+  // The head, one change per line in input order, the close.
+  REQUIRE(lines.size() == 13);
+  CHECK(lines[0] ==
+        "{\"left\":\"old\",\"right\":\"new\",\"lines\":31,\"changed\":11,\"counts\":{\"into_quarantine\":1,"
+        "\"out_of_quarantine\":4,\"drop\":0,\"event_type\":0,\"rule\":0,\"fields\":3,\"quarantine\":3},"
+        "\"changes\":[");
+  CHECK(lines[12] == "]}");
+  CHECK(ends_with(r.out, "}\n]}\n"));
+  const std::vector<std::string> order = {
+      "out_of_quarantine:6", "fields:16",      "out_of_quarantine:43", "fields:54",
+      "out_of_quarantine:118", "quarantine:130", "quarantine:137",      "into_quarantine:200",
+      "quarantine:238",      "out_of_quarantine:vpn.log:1", "fields:vpn.log:2"};
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::string& o = order[i];
+    const std::string kind = o.substr(0, o.find(':'));
+    const std::string rest = o.substr(o.find(':') + 1);
+    const std::string where = starts_with(rest, "vpn.log") ? rest : kCases + ":" + rest;
+    INFO(lines[i + 1]);
+    CHECK(starts_with(lines[i + 1], "{\"kind\":\"" + kind + "\",\"where\":\"" + where + "\",\"raw\":\""));
+    CHECK(ends_with(lines[i + 1], i + 1 == order.size() ? "}" : "},"));
+  }
+  CHECK(lines[6] ==
+        "{\"kind\":\"quarantine\",\"where\":\"" + kCases + ":130\",\"raw\":\"" +
+            corpus_line("192.0.2.200:65536 TLS Error: TLS handshake failed") +
+            "\",\"left\":{\"outcome\":\"quarantined\",\"reason\":\"NO_MATCH\",\"detail\":\"no rule matches the "
+            "message of program 'openvpn'\"},\"right\":{\"outcome\":\"quarantined\",\"reason\":\"CONVERSION\","
+            "\"detail\":\"capture 'client.port': cannot convert '65536' to port: 65536 is greater than 65535\","
+            "\"candidate_rule_ids\":[\"openvpn/2.6/tls_handshake_failed\"]}},");
+  // Flat-text values are JSON strings: the quotes of a string value are escaped.
+  CHECK(lines[11] ==
+        "{\"kind\":\"fields\",\"where\":\"vpn.log:2\",\"raw\":\"" + kFatal +
+            "\",\"left\":{\"outcome\":\"event\",\"rule\":\"openvpn/2.6/fatal_tls_error\",\"type\":\"strictlog."
+            "openvpn.v1.FatalTlsError\"},\"right\":{\"outcome\":\"event\",\"rule\":\"openvpn/2.6/fatal_tls_error\","
+            "\"type\":\"strictlog.openvpn.v1.FatalTlsError\"},\"fields\":[{\"path\":\"openvpn_fatal_tls_error."
+            "function_name\",\"left\":\"\\\"(check_tls_errors_co),\\\"\",\"right\":\"\\\"check_tls_errors_co\\\"\"}]}");
+}
+
+TEST_CASE("diff: identical rule sets exit 0 with every count 0", "[cli]") {
+  Sandbox box;
+  make_trees(box);
+  Run r = run_strictlog(box, {"diff", "--left", "new", "--right", fixtures::kMiniTree, "--year", "2026", "corpus",
+                              "vpn.log"});
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == "strictlog diff: 31 lines, 0 changed (left new, right " + fixtures::kMiniTree + ")\n" +
+                     "  into_quarantine           0\n"
+                     "  out_of_quarantine         0\n"
+                     "  drop                      0\n"
+                     "  event_type                0\n"
+                     "  rule                      0\n"
+                     "  fields                    0\n"
+                     "  quarantine                0\n");
+
+  Run json = run_strictlog(box, {"diff", "--left", "new", "--right", "new", "--format", "json", "vpn.log"});
+  CHECK(json.status == 0);
+  CHECK(json.out ==
+        "{\"left\":\"new\",\"right\":\"new\",\"lines\":3,\"changed\":0,\"counts\":{\"into_quarantine\":0,"
+        "\"out_of_quarantine\":0,\"drop\":0,\"event_type\":0,\"rule\":0,\"fields\":0,\"quarantine\":0},"
+        "\"changes\":[]}\n");
+}
+
+TEST_CASE("diff: a rule set that does not load exits 2 and an unreadable input exits 3", "[cli]") {
+  Sandbox box;
+  make_trees(box);
+  Run load = run_strictlog(box, {"diff", "--left", "nope", "--right", "new", "vpn.log"});
+  CHECK(load.status == 2);
+  CHECK(load.out.empty());
+  CHECK(load.err ==
+        "'nope/grammars' is not a directory [missing-directory]\n"
+        "'nope/mappings' is not a directory [missing-directory]\n"
+        "strictlog diff: 2 errors; nothing was processed\n");
+
+  Run missing = run_strictlog(box, {"diff", "--left", "old", "--right", "new", "vpn.log", "nope.log"});
+  CHECK(missing.status == 3);
+  CHECK(missing.out.empty());
+  CHECK(missing.err == "strictlog diff: cannot open 'nope.log': No such file or directory\n");
+}
+
+}  // namespace strictlog
