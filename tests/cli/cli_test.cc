@@ -34,14 +34,6 @@ using namespace std::string_literals;
 using namespace cli_test;
 
 
-const std::string& mini_hash() {
-  static const std::string hash = [] {
-    auto rules = load_ruleset(kGrammars, kMappings);
-    if (!rules) throw std::runtime_error("the openvpn-mini fixture does not load");
-    return (*rules)->hash;
-  }();
-  return hash;
-}
 
 const std::string kHandshake =
     "Nov 22 12:21:12 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
@@ -84,15 +76,6 @@ const std::string kStopped =
     "strictlog: stopped; no output file was left behind (records already streamed to stdout or a device are "
     "incomplete). Counts when it stopped:\n";
 
-// The summary's first line carries a duration; everything after it is exact.
-void check_summary(const std::string& err, const std::string& first_line_prefix, const std::string& tail) {
-  auto newline = err.find('\n');
-  REQUIRE(newline != std::string::npos);
-  std::string first = err.substr(0, newline);
-  CHECK(starts_with(first, first_line_prefix));
-  CHECK(ends_with(first, " lines/s)"));
-  CHECK(err.substr(newline + 1) == tail);
-}
 
 }  // namespace
 
@@ -103,7 +86,7 @@ TEST_CASE("normalize: events and quarantine files, the exact summary and the inv
                                          "--out", "events.jsonl", "mixed.log"}));
   CHECK(r.status == 0);
   CHECK(r.out.empty());
-  check_summary(r.err, "strictlog normalize: 10 lines from 1 input in ",
+  check_run_summary(r.err, "strictlog normalize: 10 lines from 1 input in ",
                 kMixedSummaryTail + "  events     -> events.jsonl (jsonl)\n" +
                     "  quarantine -> events.quarantine.jsonl\n" + kCountedOnly + kMixedInvariant + "\n");
   CHECK(split_lines(r.err).back() == kMixedInvariant);
@@ -154,7 +137,7 @@ TEST_CASE("normalize: events on stdout put quarantine in ./strictlog-quarantine.
       box, with_rules({"normalize", "--year", "2026", "--no-processed-time", "--format", "jsonl", "mixed.log"}));
   CHECK(r.status == 0);
   CHECK(split_lines(r.out).size() == 3);
-  check_summary(r.err, "strictlog normalize: 10 lines from 1 input in ",
+  check_run_summary(r.err, "strictlog normalize: 10 lines from 1 input in ",
                 kMixedSummaryTail + "  events     -> stdout (jsonl)\n" +
                     "  quarantine -> strictlog-quarantine.jsonl\n" + kCountedOnly + kMixedInvariant + "\n");
   CHECK(box.entries() == std::vector<std::string>{"mixed.log", "strictlog-quarantine.jsonl"});
@@ -185,7 +168,7 @@ TEST_CASE("normalize: the default quarantine path is <out stem>.quarantine.jsonl
   CHECK(quarantine[0].find("\"processed_time\":\"") != std::string::npos);
 }
 
-TEST_CASE("normalize: the quarantine file stays 0600 under any umask; events honour it", "[cli]") {
+TEST_CASE("normalize: the quarantine file stays 0600 under any umask: events honour it", "[cli]") {
   Sandbox box;
   write_file(box / "mixed.log", kMixed);
   RunOptions options;
@@ -467,7 +450,7 @@ TEST_CASE("normalize reads stdin as '-' and when no input is given", "[cli]") {
   CHECK(split_lines(read_all(box / "e3.quarantine.jsonl")).size() == 1);
 }
 
-TEST_CASE("A last line without newline is a line; CRLF terminators are not part of it", "[cli]") {
+TEST_CASE("A last line without newline is a line: CRLF terminators are not part of it", "[cli]") {
   Sandbox box;
   write_file(box / "tail.log", kHandshake + "\r\n" + kFatal);  // no final newline
   Run r = run_strictlog(box, with_rules({"normalize", "--year", "2026", "--no-processed-time", "--format", "jsonl",

@@ -20,7 +20,10 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "fixtures/openvpn_mini.h"
+#include "ruleset/ruleset.h"
 
 namespace strictlog::cli_test {
 
@@ -197,6 +200,33 @@ inline Run run_strictlog(const Sandbox& box, const std::vector<std::string>& arg
 inline std::vector<std::string> with_rules(std::vector<std::string> args) {
   args.insert(args.begin() + 1, {"--grammars", kGrammars, "--mappings", kMappings});
   return args;
+}
+
+// `text` with its one occurrence of `from` replaced (a fixture edit that no longer applies fails the test).
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+// The grammar-set hash of the openvpn-mini fixture, as records carry it.
+inline const std::string& mini_hash() {
+  static const std::string hash = [] {
+    auto rules = load_ruleset(kGrammars, kMappings);
+    if (!rules) throw std::runtime_error("the openvpn-mini fixture does not load");
+    return (*rules)->hash;
+  }();
+  return hash;
+}
+
+// A `normalize` or `replay` summary: its first line carries a duration; everything after it is exact.
+inline void check_run_summary(const std::string& err, const std::string& first_line_prefix, const std::string& tail) {
+  auto newline = err.find('\n');
+  REQUIRE(newline != std::string::npos);
+  std::string first = err.substr(0, newline);
+  CHECK(starts_with(first, first_line_prefix));
+  CHECK(ends_with(first, " lines/s)"));
+  CHECK(err.substr(newline + 1) == tail);
 }
 
 }  // namespace strictlog::cli_test

@@ -36,11 +36,6 @@ const std::string kStopped =
     "strictlog: stopped; no output file was left behind (records already streamed to stdout or a device are "
     "incomplete). Counts when it stopped:\n";
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 // The fixture without fatal_tls_error and its mapping, in `dir`/grammars and `dir`/mappings.
 void write_smaller_rules(const Sandbox& box, const std::string& dir) {
@@ -64,24 +59,7 @@ void write_smaller_rules(const Sandbox& box, const std::string& dir) {
                                ""));
 }
 
-// The summary's first line carries a duration; everything after it is exact.
-void check_summary(const std::string& err, const std::string& first_line_prefix, const std::string& tail) {
-  auto newline = err.find('\n');
-  REQUIRE(newline != std::string::npos);
-  std::string first = err.substr(0, newline);
-  CHECK(starts_with(first, first_line_prefix));
-  CHECK(ends_with(first, " lines/s)"));
-  CHECK(err.substr(newline + 1) == tail);
-}
 
-const std::string& mini_hash() {
-  static const std::string hash = [] {
-    auto rules = load_ruleset(kGrammars, kMappings);
-    if (!rules) throw std::runtime_error("the openvpn-mini fixture does not load");
-    return (*rules)->hash;
-  }();
-  return hash;
-}
 
 void set_mtime(const std::string& path, time_t seconds) {
   struct timeval times[2] = {{seconds, 0}, {seconds, 0}};
@@ -111,7 +89,7 @@ TEST_CASE("replay: lines a restored rule takes become the events a fresh run giv
                                          "jsonl", "--out", "replayed.jsonl"}));
   CHECK(r.status == 0);
   CHECK(r.out.empty());
-  check_summary(r.err, "strictlog replay: 4 lines from 1 input in ",
+  check_run_summary(r.err, "strictlog replay: 4 lines from 1 input in ",
                 "  events                   2\n"
                 "    openvpn/2.6/tls_handshake_failed                          0\n"
                 "    openvpn/2.6/fatal_tls_error                               2\n"
@@ -167,7 +145,7 @@ TEST_CASE("replay: OVERSIZE records are carried as they are", "[cli]") {
 
   Run r = run_strictlog(box, with_rules({"replay", "--no-processed-time", "--out", "o2.pb", "o.quarantine.jsonl"}));
   CHECK(r.status == 0);
-  check_summary(r.err, "strictlog replay: 2 lines from 1 input in ",
+  check_run_summary(r.err, "strictlog replay: 2 lines from 1 input in ",
                 "  events                   0\n"
                 "    openvpn/2.6/tls_handshake_failed                          0\n"
                 "    openvpn/2.6/fatal_tls_error                               0\n"

@@ -55,11 +55,6 @@ void check_summary(const std::string& line, const std::string& before_seconds, c
 
 void make_dir(const std::string& path) { fs::create_directories(path); }
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  size_t at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 // 1-based number of the first line of `text` that starts with `prefix`.
 size_t line_of(const std::string& text, const std::string& prefix) {

@@ -645,7 +645,7 @@ TEST_CASE("Events: the exact envelope of a line with PRI and pid", "[pipeline]")
   CHECK(events_for(n, "openvpn", "tls_handshake_failed") == 1);
 }
 
-TEST_CASE("Events: no PRI and no pid leave those fields unset; a day below 10 keeps its space", "[pipeline]") {
+TEST_CASE("Events: no PRI and no pid leave those fields unset: a day below 10 keeps its space", "[pipeline]") {
   auto rules = mini_rules();
   LineNormalizer n(rules, options("vpn.log", kEndOf2026));
   const std::string line =
@@ -845,7 +845,7 @@ TEST_CASE("Counters: a mixed batch covering every outcome balances exactly", "[p
   CHECK(by_rule == c.events + c.dropped_by_rule);
 }
 
-TEST_CASE("start_input changes the input name and the reference time; counters accumulate", "[pipeline]") {
+TEST_CASE("start_input changes the input name and the reference time: counters accumulate", "[pipeline]") {
   auto rules = mini_rules();
   LineNormalizer n(rules, options("first.log", kEndOf2026));
   Normalized a = run(n, make_line(kHandshake, 1, 0));
@@ -876,7 +876,7 @@ TEST_CASE("start_input changes the input name and the reference time; counters a
 namespace strictlog {
 namespace {
 
-TEST_CASE("A stated year without Feb 29 quarantines a Feb 29 line; an inferred year moves it back", "[pipeline]") {
+TEST_CASE("A stated year without Feb 29 quarantines a Feb 29 line: an inferred year moves it back", "[pipeline]") {
   auto rules = mini_rules();
   const std::string line = "Feb 29 10:00:00 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
 

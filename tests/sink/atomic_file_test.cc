@@ -254,7 +254,7 @@ TEST_CASE("open_output: `-` is stdout, anything else an atomic file", "[sink]") 
 namespace strictlog {
 namespace {
 
-TEST_CASE("AtomicFile: prepare() makes the temporary durable without showing it; publish() shows it", "[sink]") {
+TEST_CASE("AtomicFile: prepare() makes the temporary durable without showing it: publish() shows it", "[sink]") {
   TempDir dir;
   const std::string path = dir / "out.pb";
   Result<AtomicFile> file = AtomicFile::create(path, 0600);

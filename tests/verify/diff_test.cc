@@ -166,7 +166,7 @@ TEST_CASE("diff: structure changes are each counted under their kind", "[verify]
   CHECK(c.changes[4].right.reason == "NO_MATCH");
 }
 
-TEST_CASE("diff: a renamed rule and a dropped field; corpus files are read case by case", "[verify]") {
+TEST_CASE("diff: a renamed rule and a dropped field: corpus files are read case by case", "[verify]") {
   TempDir dir;
   std::string grammar = edit(read_file(kGrammar), "rule client_instance_signal =", "rule instance_signal =");
   std::string mapping = edit(read_file(kMapping), "rule client_instance_signal ->", "rule instance_signal ->");
