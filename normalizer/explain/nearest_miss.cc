@@ -86,13 +86,14 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
   // Capturing groups open here, innermost last; -1 for an optional group that holds the target, whose elements
   // do not count: taking it is what the cut assumes, not what the line showed (`[c:cn "/"]` takes any text).
   std::vector<int> counting;
-  auto count = [&] {
+  auto count = [&](int n = 1) {
     if (counting.empty()) {
-      ++cut->base;
+      cut->base += n;
     } else if (counting.back() >= 0) {
-      ++cut->group_elements[static_cast<size_t>(counting.back())];
+      cut->group_elements[static_cast<size_t>(counting.back())] += n;
     }
   };
+  std::vector<std::vector<int>> branches;  // per closed alternation open here: its branches' groups
   auto open_counting = [&] {
     counting.push_back(static_cast<int>(cut->group_elements.size()));
     cut->group_elements.push_back(0);
@@ -135,17 +136,27 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
           }
         } else {
           open_counting();
+          branches.push_back({counting.back()});
         }
         break;
       case Kind::kBranch:
         re += ")|";
         counting.pop_back();
         open_counting();
+        branches.back().push_back(counting.back());
         break;
-      case Kind::kAlternationEnd:
+      case Kind::kAlternationEnd: {
         re += "))";
         counting.pop_back();
+        // One branch is always taken: the fewest elements any branch has count as certain, outside the
+        // groups, so that base bounds a match's progress from below as tightly as it can.
+        int fewest = cut->group_elements[static_cast<size_t>(branches.back().front())];
+        for (int g : branches.back()) fewest = std::min(fewest, cut->group_elements[static_cast<size_t>(g)]);
+        for (int g : branches.back()) cut->group_elements[static_cast<size_t>(g)] -= fewest;
+        branches.pop_back();
+        count(fewest);
         break;
+      }
     }
   }
   re.append(static_cast<size_t>(still_open), ')');
@@ -261,6 +272,76 @@ RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view me
     if (x.progress == best_progress && x.end == a.reach) a.expected.push_back(expectation(r, x.part));
   }
   return a;
+}
+
+size_t MissFinder::reach_bound(size_t grammar, size_t rule, std::string_view message) {
+  const CompiledRule& r = rules_->grammars[grammar].rules[rule];
+  re2::StringPiece text(message.data(), message.size());
+  // The cuts attempt() would weigh, each with its end: the rule's best has at least the largest `base` among
+  // them, so a cut whose `bound` is below that cannot be the best, and its end (often a permissive capture
+  // that ran to the end of the line) does not bound the reach.
+  struct Ended {
+    int bound;
+    size_t end;
+  };
+  std::vector<Ended> ended;
+  int least = 0;
+  for (const Cut& cut : cuts(grammar, rule)) {
+    re2::StringPiece m;
+    if (!cut.prefix->ok() || !cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, &m, 1)) continue;
+    size_t end = m.size();
+    if (cut.part >= 0 && r.template_parts[static_cast<size_t>(cut.part)].kind == Kind::kLiteral) {
+      const std::string& literal = r.template_parts[static_cast<size_t>(cut.part)].literal;
+      std::string_view rest = message.substr(end);
+      size_t common = 0;
+      while (common < literal.size() && common < rest.size() && literal[common] == rest[common]) ++common;
+      if (common == literal.size()) continue;  // attempt() passes over it too
+      end += common;
+    }
+    ended.push_back({cut.bound, end});
+    least = std::max(least, cut.base);
+  }
+  size_t bound = 0;
+  for (const auto& e : ended) {
+    if (e.bound >= least) bound = std::max(bound, e.end);
+  }
+  if (r.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0)) bound = message.size();
+  return bound;
+}
+
+RuleAttempt MissFinder::nearest(const std::vector<size_t>& grammars, std::string_view message) {
+  struct Candidate {
+    size_t grammar, rule, bound;
+  };
+  std::vector<Candidate> candidates;
+  for (size_t g : grammars) {
+    for (size_t r = 0; r < rules_->grammars[g].rules.size(); ++r) {
+      candidates.push_back({g, r, reach_bound(g, r, message)});
+    }
+  }
+  // Highest bound first. A rule whose bound is below the best reach found cannot be the nearest, and one whose
+  // bound equals it can only tie, which the earlier rule wins; except that a rule reaching the end of the
+  // message may match it, and a match goes before any miss.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& x, const Candidate& y) { return x.bound > y.bound; });
+  RuleAttempt best;
+  bool found = false;
+  for (const Candidate& c : candidates) {
+    if (found) {
+      const bool may_match = c.bound == message.size() && !best.matched;
+      const bool later = std::pair(c.grammar, c.rule) > std::pair(best.grammar, best.rule);
+      if (c.bound < best.reach || (c.bound == best.reach && later && !may_match)) continue;
+    }
+    RuleAttempt a = attempt(c.grammar, c.rule, message);
+    if (!found || (a.matched && !best.matched) ||
+        (a.matched == best.matched &&
+         (a.reach > best.reach ||
+          (a.reach == best.reach && std::pair(a.grammar, a.rule) < std::pair(best.grammar, best.rule))))) {
+      best = std::move(a);
+      found = true;
+    }
+  }
+  return best;
 }
 
 std::vector<RuleAttempt> MissFinder::attempt_all(const std::vector<size_t>& grammars, std::string_view message) {

@@ -57,8 +57,14 @@ class MissFinder {
   // ties in grammar and rule order.
   std::vector<RuleAttempt> attempt_all(const std::vector<size_t>& grammars, std::string_view message);
 
+  // The first of attempt_all()'s list, without attempting every rule: each rule's reach is bounded first
+  // from RE2's DFA alone (where each prefix program's longest match ends), and only rules whose bound can
+  // still beat the best reach found are attempted. `grammars` must not be empty.
+  RuleAttempt nearest(const std::vector<size_t>& grammars, std::string_view message);
+
  private:
   const std::vector<Cut>& cuts(size_t grammar, size_t rule);
+  size_t reach_bound(size_t grammar, size_t rule, std::string_view message);
 
   std::shared_ptr<const RuleSet> rules_;
   std::vector<std::vector<std::unique_ptr<std::vector<Cut>>>> cuts_;  // [grammar][rule], built lazily

@@ -26,19 +26,11 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
-// The first of the nearest misses (MissFinder::attempt_all's order), its offset made relative to the line.
+// The nearest miss (MissFinder::nearest), its offset made relative to the line.
 void set_nearest_miss(MissFinder& finder, const std::vector<size_t>& grammars, const Line& line,
                       std::string_view message, v1::NearestMiss* out) {
   const RuleSet& rules = finder.rules();
-  RuleAttempt best;
-  bool found = false;
-  for (size_t g : grammars) {
-    for (size_t r = 0; r < rules.grammars[g].rules.size(); ++r) {
-      RuleAttempt a = finder.attempt(g, r, message);
-      if (!found || a.reach > best.reach) best = std::move(a), found = true;
-    }
-  }
-  if (!found) return;
+  RuleAttempt best = finder.nearest(grammars, message);
   const CompiledGrammar& g = rules.grammars[best.grammar];
   out->set_offset(static_cast<uint64_t>(message.data() - line.bytes.data()) + best.reach);
   out->set_rule_id(rule_ref(g, g.rules[best.rule]));
