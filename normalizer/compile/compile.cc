@@ -332,7 +332,7 @@ class RegexBuilder {
 // choice point (compile.h, RuleVariant); extract() takes the first that matches, as the full regex's greedy
 // `?` prefers.
 std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::set<std::string, std::less<>>& broken,
-                                        const dsl::RuleDecl& decl, const CompiledRule& rule) {
+                                        const dsl::RuleDecl& decl, const CompiledRule& rule, int64_t max_mem) {
   std::vector<RuleVariant> variants;
   auto first = std::find_if(rule.template_parts.begin(), rule.template_parts.end(),
                             [](const TemplatePart& p) { return p.kind != TemplatePart::Kind::kLiteral; });
@@ -366,13 +366,20 @@ std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::s
     for (size_t i = 0; i < present.size(); ++i) {
       if (!present[i]) v.absent.push_back(static_cast<int>(i));
     }
-    v.re = std::make_unique<RE2>(v.regex, rule_regex_options(kRuleMaxMem));
+    v.re = std::make_unique<RE2>(v.regex, rule_regex_options(max_mem));
     // A variant is a simplification of a regex RE2 accepted; should RE2 still refuse one, the rule falls
     // back to extracting with its full regex, which is correct, only slower.
     if (!v.re->ok()) return {};
     variants.push_back(std::move(v));
   }
   return variants;
+}
+
+// `64 MiB`, `32 KiB` or `1000 bytes`, whichever states a budget exactly.
+std::string memory_text(int64_t bytes) {
+  if (bytes % (1 << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes % (1 << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} bytes", bytes);
 }
 
 Diagnostic too_large_error(const Position& pos, std::string_view kind, std::string_view name) {
@@ -547,7 +554,7 @@ bool CompiledGrammar::applies_to(std::string_view program) const {
   return false;
 }
 
-Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
+Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const CompileLimits& limits) {
   Diagnostics errors;
   CompiledGrammar g;
   g.source = file.source;
@@ -610,8 +617,14 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
   }
 
   std::map<std::string, const dsl::RuleDecl*, std::less<>> ids;
-  g.set = std::make_unique<RE2::Set>(rule_regex_options(kSetMaxMem), RE2::ANCHOR_BOTH);
+  g.set = std::make_unique<RE2::Set>(rule_regex_options(limits.set_max_mem), RE2::ANCHOR_BOTH);
   for (const auto& r : file.rules) {
+    if (static_cast<size_t>(&r - file.rules.data()) == limits.max_rules) {
+      errors.push_back({r.pos, "too-many-rules",
+                        fmt::format("grammar '{}' has {} rules, more than the limit of {}: this and the rules after "
+                                    "it are not compiled", file.name, file.rules.size(), limits.max_rules), {}});
+      break;
+    }
     if (auto [it, inserted] = ids.emplace(r.id, &r); !inserted) {
       errors.push_back({r.pos, "duplicate-rule", fmt::format("rule '{}' is already defined", r.id),
                         {{it->second->pos, "first defined here"}}});
@@ -626,6 +639,12 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     b.build(r.body, "", false, &stack, Scope{});
     if (b.too_large) errors.push_back(too_large_error(r.pos, "rule", r.id));
     if (b.failed) continue;
+    if (b.captures.size() > limits.max_captures) {
+      errors.push_back({r.pos, "too-many-captures",
+                        fmt::format("rule '{}' has {} captures (patterns expanded), more than the limit of {}", r.id,
+                                    b.captures.size(), limits.max_captures), {}});
+      continue;
+    }
 
     CompiledRule rule;
     rule.id = r.id;
@@ -636,12 +655,18 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
     rule.fragments = std::move(b.fragments);
     rule.examples = r.examples;
     rule.template_parts = std::move(b.parts);
-    rule.variants = build_variants(patterns, broken, r, rule);
-    rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(kRuleMaxMem));
+    rule.variants = build_variants(patterns, broken, r, rule, limits.rule_max_mem);
+    rule.re = std::make_unique<RE2>(rule.regex, rule_regex_options(limits.rule_max_mem));
     std::string set_error;
     if (!rule.re->ok()) {
       errors.push_back({r.pos, "regex-rejected",
                         fmt::format("RE2 rejected rule '{}': {}", r.id, rule.re->error()), {}});
+      continue;
+    }
+    if (rule.re->ProgramSize() > limits.max_program_size) {
+      errors.push_back({r.pos, "program-too-large",
+                        fmt::format("rule '{}' compiles to an RE2 program of {} instructions, more than the limit "
+                                    "of {}", r.id, rule.re->ProgramSize(), limits.max_program_size), {}});
       continue;
     }
     if (g.set->Add(rule.regex, &set_error) < 0) {
@@ -656,7 +681,7 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file) {
   if (!g.set->Compile()) {
     return Diagnostic{file.header_pos, "set-compile-failed",
                       fmt::format("RE2 could not compile the {} rules of grammar '{}' into one set "
-                                  "(over the {} MiB budget?)", g.rules.size(), g.name, kSetMaxMem >> 20), {}};
+                                  "(over the {} budget?)", g.rules.size(), g.name, memory_text(limits.set_max_mem)), {}};
   }
   check_examples(g, &errors);
   if (!errors.empty()) return errors;

@@ -22,13 +22,24 @@
 
 namespace strictlog {
 
-// Limits that keep a hostile or careless grammar from exhausting memory.
+// Limits that keep a hostile or careless grammar from exhausting memory or time. Each is checked while the
+// grammar loads and reported as a positioned error; docs/SECURITY.md lists them with their defaults.
 inline constexpr int64_t kRuleMaxMem = 8 << 20;   // RE2 max_mem per rule
 inline constexpr int64_t kSetMaxMem = 64 << 20;   // RE2 max_mem per grammar's Set
 inline constexpr int kMaxPatternDepth = 16;       // nesting of pattern references
 // Generated regex text per rule or pattern, checked while it is built: pattern references multiply text (a
 // grammar of a few hundred bytes can expand to gigabytes), and RE2 rejects far shorter text within kRuleMaxMem.
 inline constexpr size_t kMaxRegexBytes = 1 << 20;
+
+// The budgets compile_grammar() enforces beyond the fixed ones above. The defaults leave the bundled grammars
+// ten times their needs or more (the largest OpenVPN rule compiles to under 1,000 instructions).
+struct CompileLimits {
+  int64_t rule_max_mem = kRuleMaxMem;  // RE2 max_mem of each rule's regex and variants
+  int64_t set_max_mem = kSetMaxMem;    // RE2 max_mem of the grammar's Set (`set-compile-failed`)
+  int max_program_size = 10000;        // RE2 program instructions per rule (`program-too-large`)
+  size_t max_captures = 64;            // captures per rule, patterns expanded (`too-many-captures`)
+  size_t max_rules = 1000;             // rules per grammar, drop rules included (`too-many-rules`)
+};
 
 // The RE2 options every rule regex and Set is compiled with (tests of field types use them too).
 // Matching is on bytes (Latin-1): lines are validated as strict UTF-8 before they reach a regex.
@@ -126,12 +137,14 @@ std::string rule_ref(const CompiledGrammar& g, const CompiledRule& r);
 // rules without examples, `prefer` declarations that name unknown rules or form a cycle, and examples that do
 // not match their own rule or that a preferred rule takes. An example that another rule matches too is an overlap,
 // which `strictlog test` reports (a test failure, exit 5), not a reason to refuse the grammar.
-Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file);
+// Also refuses a grammar over `limits`: a rule past max_rules (reported once, at that rule; the rest are not
+// compiled), a rule over max_captures or max_program_size, and a Set over set_max_mem.
+Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const CompileLimits& limits = {});
 
 // Appends to `hits` (cleared first) the index of every rule of `g` that matches all of `message`.
 // Fails only when RE2 runs out of memory (code `dispatch-out-of-memory`), which RE2 2022 cannot do once the
 // Set compiled: a Set's DFA never gives up on slow input (it flushes its cache and goes on), and Compile()
-// already refuses a budget too small for its states. The check stays, so that a failure would be INTERNAL,
+// already refuses a budget too small for its states. The check stays, so that a failure would be MATCH_MEMORY,
 // never a silent NO_MATCH.
 Status dispatch(const CompiledGrammar& g, std::string_view message, std::vector<int>* hits);
 

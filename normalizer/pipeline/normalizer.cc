@@ -130,7 +130,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     if (options_.grammar ? g != *options_.grammar : !grammar.applies_to(header.program)) continue;
     applicable_.push_back(g);
     if (auto st = dispatch(grammar, header.message, &hits_); !st) {
-      return quarantine(line, v1::INTERNAL, st.errors().front().message, header.program, record);
+      return quarantine(line, v1::MATCH_MEMORY, st.errors().front().message, header.program, record);
     }
     // RE2::Set reports hits in the order its automaton reached them; sorting names AMBIGUOUS candidates
     // in definition order, so records do not change with RE2's internals.

@@ -92,7 +92,8 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir) {
+Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir,
+                                                   const CompileLimits& limits) {
   Diagnostics errors;
   auto grammar_paths = rule_files(grammars_dir, ".grammar");
   auto mapping_paths = rule_files(mappings_dir, ".mapping");
@@ -123,7 +124,7 @@ Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_
       errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
       continue;
     }
-    auto compiled = compile_grammar(*parsed);
+    auto compiled = compile_grammar(*parsed, limits);
     if (!compiled) {
       errors.insert(errors.end(), compiled.errors().begin(), compiled.errors().end());
       continue;

@@ -24,7 +24,9 @@ struct RuleSet {
 
 // Loads every `*.grammar` below `grammars_dir` and every `*.mapping` below `mappings_dir`. Collects every
 // error of every file (syntax, compile, binding) before failing; a missing or empty directory is an error.
-Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir);
+// `limits` bounds each grammar (compile/compile.h).
+Result<std::shared_ptr<const RuleSet>> load_ruleset(const std::string& grammars_dir, const std::string& mappings_dir,
+                                                   const CompileLimits& limits = {});
 
 // Lowercase hex of SHA-256(data).
 std::string sha256_hex(std::string_view data);

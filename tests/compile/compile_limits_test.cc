@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "compile_source.h"
 
@@ -32,17 +33,25 @@ std::string pattern_chain(int levels, int fanout, std::string_view rules) {
   return text + std::string(rules);
 }
 
+// Lifts the compiler's own budgets on captures and program size, so that RE2's are the ones met.
+CompileLimits re2_limits_only() {
+  CompileLimits l;
+  l.max_captures = 1 << 20;
+  l.max_program_size = 1 << 30;
+  return l;
+}
+
 // p10 expands to 2048 ipv6 regexes and compiles; p11, twice that, exceeds RE2's program budget for one
 // rule. Its regex text (about 700 KB) is still under kMaxRegexBytes, so it is RE2 that refuses.
 TEST_CASE("limits: a rule RE2 rejects is reported at the rule, in RE2's words", "[compile][limits]") {
-  auto fits = compile_text(pattern_chain(12, 2, "rule huge = x:p10 example \"x\";\n"));
+  auto fits = compile_text(pattern_chain(12, 2, "rule huge = x:p10 example \"x\";\n"), re2_limits_only());
   REQUIRE_FALSE(fits.ok());
   CHECK(render(fits.errors()) ==  // past RE2 and the set: only the (deliberately wrong) example is left
         "g/t.grammar:15:27: example does not match its rule 'huge' [example-mismatch]\n"
         "  rule huge = x:p10 example \"x\";\n"
         "                            ^\n");
 
-  auto result = compile_text(pattern_chain(12, 2, "rule huge = x:p11 example \"x\";\n"));
+  auto result = compile_text(pattern_chain(12, 2, "rule huge = x:p11 example \"x\";\n"), re2_limits_only());
   REQUIRE_FALSE(result.ok());
   CHECK(render(result.errors()) ==
         "g/t.grammar:15:1: RE2 rejected rule 'huge': pattern too large - compile failed [regex-rejected]\n"
@@ -57,7 +66,7 @@ TEST_CASE("limits: rules that fit one by one but not together in the Set", "[com
   std::string rules;
   for (int i = 0; i < 6; ++i) rules += "rule r" + std::to_string(i) + " = \"" + std::to_string(i) +
                                        " \" x:p10 example \"x\";\n";
-  auto result = compile_text(pattern_chain(11, 2, rules));
+  auto result = compile_text(pattern_chain(11, 2, rules), re2_limits_only());
   REQUIRE_FALSE(result.ok());
   CHECK(render(result.errors()) ==
         "g/t.grammar:1:1: RE2 could not compile the 6 rules of grammar 'big' into one set (over the 64 MiB "
@@ -152,6 +161,97 @@ TEST_CASE("limits: the precedence cycle check visits each rule once", "[compile]
         "g/t.grammar:10:1: note: part of the cycle\n"
         "  prefer r1_0 over r2_1;\n"
         "  ^\n");
+}
+
+
+// The compiler's own budgets (CompileLimits), each at its default: the limit itself passes, one more fails
+// with a positioned error.
+std::string header() { return "grammar g 1;\nprograms \"a\";\n"; }
+
+std::string rule_with_captures(int n) {
+  std::string body, example;
+  for (int i = 0; i < n; ++i) {
+    body += (i ? " \" \" c" : "c") + std::to_string(i) + ":uint";
+    example += (i ? " " : "") + std::to_string(i);
+  }
+  return "rule wide = " + body + "\n  example \"" + example + "\";\n";
+}
+
+TEST_CASE("limits: captures per rule", "[compile][limits]") {
+  CHECK(compile_text(header() + rule_with_captures(64)).ok());
+  auto result = compile_text(header() + rule_with_captures(65));
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:3:1: rule 'wide' has 65 captures (patterns expanded), more than the limit of 64 "
+        "[too-many-captures]\n"
+        "  rule wide = " + rule_with_captures(65).substr(12, rule_with_captures(65).find('\n') - 12) + "\n"
+        "  ^\n");
+}
+
+// A huge alternation: an enum of 3,000 words, which a grammar file of 33 KB holds.
+TEST_CASE("limits: RE2 program size per rule refuses a huge alternation", "[compile][limits]") {
+  // Words that share little, so that RE2 cannot factor the alternation into a small trie.
+  std::string alternatives, first;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    std::string word = fmt::format("{:08x}", i * 2654435761u);
+    if (i == 0) first = word;
+    alternatives += (i ? ", \"" : "\"") + word + "\"";
+  }
+  std::string rule = "rule many = k:enum(" + alternatives + ")\n  example \"" + first + "\";\n";
+  auto result = compile_text(header() + rule);
+  REQUIRE_FALSE(result.ok());
+  REQUIRE(result.errors().size() == 1);
+  const Diagnostic& d = result.errors().front();
+  CHECK(d.code == "program-too-large");
+  CHECK(d.where.line == 3);
+  CHECK(d.where.column == 1);
+  CHECK(d.message.starts_with("rule 'many' compiles to an RE2 program of "));
+  CHECK(d.message.ends_with(" instructions, more than the limit of 10000"));
+  // The same rule under a budget that admits it compiles.
+  CompileLimits roomy;
+  roomy.max_program_size = 1 << 20;
+  CHECK(compile_text(header() + rule, roomy).ok());
+}
+
+std::string rules(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    text += "rule r" + std::to_string(i) + " = \"m" + std::to_string(i) + "\" example \"m" + std::to_string(i) + "\";\n";
+  }
+  return text;
+}
+
+TEST_CASE("limits: rules per grammar refuse thousands of rules at the first one over", "[compile][limits]") {
+  CompileLimits three;
+  three.max_rules = 3;
+  CHECK(compile_text(header() + rules(3), three).ok());
+  auto result = compile_text(header() + rules(5), three);
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:6:1: grammar 'g' has 5 rules, more than the limit of 3: this and the rules after it are not "
+        "compiled [too-many-rules]\n"
+        "  rule r3 = \"m3\" example \"m3\";\n"
+        "  ^\n");
+  // At the default, 5,000 rules stop at the 1,001st, which is all that gets compiled.
+  auto thousands = compile_text(header() + rules(5000));
+  REQUIRE_FALSE(thousands.ok());
+  REQUIRE(thousands.errors().size() == 1);
+  CHECK(thousands.errors().front().code == "too-many-rules");
+  CHECK(thousands.errors().front().where.line == 3 + 1000);
+}
+
+// The Set's budget is the grammar's: a tight one refuses what the default admits.
+TEST_CASE("limits: RE2 memory per grammar", "[compile][limits]") {
+  CompileLimits tight;
+  tight.set_max_mem = 1 << 12;
+  auto result = compile_text(header() + rules(200), tight);
+  REQUIRE_FALSE(result.ok());
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:1:1: RE2 could not compile the 200 rules of grammar 'g' into one set (over the 4 KiB "
+        "budget?) [set-compile-failed]\n"
+        "  grammar g 1;\n"
+        "  ^\n");
+  CHECK(compile_text(header() + rules(200)).ok());
 }
 
 }  // namespace

@@ -17,11 +17,11 @@ inline SourceRef grammar_source(std::string_view text) {
   return std::make_shared<const SourceFile>(SourceFile{"g/t.grammar", std::string(text)});
 }
 
-inline Result<CompiledGrammar> compile_text(std::string_view text) {
+inline Result<CompiledGrammar> compile_text(std::string_view text, const CompileLimits& limits = {}) {
   auto parsed = dsl::parse_grammar(grammar_source(text));
   INFO((parsed.ok() ? std::string() : render(parsed.errors())));
   REQUIRE(parsed.ok());
-  return compile_grammar(parsed.value());
+  return compile_grammar(parsed.value(), limits);
 }
 
 }  // namespace strictlog::testing
