@@ -23,10 +23,23 @@ struct DiffArgs {
   int year = 0;
 };
 
+// A JSON string of `s`. JSON text must be UTF-8: bytes that are not part of well-formed UTF-8 (a file name,
+// say) become U+FFFD. Raw lines, which must stay exact, are written as base64 instead (json_change).
 std::string json_string(std::string_view s) {
   std::string out = "\"";
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8_sequence_length(s, i);
+      if (n == 0) {
+        out += "\\ufffd";
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+      continue;
+    }
+    char ch = s[i];
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -146,7 +159,13 @@ int run(const DiffArgs& a) {
     auto& list = examples[static_cast<size_t>(c.kind)];
     if (list.size() < a.examples) list.push_back(text_change(c));
   });
-  if (!counts) return io_error("diff", counts.errors());
+  if (!counts) {
+    if (counts.errors().front().where.source != nullptr) {  // a malformed corpus file: show where, with a caret
+      print_diagnostics("diff", counts.errors());
+      return kExitLoadError;
+    }
+    return io_error("diff", counts.errors());
+  }
 
   std::string out;
   if (json) {

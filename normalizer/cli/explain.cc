@@ -12,6 +12,7 @@
 #include "explain/nearest_miss.h"
 #include "ingest/line_reader.h"
 #include "ingest/rfc3164.h"
+#include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
 #include "ruleset/ruleset.h"
 #include "verify/flat_text.h"
@@ -27,16 +28,42 @@ struct ExplainArgs {
   std::string grammar;
   size_t top = 0;
   bool regex = false;
+  int year = 0;
+  size_t max_line = kDefaultMaxLine;
 };
 
 // The header that `--program P` puts before a bare message, so that it takes the same path as a syslog line.
 std::string synthetic_header(const std::string& program) { return fmt::format("Jan  1 00:00:00 explain {}: ", program); }
 
-// `text` with control bytes shown as spaces, so that a caret line lines up under it on a terminal.
+// True for the UTF-8 sequence at `text[i]` when a terminal would act on it instead of showing it: C1 controls
+// (U+0080-U+009F, two bytes C2 80-9F) and the bidirectional overrides and isolates (U+202A-U+202E,
+// U+2066-U+2069), which reorder what follows them. Sets `*length` to the sequence's length.
+bool terminal_control(std::string_view text, size_t i, size_t* length) {
+  auto at = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0; };
+  if (at(i) == 0xC2 && at(i + 1) >= 0x80 && at(i + 1) <= 0x9F) return *length = 2, true;
+  if (at(i) == 0xE2 && at(i + 1) == 0x80 && at(i + 2) >= 0xAA && at(i + 2) <= 0xAE) return *length = 3, true;
+  if (at(i) == 0xE2 && at(i + 1) == 0x81 && at(i + 2) >= 0xA6 && at(i + 2) <= 0xA9) return *length = 3, true;
+  return false;
+}
+
+// `text` as a terminal can show it without acting on it, one column per character, so that a caret line lines
+// up under it: a tab is a space, other C0 controls, DEL, C1 controls and bidirectional controls are `?`.
 std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t n = 0;
+    if (c == '\t') {
+      out += ' ';
+    } else if (c < 0x20 || c == 0x7f) {
+      out += '?';
+    } else if (terminal_control(text, i, &n)) {
+      out += '?';
+      i += n - 1;
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   return out;
 }
@@ -83,10 +110,11 @@ std::string element_regex(const CompiledRule& rule, const Position& pos) {
 class Explainer {
  public:
   Explainer(std::shared_ptr<const RuleSet> rules, const ExplainArgs& args, std::optional<size_t> grammar)
-      : rules_(rules), args_(args), grammar_(grammar), finder_(rules), normalizer_(rules, options(grammar)) {}
+      : rules_(rules), args_(args), grammar_(grammar), finder_(rules), normalizer_(rules, options(args, grammar)) {}
 
   // Prints the explanation of one line; true when it becomes an event or a drop.
-  bool explain(uint64_t number, std::string_view input) {
+  // `input` is the line as given, or its first --max-line bytes when read from stdin; `length` is its full length.
+  bool explain(uint64_t number, std::string_view input, uint64_t length) {
     std::string out = fmt::format("line {}: {}\n", number, printable(input));
     // With --program the input is the message alone: it gets a header to go through the pipeline, and
     // offsets count from the message.
@@ -94,10 +122,12 @@ class Explainer {
     std::string_view line = args_.program.empty() ? input : std::string_view(synthetic);
     size_t shown_from = args_.program.empty() ? 0 : synthetic.size() - input.size();
 
+    // As normalize reads it: a line over --max-line keeps only its first bytes and is OVERSIZE.
     Line l;
-    l.bytes = line;
+    l.bytes = line.substr(0, args_.max_line);
     l.number = number;
-    l.length = line.size();
+    l.length = length + shown_from;
+    l.oversize = l.length > args_.max_line;
     Outcome outcome = normalizer_.normalize(l, &event_, &record_);
     std::string result = outcome_text(outcome, normalizer_, record_);
 
@@ -155,7 +185,8 @@ class Explainer {
         out += fmt::format("  {:>3}. {} ({}) matches the whole message\n", i + 1, ref, to_string(rule.pos));
       } else {
         size_t at = message_at + a.reach - shown_from;  // in the displayed text
-        out += fmt::format("  {:>3}. {} ({}) matched up to byte {}\n", i + 1, ref, to_string(rule.pos), at);
+        out += fmt::format("  {:>3}. {} ({}) matched up to byte {}, {} byte{} of its literal text found\n", i + 1,
+                           ref, to_string(rule.pos), at, a.evidence, a.evidence == 1 ? "" : "s");
         out += fmt::format("         {}\n         {}\n", printable(display), caret(display, at));
         for (const auto& e : a.expected) {
           out += fmt::format("       {}: expected {}{}\n", to_string(e.pos), e.element,
@@ -173,10 +204,11 @@ class Explainer {
   }
 
  private:
-  static NormalizeOptions options(std::optional<size_t> grammar) {
+  static NormalizeOptions options(const ExplainArgs& args, std::optional<size_t> grammar) {
     NormalizeOptions o;
     o.input_name = "explain";
-    o.reference_time = static_cast<int64_t>(std::time(nullptr));
+    o.reference_time = args.year ? end_of_year(args.year) : static_cast<int64_t>(std::time(nullptr));
+    o.year_fixed = args.year != 0;
     o.stamp_processed_time = false;
     o.grammar = grammar;
     return o;
@@ -197,7 +229,7 @@ int run(const ExplainArgs& a) {
     std::string_view why;
     std::string probe = synthetic_header(a.program) + "x";
     if (!parse_rfc3164(probe, &h, &why) || h.program != a.program) {
-      return usage_error("explain", fmt::format("--program '{}' is not a syslog program name (TAG)", a.program));
+      return usage_error("explain", fmt::format("--program {} is not a syslog program name (TAG)", quote(a.program)));
     }
   }
   auto rules = load_ruleset(a.grammars, a.mappings);
@@ -231,22 +263,16 @@ int run(const ExplainArgs& a) {
   if (!a.lines.empty()) {
     for (size_t i = 0; i < a.lines.size(); ++i) {
       if (i > 0) std::fputs("\n", stdout);
-      all_taken &= explainer.explain(i + 1, a.lines[i]);
+      all_taken &= explainer.explain(i + 1, a.lines[i], a.lines[i].size());
     }
   } else {
-    LineReader reader(0);
+    LineReader reader(0, a.max_line);
     for (uint64_t n = 0;; ++n) {
       auto line = reader.next();
       if (!line) return io_error("explain", line.errors());
       if (!*line) break;
       if (n > 0) std::fputs("\n", stdout);
-      if ((*line)->oversize) {
-        std::fputs(fmt::format("line {}: {} bytes, over the limit of {}: not explained\n", (*line)->number,
-                               (*line)->length, kDefaultMaxLine).c_str(), stdout);
-        all_taken = false;
-        continue;
-      }
-      all_taken &= explainer.explain((*line)->number, (*line)->bytes);
+      all_taken &= explainer.explain((*line)->number, (*line)->bytes, (*line)->length);
     }
   }
   std::fflush(stdout);
@@ -269,6 +295,11 @@ Run add_explain(CLI::App& app) {
                   "Try only this grammar (NAME or NAME/VERSION), whatever the line's program");
   cmd->add_option("--top", args->top, "List only the N nearest rules (default: every candidate)");
   cmd->add_flag("--regex", args->regex, "Also show the generated regex of each rule and failing element");
+  cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps, as normalize --year (default: this year)")
+      ->check(CLI::Range(1970, 9999));
+  cmd->add_option("--max-line", args->max_line, "Longest line in bytes, as normalize --max-line")
+      ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
+      ->capture_default_str();
   return [args] { return run(*args); };
 }
 

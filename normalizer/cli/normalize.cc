@@ -134,7 +134,7 @@ Run add_normalize(CLI::App& app) {
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps (default: inferred from the file's mtime)")
       ->check(CLI::Range(1970, 9999));
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
-      ->check(CLI::Range(size_t{64}, size_t{16} << 20))
+      ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();
   cmd->add_flag("--no-processed-time", args->no_processed_time,
                "Leave processed_time unset, so the same input always gives byte-identical output (goldens)");

@@ -31,8 +31,11 @@ struct ReplayArgs {
   bool explain = false;
 };
 
-// Records are one JSON object per line; OVERSIZE raw text escaped as \u00XX can be six times the line limit.
-constexpr size_t kMaxRecordLine = 64u << 20;
+// Records are one JSON object per line. Raw text escaped as \u00XX (protobuf's JSON writes `<` so) is six
+// times as long as the line, whose longest is kLargestMaxLine; the rest of a record is small.
+constexpr size_t kMaxRecordLine = 6 * kLargestMaxLine + (1 << 20);
+
+constexpr int64_t kLatestReference = 253402300799;  // 9999-12-31T23:59:59Z, as `--year` allows
 
 Result<v1::QuarantineRecord> parse_record(const std::string& path, const Line& line) {
   v1::QuarantineRecord record;
@@ -48,6 +51,15 @@ Result<v1::QuarantineRecord> parse_record(const std::string& path, const Line& l
   }
   if (record.reason() == v1::QUARANTINE_REASON_UNSPECIFIED) {
     return plain_error("bad-record", fmt::format("'{}' line {}: the record has no reason", path, line.number));
+  }
+  // Without them an event would get an id and a position no first run gave it.
+  if (!record.has_input() || record.input().name().empty()) {
+    return plain_error("bad-record", fmt::format("'{}' line {}: the record names no input", path, line.number));
+  }
+  if (record.has_year_reference_time() &&
+      (record.year_reference_time().seconds() < 0 || record.year_reference_time().seconds() > kLatestReference)) {
+    return plain_error("bad-record", fmt::format("'{}' line {}: year_reference_time is outside 1970-9999", path,
+                                                 line.number));
   }
   return record;
 }
@@ -92,6 +104,7 @@ int run(const ReplayArgs& a) {
     if (!line && g_stop_signal) return interrupted("replay", g_stop_signal, normalizer.counters());
     if (!line) return io_error("replay", line.errors(), &normalizer.counters());
     if (!*line) break;
+    if ((*line)->bytes.empty()) continue;  // holds no record (a trailing blank line left by an editor)
     if ((*line)->oversize) {
       return io_error("replay", {plain_error("bad-record", fmt::format("'{}' line {}: a record longer than {} bytes",
                                                                        a.input, (*line)->number, kMaxRecordLine))},

@@ -3,16 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace strictlog {
 
 // One prefix program: the rule up to (not including) template part `part`, or the whole rule when part is -1.
+// Evidence is literal text of the rule found in the line, in bytes (see nearest_miss.h).
 struct MissFinder::Cut {
   int part = -1;
   std::unique_ptr<RE2> prefix;
-  int base = 0;                     // elements every match of `prefix` went through
-  int bound = 0;                    // the most elements a match can go through: base + all group_elements
-  std::vector<int> group_elements;  // elements in capturing group k+1, counted when the match went through it
+  size_t base = 0;                  // literal bytes every match of `prefix` went through
+  std::vector<size_t> group_bytes;  // literal bytes directly in capturing group k+1, when the match went through it
+  size_t literal = 0;               // the length of the literal the cut tries, 0 for a capture or the end
+  size_t bound = 0;                 // the most evidence the cut can give: base + all group_bytes + literal - 1
 };
 
 namespace {
@@ -73,8 +76,8 @@ Structure structure(const std::vector<TemplatePart>& parts) {
 // it as written, the groups that hold it opened and not closed (an optional one is then required), and of an
 // alternation that holds it only the branch it is in. Each closed optional group and each branch of a closed
 // alternation is a capturing group, so that a match tells which of them the line went through:
-// `cut->group_elements[k]` counts the literals and captures directly in capturing group k+1, and `cut->base`
-// those the line must have matched outside them and outside the optional groups that hold the target.
+// `cut->group_bytes[k]` counts the literal bytes directly in capturing group k+1, and `cut->base` those the
+// line must have matched outside them.
 std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t target, MissFinder::Cut* cut) {
   const auto& parts = rule.template_parts;
   std::vector<bool> holds(parts.size(), false);  // group openings that enclose `target`
@@ -83,38 +86,34 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
   }
   std::string re;
   int still_open = 0;
-  // Capturing groups open here, innermost last; -1 for an optional group that holds the target, whose elements
-  // do not count: taking it is what the cut assumes, not what the line showed (`[c:cn "/"]` takes any text).
-  std::vector<int> counting;
-  auto count = [&](int n = 1) {
+  std::vector<size_t> counting;  // capturing groups open here, innermost last
+  auto count = [&](size_t n) {
     if (counting.empty()) {
       cut->base += n;
-    } else if (counting.back() >= 0) {
-      cut->group_elements[static_cast<size_t>(counting.back())] += n;
+    } else {
+      cut->group_bytes[counting.back()] += n;
     }
   };
-  std::vector<std::vector<int>> branches;  // per closed alternation open here: its branches' groups
   auto open_counting = [&] {
-    counting.push_back(static_cast<int>(cut->group_elements.size()));
-    cut->group_elements.push_back(0);
+    counting.push_back(cut->group_bytes.size());
+    cut->group_bytes.push_back(0);
     re += "(";
   };
+  std::vector<std::vector<size_t>> branches;  // per closed alternation open here: its branches' groups
   for (size_t i = 0; i < target; ++i) {
     const TemplatePart& part = parts[i];
     switch (part.kind) {
       case Kind::kLiteral:
         re += RE2::QuoteMeta(part.literal);
-        count();
+        count(part.literal.size());
         break;
       case Kind::kCapture:
         re += "(?:" + capture_regex(rule.captures[static_cast<size_t>(part.capture)]) + ")";
-        count();
         break;
       case Kind::kOptionalBegin:
         if (holds[i]) {
           re += "(?:";
           ++still_open;
-          counting.push_back(-1);
         } else {
           open_counting();
         }
@@ -148,19 +147,29 @@ std::string prefix_regex(const CompiledRule& rule, const Structure& s, size_t ta
       case Kind::kAlternationEnd: {
         re += "))";
         counting.pop_back();
-        // One branch is always taken: the fewest elements any branch has count as certain, outside the
-        // groups, so that base bounds a match's progress from below as tightly as it can.
-        int fewest = cut->group_elements[static_cast<size_t>(branches.back().front())];
-        for (int g : branches.back()) fewest = std::min(fewest, cut->group_elements[static_cast<size_t>(g)]);
-        for (int g : branches.back()) cut->group_elements[static_cast<size_t>(g)] -= fewest;
+        // One branch is always taken: the least literal text of any branch counts as certain, outside the
+        // groups, so that `base` bounds a match's evidence from below as tightly as it can.
+        size_t least = cut->group_bytes[branches.back().front()];
+        for (size_t g : branches.back()) least = std::min(least, cut->group_bytes[g]);
+        for (size_t g : branches.back()) cut->group_bytes[g] -= least;
         branches.pop_back();
-        count(fewest);
+        count(least);
         break;
       }
     }
   }
   re.append(static_cast<size_t>(still_open), ')');
   return re;
+}
+
+// How much of `literal` the text at the start of `rest` spells, backed off to a character boundary: a line
+// differing from `é` in `è` shares a first byte with it, and an offset inside a character points at none.
+size_t spelled(std::string_view literal, std::string_view rest) {
+  size_t common = 0;
+  while (common < literal.size() && common < rest.size() && literal[common] == rest[common]) ++common;
+  if (common == literal.size()) return common;
+  while (common > 0 && common < rest.size() && (static_cast<unsigned char>(rest[common]) & 0xC0) == 0x80) --common;
+  return common;
 }
 
 Expectation expectation(const CompiledRule& rule, int part) {
@@ -197,18 +206,19 @@ const std::vector<MissFinder::Cut>& MissFinder::cuts(size_t grammar, size_t rule
     Cut cut;
     cut.part = end ? -1 : static_cast<int>(i);
     cut.prefix = std::make_unique<RE2>(prefix_regex(r, s, i, &cut), options);
-    cut.bound = cut.base;
-    for (int n : cut.group_elements) cut.bound += n;
+    if (!end && r.template_parts[i].kind == Kind::kLiteral) cut.literal = r.template_parts[i].literal.size();
+    cut.bound = cut.base + (cut.literal > 0 ? cut.literal - 1 : 0);
+    for (size_t n : cut.group_bytes) cut.bound += n;
     slot->push_back(std::move(cut));
   }
-  // Most promising first, so that attempt() can stop once no cut left can reach the best progress found.
+  // Most promising first, so that attempt() can stop once no cut left can reach the best evidence found.
   std::stable_sort(slot->begin(), slot->end(), [](const Cut& x, const Cut& y) { return x.bound > y.bound; });
   return *slot;
 }
 
 RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view message) {
   const CompiledRule& r = rules_->grammars[grammar].rules[rule];
-  RuleAttempt a{grammar, rule, false, 0, {}};
+  RuleAttempt a{grammar, rule, false, 0, 0, {}};
   re2::StringPiece text(message.data(), message.size());
   if (r.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0)) {
     a.matched = true;
@@ -216,51 +226,44 @@ RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view me
     return a;
   }
   struct Reached {
-    int progress;
+    size_t evidence;
     size_t end;
     int part;
   };
   std::vector<Reached> reached;  // per cut whose prefix matched
-  int best_progress = -1;
+  std::vector<re2::StringPiece> m;
+  size_t best = 0;
   for (const Cut& cut : cuts(grammar, rule)) {
-    if (cut.bound < best_progress) break;  // cuts are in decreasing bound order: none left can tie
+    if (!reached.empty() && cut.bound < best) break;  // cuts are in decreasing bound order: none left can tie
     // A prefix the regex compiler refused (over its memory budget) says nothing; the rule's own regex compiled,
     // so its pieces all but always do.
     if (!cut.prefix->ok()) continue;
     // Whether it matches at all, from RE2's DFA; only then which groups it went through, from the slower
     // engines that report submatches.
     if (!cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, nullptr, 0)) continue;
-    const int groups = static_cast<int>(cut.group_elements.size());
-    std::vector<re2::StringPiece> m(static_cast<size_t>(groups) + 1);
-    if (!cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, m.data(), groups + 1)) continue;
+    const size_t groups = cut.group_bytes.size();
+    m.assign(groups + 1, re2::StringPiece());
+    if (!cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, m.data(), static_cast<int>(groups) + 1)) continue;
     size_t end = m[0].size();
-    int progress = cut.base;
-    for (int k = 0; k < groups; ++k) {
-      if (m[static_cast<size_t>(k) + 1].data() != nullptr) progress += cut.group_elements[static_cast<size_t>(k)];
+    size_t evidence = cut.base;
+    for (size_t k = 0; k < groups; ++k) {
+      if (m[k + 1].data() != nullptr) evidence += cut.group_bytes[k];
     }
-    if (cut.part >= 0) {
-      const TemplatePart& p = r.template_parts[static_cast<size_t>(cut.part)];
-      if (p.kind == Kind::kLiteral) {
-        std::string_view rest = message.substr(end);
-        size_t common = 0;
-        while (common < p.literal.size() && common < rest.size() && p.literal[common] == rest[common]) ++common;
-        if (common == p.literal.size()) continue;  // the literal is there: the next element's cut goes on
-        // Back to the start of the character that differs: a line differing from `é` in `è` shares a first byte
-        // with it, and an offset inside a character points at no character at all.
-        while (common > 0 && (static_cast<unsigned char>(rest[common]) & 0xC0) == 0x80) --common;
-        end += common;
-      }
+    if (cut.literal > 0) {
+      size_t common = spelled(r.template_parts[static_cast<size_t>(cut.part)].literal, message.substr(end));
+      if (common == cut.literal) continue;  // the literal is there: the next element's cut goes on
+      end += common;
+      evidence += common;
     }
-    reached.push_back({progress, end, cut.part});
-    best_progress = std::max(best_progress, progress);
+    reached.push_back({evidence, end, cut.part});
+    best = std::max(best, evidence);
   }
-  // The element the line got furthest to, counted in elements, then in bytes. Bytes alone would favour a
-  // permissive capture: `[cn:cn "/"] ...` takes the whole of a line without a "/", and "expected '/' at the
-  // end of the line" says nothing about the element that really differs.
-  best_progress = -1;
+  // The cut with the most evidence, then the furthest byte. Bytes alone would favour a permissive capture:
+  // `[cn:cn "/"] ...` takes all of a line without a "/", and "expected "/" at the end" says nothing about the
+  // literal that really differs.
   for (const auto& x : reached) {
-    if (x.progress > best_progress || (x.progress == best_progress && x.end > a.reach)) {
-      best_progress = x.progress;
+    if (x.evidence > a.evidence || (x.evidence == a.evidence && x.end > a.reach)) {
+      a.evidence = x.evidence;
       a.reach = x.end;
     }
   }
@@ -269,77 +272,61 @@ RuleAttempt MissFinder::attempt(size_t grammar, size_t rule, std::string_view me
     return static_cast<unsigned>(x.part) < static_cast<unsigned>(y.part);
   });
   for (const auto& x : reached) {
-    if (x.progress == best_progress && x.end == a.reach) a.expected.push_back(expectation(r, x.part));
+    if (x.evidence == a.evidence && x.end == a.reach) a.expected.push_back(expectation(r, x.part));
   }
   return a;
 }
 
-size_t MissFinder::reach_bound(size_t grammar, size_t rule, std::string_view message) {
+size_t MissFinder::evidence_bound(size_t grammar, size_t rule, std::string_view message) {
   const CompiledRule& r = rules_->grammars[grammar].rules[rule];
   re2::StringPiece text(message.data(), message.size());
-  // The cuts attempt() would weigh, each with its end: the rule's best has at least the largest `base` among
-  // them, so a cut whose `bound` is below that cannot be the best, and its end (often a permissive capture
-  // that ran to the end of the line) does not bound the reach.
-  struct Ended {
-    int bound;
-    size_t end;
-  };
-  std::vector<Ended> ended;
-  int least = 0;
-  for (const Cut& cut : cuts(grammar, rule)) {
-    re2::StringPiece m;
-    if (!cut.prefix->ok() || !cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, &m, 1)) continue;
-    size_t end = m.size();
-    if (cut.part >= 0 && r.template_parts[static_cast<size_t>(cut.part)].kind == Kind::kLiteral) {
-      const std::string& literal = r.template_parts[static_cast<size_t>(cut.part)].literal;
-      std::string_view rest = message.substr(end);
-      size_t common = 0;
-      while (common < literal.size() && common < rest.size() && literal[common] == rest[common]) ++common;
-      if (common == literal.size()) continue;  // attempt() passes over it too
-      end += common;
-    }
-    ended.push_back({cut.bound, end});
-    least = std::max(least, cut.base);
-  }
+  if (r.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0)) return SIZE_MAX;
   size_t bound = 0;
-  for (const auto& e : ended) {
-    if (e.bound >= least) bound = std::max(bound, e.end);
+  for (const Cut& cut : cuts(grammar, rule)) {
+    re2::StringPiece end;
+    if (!cut.prefix->ok() || !cut.prefix->Match(text, 0, text.size(), RE2::ANCHOR_START, &end, 1)) continue;
+    size_t most = cut.bound - (cut.literal > 0 ? cut.literal - 1 : 0);  // what the groups can give
+    if (cut.literal > 0) {
+      size_t common = spelled(r.template_parts[static_cast<size_t>(cut.part)].literal, message.substr(end.size()));
+      if (common == cut.literal) continue;
+      most += common;
+    }
+    bound = std::max(bound, most);
   }
-  if (r.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0)) bound = message.size();
   return bound;
 }
 
-RuleAttempt MissFinder::nearest(const std::vector<size_t>& grammars, std::string_view message) {
+namespace {
+
+// attempt_all()'s order: matches first, then the most evidence, then the furthest byte; the earlier rule on a tie.
+bool nearer(const RuleAttempt& x, const RuleAttempt& y) {
+  if (x.matched != y.matched) return x.matched;
+  if (x.evidence != y.evidence) return x.evidence > y.evidence;
+  if (x.reach != y.reach) return x.reach > y.reach;
+  return std::pair(x.grammar, x.rule) < std::pair(y.grammar, y.rule);
+}
+
+}  // namespace
+
+std::optional<RuleAttempt> MissFinder::nearest(const std::vector<size_t>& grammars, std::string_view message) {
   struct Candidate {
     size_t grammar, rule, bound;
   };
   std::vector<Candidate> candidates;
   for (size_t g : grammars) {
     for (size_t r = 0; r < rules_->grammars[g].rules.size(); ++r) {
-      candidates.push_back({g, r, reach_bound(g, r, message)});
+      candidates.push_back({g, r, evidence_bound(g, r, message)});
     }
   }
-  // Highest bound first. A rule whose bound is below the best reach found cannot be the nearest, and one whose
-  // bound equals it can only tie, which the earlier rule wins; except that a rule reaching the end of the
-  // message may match it, and a match goes before any miss.
+  // Highest bound first. A rule whose bound is below the best evidence found cannot be the nearest; one whose
+  // bound equals it may still tie and win on bytes or order, so it is attempted.
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& x, const Candidate& y) { return x.bound > y.bound; });
-  RuleAttempt best;
-  bool found = false;
+  std::optional<RuleAttempt> best;
   for (const Candidate& c : candidates) {
-    if (found) {
-      const bool may_match = c.bound == message.size() && !best.matched;
-      const bool later = std::pair(c.grammar, c.rule) > std::pair(best.grammar, best.rule);
-      if (c.bound < best.reach || (c.bound == best.reach && later && !may_match)) continue;
-    }
+    if (best && (best->matched || c.bound < best->evidence)) break;
     RuleAttempt a = attempt(c.grammar, c.rule, message);
-    if (!found || (a.matched && !best.matched) ||
-        (a.matched == best.matched &&
-         (a.reach > best.reach ||
-          (a.reach == best.reach && std::pair(a.grammar, a.rule) < std::pair(best.grammar, best.rule))))) {
-      best = std::move(a);
-      found = true;
-    }
+    if (!best || nearer(a, *best)) best = std::move(a);
   }
   return best;
 }
@@ -349,10 +336,7 @@ std::vector<RuleAttempt> MissFinder::attempt_all(const std::vector<size_t>& gram
   for (size_t g : grammars) {
     for (size_t r = 0; r < rules_->grammars[g].rules.size(); ++r) all.push_back(attempt(g, r, message));
   }
-  std::stable_sort(all.begin(), all.end(), [](const RuleAttempt& x, const RuleAttempt& y) {
-    if (x.matched != y.matched) return x.matched;
-    return x.reach > y.reach;
-  });
+  std::sort(all.begin(), all.end(), nearer);
   return all;
 }
 

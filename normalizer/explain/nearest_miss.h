@@ -7,15 +7,17 @@
 // leftmost-longest with the same linear-time RE2 as matching. Where it matches, the element is tried at its
 // end; a literal that the line starts to spell gets to its first differing character.
 //
-// The rule's nearest miss is the cut the line got furthest to, counted first in elements the match went
-// through (literals and captures; those of an optional group only when the line took it, and never those of
-// the optional groups that hold the element tried, since taking them is the cut's assumption), then in bytes.
+// Nearness is evidence, then bytes. Evidence is how much of the rule's literal text the line holds on the way
+// to the element, in bytes (the literals of the optional groups and branches the match went through, and the
+// part of the failing literal the line spells). A rule's nearest miss is its cut with the most evidence, then
+// the furthest byte; every element that ties there is listed as expected. Rules are ranked the same way.
 // Bytes alone would favour permissive captures: OpenVPN's `[cn:cn "/"] ...` takes all of a line that has no
-// "/", and "expected "/" at the end" says nothing about the literal that really differs. Every element of a
-// rule that ties there is listed as expected.
+// "/", and "expected "/" at the end", which every rule with that prefix would say, points at no rule in
+// particular; a capture matches almost anything, while literal text is what tells one message from another.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,7 @@ struct RuleAttempt {
   size_t rule = 0;
   bool matched = false;  // the rule matches the whole message (reach == message size, expected empty)
   size_t reach = 0;      // byte offset in the message where the nearest miss failed (message size when matched)
+  size_t evidence = 0;   // literal bytes of the rule found on the way there (0 when matched)
   std::vector<Expectation> expected;  // what failed at `reach`, in grammar order; empty when matched
 };
 
@@ -53,18 +56,18 @@ class MissFinder {
   RuleAttempt attempt(size_t grammar, size_t rule, std::string_view message);
   const RuleSet& rules() const { return *rules_; }
 
-  // Every rule of the listed grammars against `message`: matches first, then by reach, furthest first;
-  // ties in grammar and rule order.
+  // Every rule of the listed grammars against `message`: matches first, then the most evidence, then the
+  // furthest reach; ties in grammar and rule order.
   std::vector<RuleAttempt> attempt_all(const std::vector<size_t>& grammars, std::string_view message);
 
-  // The first of attempt_all()'s list, without attempting every rule: each rule's reach is bounded first
-  // from RE2's DFA alone (where each prefix program's longest match ends), and only rules whose bound can
-  // still beat the best reach found are attempted. `grammars` must not be empty.
-  RuleAttempt nearest(const std::vector<size_t>& grammars, std::string_view message);
+  // The first of attempt_all()'s list, without attempting every rule: each rule's evidence is bounded first
+  // from RE2's DFA alone (which prefix programs match, and where they end), and only rules whose bound can
+  // still reach the best evidence found are attempted. nullopt when the grammars have no rules.
+  std::optional<RuleAttempt> nearest(const std::vector<size_t>& grammars, std::string_view message);
 
  private:
   const std::vector<Cut>& cuts(size_t grammar, size_t rule);
-  size_t reach_bound(size_t grammar, size_t rule, std::string_view message);
+  size_t evidence_bound(size_t grammar, size_t rule, std::string_view message);  // SIZE_MAX when it matches
 
   std::shared_ptr<const RuleSet> rules_;
   std::vector<std::vector<std::unique_ptr<std::vector<Cut>>>> cuts_;  // [grammar][rule], built lazily

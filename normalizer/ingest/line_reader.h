@@ -24,6 +24,9 @@
 namespace strictlog {
 
 inline constexpr size_t kDefaultMaxLine = 64 * 1024;
+// The range `--max-line` accepts.
+inline constexpr size_t kSmallestMaxLine = 64;
+inline constexpr size_t kLargestMaxLine = 16 << 20;
 
 struct Line {
   // The line without its terminator, cut to the first max_line bytes when oversize. Points into the

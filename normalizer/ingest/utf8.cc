@@ -91,4 +91,13 @@ std::optional<EncodingProblem> check_encoding(std::string_view bytes) {
   return std::nullopt;
 }
 
+size_t utf8_sequence_length(std::string_view bytes, size_t i) {
+  unsigned char lead = static_cast<unsigned char>(bytes[i]);
+  if (lead == 0) return 1;
+  size_t n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3
+           : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > bytes.size() || check_encoding(bytes.substr(i, n))) return 0;
+  return n;
+}
+
 }  // namespace strictlog

@@ -32,4 +32,7 @@ struct EncodingProblem {
 // ASCII runs are checked 8 bytes at a time.
 std::optional<EncodingProblem> check_encoding(std::string_view bytes);
 
+// The length of the well-formed UTF-8 sequence (ASCII, NUL included) starting at bytes[i], or 0 if none does.
+size_t utf8_sequence_length(std::string_view bytes, size_t i);
+
 }  // namespace strictlog

@@ -26,17 +26,19 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
-// The nearest miss (MissFinder::nearest), its offset made relative to the line.
+// The nearest miss (MissFinder::nearest), its offset made relative to the line. Nothing when the applicable
+// grammars have no rules, or the message is longer than kMaxExplainedBytes.
 void set_nearest_miss(MissFinder& finder, const std::vector<size_t>& grammars, const Line& line,
-                      std::string_view message, v1::NearestMiss* out) {
-  const RuleSet& rules = finder.rules();
-  RuleAttempt best = finder.nearest(grammars, message);
-  const CompiledGrammar& g = rules.grammars[best.grammar];
-  out->set_offset(static_cast<uint64_t>(message.data() - line.bytes.data()) + best.reach);
-  out->set_rule_id(rule_ref(g, g.rules[best.rule]));
-  if (best.expected.empty()) return;  // cannot happen for a line no rule matched; the record stays honest
-  out->set_element(to_string(best.expected.front().pos));
-  out->set_expected(describe(best.expected));
+                      std::string_view message, v1::QuarantineRecord* record) {
+  if (message.size() > kMaxExplainedBytes) return;
+  std::optional<RuleAttempt> best = finder.nearest(grammars, message);
+  if (!best || best->expected.empty()) return;
+  const CompiledGrammar& g = finder.rules().grammars[best->grammar];
+  v1::NearestMiss* out = record->mutable_nearest_miss();
+  out->set_offset(static_cast<uint64_t>(message.data() - line.bytes.data()) + best->reach);
+  out->set_rule_id(rule_ref(g, g.rules[best->rule]));
+  out->set_element(to_string(best->expected.front().pos));
+  out->set_expected(describe(best->expected));
 }
 
 }  // namespace
@@ -143,7 +145,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
                       header.program, record);
   }
   if (candidates_.empty()) {
-    if (miss_finder_) set_nearest_miss(*miss_finder_, applicable_, line, header.message, record->mutable_nearest_miss());
+    if (miss_finder_) set_nearest_miss(*miss_finder_, applicable_, line, header.message, record);
     return quarantine(line, v1::NO_MATCH, fmt::format("no rule matches the message of program '{}'", header.program),
                       header.program, record);
   }

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 
@@ -140,11 +141,12 @@ Status diff_corpus_file(const fs::path& path, Differ* d) {
 }
 
 Status diff_log_file(const std::string& path, int year, Differ* d) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = path == "-" ? 0 : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return plain_error("open-failed", fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
   struct stat st {};
   fstat(fd, &st);
-  d->start_input(path, year ? end_of_year(year) : st.st_mtim.tv_sec, year != 0);
+  int64_t reference = S_ISREG(st.st_mode) ? st.st_mtim.tv_sec : static_cast<int64_t>(time(nullptr));
+  d->start_input(path, year ? end_of_year(year) : reference, year != 0);
   LineReader reader(fd);
   Status status = kOk;
   while (true) {
@@ -156,7 +158,7 @@ Status diff_log_file(const std::string& path, int year, Differ* d) {
     if (!*line) break;
     d->compare(**line, fmt::format("{}:{}", path, (*line)->number));
   }
-  close(fd);
+  if (fd > 0) close(fd);
   return status;
 }
 
@@ -183,6 +185,11 @@ Result<DiffCounts> diff_rule_sets(std::shared_ptr<const RuleSet> left, std::shar
     if (fs::is_directory(input, ec)) {
       auto files = list_files(input, ".cases");
       if (!files) return std::move(files).take_errors();
+      // An empty comparison must not pass for a clean one (a CI gate would go green on nothing).
+      if (files->empty()) {
+        return plain_error("no-cases", fmt::format("'{}' holds no *.cases file: a directory stands for a corpus; "
+                                                   "give log files by name", input));
+      }
       for (const auto& f : *files) {
         if (auto st = diff_corpus_file(f, &d); !st) return st.errors();
       }

@@ -62,8 +62,8 @@ struct DiffCounts {
 
 struct DiffOptions {
   // Files or directories. A `*.cases` file is a corpus file: its cases' lines are read, in its `year:`.
-  // A directory stands for every `*.cases` file below it. Any other file is a log, one line per line, in
-  // `year` (or its mtime's year when 0).
+  // A directory stands for every `*.cases` file below it (none is an error). Any other file is a log, one line
+  // per line, in `year` (or its mtime's year when 0); `-` is stdin.
   std::vector<std::string> inputs;
   int year = 0;
 };

@@ -67,15 +67,6 @@ bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
   return true;
 }
 
-// The length of the well-formed UTF-8 sequence (ASCII included) starting at bytes[i], or 0 if none does.
-size_t utf8_sequence_length(std::string_view bytes, size_t i) {
-  unsigned char lead = static_cast<unsigned char>(bytes[i]);
-  size_t n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3
-           : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > bytes.size() || check_encoding(bytes.substr(i, n))) return 0;
-  return n;
-}
-
 bool skipped(const std::string& path, const std::vector<std::string>& skip) {
   return std::find(skip.begin(), skip.end(), path) != skip.end();
 }

@@ -4,8 +4,9 @@
 // nearest_miss that NO_MATCH records carry.
 //
 // Offsets and expectations below are worked out by hand from the fixture grammar (lines 11-25) and
-// explain/nearest_miss.h: a rule's nearest miss is the element it got furthest to, counted in elements first,
-// then in bytes; a literal the line starts to spell is reached up to its first differing byte.
+// explain/nearest_miss.h: a rule's nearest miss is the element it got furthest to, counted first in the rule's
+// literal text found in the line (bytes), then in bytes of the line; a literal the line starts to spell is
+// reached up to its first differing character.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -51,24 +52,26 @@ std::vector<std::string> explain(std::vector<std::string> args) {
 std::string caret_at(size_t column) { return "         " + std::string(column, ' ') + "^\n"; }
 
 // One candidate that stopped short of the whole message, as explain lists it.
-std::string short_of(const std::string& number_and_rule, int rule_line, size_t at, const std::string& shown,
-                     const std::string& expected, const std::string& found) {
+std::string short_of(const std::string& number_and_rule, int rule_line, size_t at, size_t evidence,
+                     const std::string& shown, const std::string& expected, const std::string& found) {
   return "  " + number_and_rule + " (" + kGrammarFile + ":" + std::to_string(rule_line) + ":1) matched up to byte " +
-         std::to_string(at) + "\n         " + shown + "\n" + caret_at(at) + "       " + kGrammarFile + ":" + expected +
+         std::to_string(at) + ", " + std::to_string(evidence) + " bytes of its literal text found\n         " + shown + "\n" + caret_at(at) + "       " + kGrammarFile + ":" + expected +
          "\n       found " + found + "\n";
 }
 
 // The two rules that do not take a TLS handshake message, whether or not its last literal has a typo:
-// client_instance_signal takes the peer, " " and signal:word ("TLS"), then needs "[" (line 25, col 33);
-// fatal_tls_error takes the peer and the first byte of " Fatal TLS error (" (line 19, col 36).
+// client_instance_signal takes the peer, " " and signal:word ("TLS"), then needs "[" (line 25, col 33): of its
+// literal text the line holds the peer's ":" and the " ", 2 bytes; fatal_tls_error takes the peer and the first
+// byte of " Fatal TLS error (" (line 19, col 36): ":" and " ", 2 bytes too, and the byte further wins.
 std::string other_rules(size_t message_at, const std::string& shown) {
-  return short_of("  2. openvpn/2.6/client_instance_signal", 24, message_at + 22, shown, "25:33: expected \"[\"",
+  return short_of("  2. openvpn/2.6/client_instance_signal", 24, message_at + 22, 2, shown, "25:33: expected \"[\"",
                   "\" Error: TLS handshake fa\"...") +
-         short_of("  3. openvpn/2.6/fatal_tls_error", 19, message_at + 19, shown,
+         short_of("  3. openvpn/2.6/fatal_tls_error", 19, message_at + 19, 2, shown,
                   "19:36: expected \" Fatal TLS error (\"", "\"TLS Error: TLS handshake\"...");
 }
 
-const std::string kTypoNearest = short_of("  1. openvpn/2.6/tls_handshake_failed", 14, kMessageAt + 46, kTypo,
+// tls_handshake_failed: the peer's ":" and the 28 bytes of its literal, 29.
+const std::string kTypoNearest = short_of("  1. openvpn/2.6/tls_handshake_failed", 14, kMessageAt + 46, 29, kTypo,
                                           "14:41: expected \" TLS Error: TLS handshake failed\"", "\"lied\"");
 
 }  // namespace
@@ -110,7 +113,7 @@ TEST_CASE("explain --program: a bare message is explained with offsets counted f
   CHECK(r.err.empty());
   CHECK(r.out == "line 1: " + kTypoMessage + "\n" + "  message of program 'openvpn' (--program)\n" + kApplies +
                      kNoRuleMatches + "  candidate rules, nearest miss first (3 of 3):\n" +
-                     short_of("  1. openvpn/2.6/tls_handshake_failed", 14, 46, kTypoMessage,
+                     short_of("  1. openvpn/2.6/tls_handshake_failed", 14, 46, 29, kTypoMessage,
                               "14:41: expected \" TLS Error: TLS handshake failed\"", "\"lied\"") +
                      other_rules(0, kTypoMessage));
 }
@@ -150,7 +153,7 @@ TEST_CASE("explain: usage errors exit 1 and load errors exit 2 with the exact me
   Run program = run_strictlog(box, explain({"--program", "two words", kHandshakeMessage}));
   CHECK(program.status == 1);
   CHECK(program.out.empty());
-  CHECK(program.err == "strictlog explain: --program 'two words' is not a syslog program name (TAG)\n");
+  CHECK(program.err == "strictlog explain: --program \"two words\" is not a syslog program name (TAG)\n");
 
   Run load = run_strictlog(box, {"explain", "--grammars", "nope", "--mappings", "nope2", kHandshake});
   CHECK(load.status == 2);
@@ -201,6 +204,30 @@ TEST_CASE("explain reads lines from stdin and explains each one", "[cli]") {
   CHECK(run_strictlog(box, explain({}), options).status == 0);
 }
 
+TEST_CASE("explain reads a line as normalize does: over --max-line it is OVERSIZE", "[cli]") {
+  Sandbox box;
+  copy_fixture(box);
+  Run r = run_strictlog(box, explain({"--max-line", "64", kHandshake}));
+  CHECK(r.status == 4);
+  CHECK(r.out == "line 1: " + kHandshake + "\n"
+                 "  result: quarantine OVERSIZE: line is 86 bytes, over the limit of 64; raw holds the first 64 bytes\n"
+                 "  no rule was tried: the line is refused before matching\n");
+}
+
+TEST_CASE("explain shows control characters as ? so that the terminal shows the line", "[cli]") {
+  Sandbox box;
+  copy_fixture(box);
+  // ESC (C0), U+009B (C1 CSI, C2 9B) and U+202E (right-to-left override, E2 80 AE) in a common name.
+  const std::string line = kPrefix + "a\x1b[2J\xC2\x9B\xE2\x80\xAE/" + kTypoMessage;
+  Run r = run_strictlog(box, explain({"--top", "1", line}));
+  CHECK(r.status == 4);
+  std::vector<std::string> lines = split_lines(r.out);
+  REQUIRE(lines.size() >= 7);
+  CHECK(lines[0] == "line 1: " + kPrefix + "a?[2J?" "?/" + kTypoMessage);
+  CHECK(lines[6] == "         " + kPrefix + "a?[2J?" "?/" + kTypoMessage);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+}
+
 TEST_CASE("explain --top 1 lists only the nearest rule", "[cli]") {
   Sandbox box;
   copy_fixture(box);
@@ -224,7 +251,7 @@ TEST_CASE("explain --regex adds the failing element's regex and the rule's regex
   CHECK(r.out == "line 1: " + kTypo + "\n" + "  header: program 'openvpn', message from byte 36\n" + kApplies +
                      kNoRuleMatches + "  candidate rules, nearest miss first (1 of 3):\n" +
                      "    1. openvpn/2.6/tls_handshake_failed (grammars/openvpn/2.6.grammar:14:1) matched up to byte "
-                     "82\n"
+                     "82, 29 bytes of its literal text found\n"
                      "         " + kTypo + "\n" + caret_at(82) +
                      "       grammars/openvpn/2.6.grammar:14:41: expected \" TLS Error: TLS handshake failed\"\n"
                      "         regex: " + literal + "\n" +
@@ -250,7 +277,7 @@ TEST_CASE("explain: the caret counts characters and a miss inside a character sh
   CHECK(r.out == "line 1: " + zoe + "\n" + "  header: program 'openvpn', message from byte 40\n" + kApplies +
                      kNoRuleMatches + "  candidate rules, nearest miss first (1 of 3):\n" +
                      "    1. openvpn/2.6/tls_handshake_failed (grammars/openvpn/2.6.grammar:14:1) matched up to byte "
-                     "91\n"
+                     "91, 30 bytes of its literal text found\n"
                      "         " + zoe + "\n" + caret_at(90) +
                      "       grammars/openvpn/2.6.grammar:14:41: expected \" TLS Error: TLS handshake failed\"\n"
                      "       found \"lied\"\n");
@@ -274,7 +301,9 @@ TEST_CASE("explain: the caret counts characters and a miss inside a character sh
   INFO(acc.err);
   std::vector<std::string> lines = split_lines(acc.out);
   REQUIRE(lines.size() == 10);
-  CHECK(lines[5] == "    1. openvpn/2.6/fatal_tls_error (grammars/openvpn/2.6.grammar:19:1) matched up to byte 65");
+  // Its literal text found: the peer's ":" and " Fatal TLS ", 12 bytes.
+  CHECK(lines[5] == "    1. openvpn/2.6/fatal_tls_error (grammars/openvpn/2.6.grammar:19:1) matched up to byte 65, 12 "
+                    "bytes of its literal text found");
   CHECK(lines[7] == caret_at(65).substr(0, caret_at(65).size() - 1));
   CHECK(lines[8] == "       grammars/openvpn/2.6.grammar:19:36: expected \" Fatal TLS \xC3\xA9rror (\"");
   CHECK(lines[9] == "       found \"\xC3\xA8rror (x), restarting\"");

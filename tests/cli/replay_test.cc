@@ -128,6 +128,20 @@ TEST_CASE("replay: lines a restored rule takes become the events a fresh run giv
   CHECK(box.entries() == std::vector<std::string>{"first.jsonl", "first.quarantine.jsonl", "fresh.jsonl",
                                                   "fresh.quarantine.jsonl", "r.log", "replayed.jsonl",
                                                   "replayed.quarantine.jsonl", "small"});
+
+  // The same records from stdin, with a blank line an editor left at the end (it holds no record), give the
+  // same events and records.
+  write_file(box / "stdin.jsonl", read_all(box / "first.quarantine.jsonl") + "\n");
+  RunOptions from_stdin;
+  from_stdin.stdin_path = box / "stdin.jsonl";
+  Run piped = run_strictlog(box, with_rules({"replay", "--no-processed-time", "--format", "jsonl", "--out",
+                                             "piped.jsonl", "--quarantine", "piped.quarantine.jsonl", "-"}),
+                            from_stdin);
+  CHECK(piped.status == 0);
+  CHECK(split_lines(piped.err).back() == "  replayed 4 records: 2 left quarantine (2 events, 0 dropped), 2 still "
+                                         "quarantined");
+  CHECK(read_all(box / "piped.jsonl") == read_all(box / "replayed.jsonl"));
+  CHECK(read_all(box / "piped.quarantine.jsonl") == read_all(box / "replayed.quarantine.jsonl"));
 }
 
 TEST_CASE("replay: OVERSIZE records are carried as they are", "[cli]") {
@@ -182,6 +196,11 @@ TEST_CASE("replay: a malformed record exits 3 naming the file and line and leave
       {"{\"reason\":\"NO_MATCH\",\"raw_text\":\"x\",\"raw_txt\":\"y\"}", "not a quarantine record: ", false},
       {"{\"reason\":\"NO_MATCH\",\"detail\":\"x\"}", "the record holds no raw line\n", true},
       {"{\"raw_text\":\"" + kHandshake + "\"}", "the record has no reason\n", true},
+      // Without its input, an event would get an id and a position no first run gave it.
+      {"{\"reason\":\"NO_MATCH\",\"raw_text\":\"" + kHandshake + "\"}", "the record names no input\n", true},
+      {"{\"reason\":\"NO_MATCH\",\"raw_text\":\"" + kHandshake + "\",\"input\":{\"name\":\"a.log\"},"
+       "\"year_reference_time\":\"0001-01-01T00:00:00Z\"}",
+       "year_reference_time is outside 1970-9999\n", true},
   };
   const std::string counts = "  lines_in 1 == events 1 + dropped_by_rule 0 + quarantined 0: ok\n";
   for (const Case& c : cases) {

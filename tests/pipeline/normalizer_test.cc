@@ -989,3 +989,36 @@ TEST_CASE("requarantine counts a kept record as a line read and quarantined and 
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+// A new source's first grammar, before its first rule: it applies to its program and has nothing to be near.
+TEST_CASE("explain: a grammar without rules gives NO_MATCH without a nearest miss", "[pipeline]") {
+  TempRules dir;
+  auto rules = dir.with_mini_openvpn().write("grammars/aaa/1.grammar", "grammar aaa 1;\nprograms \"foo\";\n").load();
+  NormalizeOptions o = options("foo.log");
+  o.explain = true;
+  LineNormalizer n(rules, o);
+  Normalized out = run(n, make_line("Nov 22 10:41:07 vpn-gw1 foo[1]: hello"));
+  REQUIRE(out.outcome == Outcome::kQuarantined);
+  CHECK(out.record.detail() == "no rule matches the message of program 'foo'");
+  CHECK_FALSE(out.record.has_nearest_miss());
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("explain: a message over kMaxExplainedBytes gets no nearest miss", "[pipeline]") {
+  NormalizeOptions o = options("vpn.log");
+  o.explain = true;
+  LineNormalizer n(mini_rules(), o);
+  std::string at_limit = "Nov 22 12:21:12 vpn1 openvpn[1234]: " + std::string(kMaxExplainedBytes, 'x');
+  Normalized explained = run(n, make_line(at_limit));
+  REQUIRE(explained.record.reason() == v1::NO_MATCH);
+  CHECK(explained.record.has_nearest_miss());
+  Normalized over = run(n, make_line(at_limit + "x"));
+  REQUIRE(over.record.reason() == v1::NO_MATCH);
+  CHECK_FALSE(over.record.has_nearest_miss());
+}
+
+}  // namespace
+}  // namespace strictlog

@@ -221,6 +221,17 @@ TEST_CASE("diff: an unreadable input and a malformed corpus file are errors", "[
   CHECK(bad.errors().front().where.line == 1);
 }
 
+// A directory of logs holds no corpus: comparing nothing must not pass for a clean diff.
+TEST_CASE("diff: a directory without corpus files is an error", "[verify]") {
+  TempDir dir;
+  log_file(dir);
+  auto result = diff_rule_sets(mini(), mini(), {{dir.root().string()}, 2026}, [](const LineChange&) {});
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.errors().front().code == "no-cases");
+  CHECK(result.errors().front().message ==
+        "'" + dir.root().string() + "' holds no *.cases file: a directory stands for a corpus; give log files by name");
+}
+
 TEST_CASE("change_name gives the stable JSON keys", "[verify]") {
   std::vector<std::string> names;
   for (size_t k = 0; k < kChangeKinds; ++k) names.emplace_back(change_name(static_cast<ChangeKind>(k)));
