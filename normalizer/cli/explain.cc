@@ -267,6 +267,7 @@ int run(const ExplainArgs& a) {
     }
   } else {
     LineReader reader(0, a.max_line);
+    reader.set_name("-");
     for (uint64_t n = 0;; ++n) {
       auto line = reader.next();
       if (!line) return io_error("explain", line.errors());

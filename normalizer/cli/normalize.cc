@@ -86,6 +86,7 @@ int run(const NormalizeArgs& a) {
                            a.year != 0);
     LineReader reader(in.fd, a.max_line);
     reader.set_stop_flag(&g_stop_signal);
+    reader.set_name(path);
     while (true) {
       if (g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       auto line = reader.next();

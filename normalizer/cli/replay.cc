@@ -97,6 +97,7 @@ int run(const ReplayArgs& a) {
   v1::QuarantineRecord out;
   LineReader reader(fd, kMaxRecordLine);
   reader.set_stop_flag(&g_stop_signal);
+  reader.set_name(a.input);
   uint64_t carried = 0;
   while (true) {
     if (g_stop_signal) return interrupted("replay", g_stop_signal, normalizer.counters());

@@ -47,7 +47,8 @@ Result<std::optional<Line>> LineReader::failure() const {
   if (errno_ == EINTR) {
     return plain_error("interrupted", "stopped by a signal at byte offset " + std::to_string(error_offset_));
   }
-  return plain_error("read-failed", "cannot read input at byte offset " + std::to_string(error_offset_) +
+  return plain_error("read-failed", (name_.empty() ? std::string("cannot read input") : "cannot read '" + name_ + "'") +
+                                        " at byte offset " + std::to_string(error_offset_) +
                                         ": " + std::generic_category().message(errno_));
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <sys/types.h>
@@ -48,14 +49,18 @@ class LineReader {
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line; std::nullopt at end of input (and on every call after it). A failing read(2) gives an
-  // error with code `read-failed`, e.g. "cannot read input at byte offset 0: Bad file descriptor"; the
-  // reader then stays failed and returns the same error again.
+  // error with code `read-failed`, e.g. "cannot read input at byte offset 0: Bad file descriptor", or with
+  // set_name("a.log") "cannot read 'a.log' at byte offset 0: ..."; the reader then stays failed and returns the
+  // same error again.
   Result<std::optional<Line>> next();
 
   // While `*stop` is non-zero, a read(2) interrupted by a signal (EINTR) ends reading with an error coded
   // `interrupted` instead of being retried, so a signal handler that sets the flag stops a reader blocked
   // on a quiet pipe or terminal. The handler must be installed without SA_RESTART.
   void set_stop_flag(const volatile std::sig_atomic_t* stop) { stop_ = stop; }
+
+  // The name read errors call the input by (a path, or `-`).
+  void set_name(std::string name) { name_ = std::move(name); }
 
   // Bytes obtained from read(2) so far (may run ahead of the lines returned).
   uint64_t bytes_read() const { return bytes_read_; }
@@ -85,6 +90,7 @@ class LineReader {
   int errno_ = 0;  // non-zero once a read failed
   uint64_t error_offset_ = 0;
   const volatile std::sig_atomic_t* stop_ = nullptr;
+  std::string name_;
 };
 
 }  // namespace strictlog

@@ -148,11 +148,12 @@ Status diff_log_file(const std::string& path, int year, Differ* d) {
   int64_t reference = S_ISREG(st.st_mode) ? st.st_mtim.tv_sec : static_cast<int64_t>(time(nullptr));
   d->start_input(path, year ? end_of_year(year) : reference, year != 0);
   LineReader reader(fd);
+  reader.set_name(path);
   Status status = kOk;
   while (true) {
     auto line = reader.next();
     if (!line) {
-      status = plain_error("read-failed", fmt::format("'{}': {}", path, line.errors().front().message));
+      status = line.errors();
       break;
     }
     if (!*line) break;
