@@ -30,6 +30,8 @@ struct ExplainArgs {
   bool regex = false;
   int year = 0;
   size_t max_line = kDefaultMaxLine;
+  std::string timezone;
+  std::optional<TimeZone> zone;
 };
 
 // The header that `--program P` puts before a bare message, so that it takes the same path as a syslog line.
@@ -211,6 +213,7 @@ class Explainer {
     o.year_fixed = args.year != 0;
     o.stamp_processed_time = false;
     o.grammar = grammar;
+    o.time_zone = args.zone;
     return o;
   }
 
@@ -223,7 +226,12 @@ class Explainer {
   v1::QuarantineRecord record_;
 };
 
-int run(const ExplainArgs& a) {
+int run(ExplainArgs& a) {
+  if (!a.timezone.empty()) {
+    auto located = TimeZone::locate(a.timezone);
+    if (!located) return usage_error("explain", located.errors().front().message);
+    a.zone = *located;
+  }
   if (!a.program.empty()) {
     SyslogHeader h;
     std::string_view why;
@@ -298,6 +306,7 @@ Run add_explain(CLI::App& app) {
   cmd->add_flag("--regex", args->regex, "Also show the generated regex of each rule and failing element");
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps, as normalize --year (default: this year)")
       ->check(CLI::Range(1970, 9999));
+  cmd->add_option("--timezone", args->timezone, "IANA zone of the timestamps, as normalize --timezone");
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes, as normalize --max-line")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();

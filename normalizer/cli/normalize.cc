@@ -32,6 +32,7 @@ struct NormalizeArgs {
   bool fail_on_quarantine = false;
   bool no_processed_time = false;
   bool explain = false;
+  std::string timezone;
 };
 
 struct OpenInput {
@@ -63,6 +64,12 @@ int run(const NormalizeArgs& a) {
     return usage_error("normalize", "--input-name names a single input, but several were given");
   }
   if (std::string clash = output_clash(inputs, a.outputs); !clash.empty()) return usage_error("normalize", clash);
+  std::optional<TimeZone> zone;
+  if (!a.timezone.empty()) {
+    auto located = TimeZone::locate(a.timezone);
+    if (!located) return usage_error("normalize", located.errors().front().message);
+    zone = *located;
+  }
   auto rules = load_ruleset(a.grammars, a.mappings);
   if (!rules) {
     print_diagnostics("normalize", rules.errors());
@@ -76,6 +83,7 @@ int run(const NormalizeArgs& a) {
   NormalizeOptions options;
   options.stamp_processed_time = !a.no_processed_time;
   options.explain = a.explain;
+  options.time_zone = zone;
   LineNormalizer normalizer(*rules, options);
   v1::Event event;
   v1::QuarantineRecord record;
@@ -134,6 +142,9 @@ Run add_normalize(CLI::App& app) {
   cmd->add_option("--input-name", args->input_name, "Name recorded for the single input (default: its path)");
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps (default: inferred from the file's mtime)")
       ->check(CLI::Range(1970, 9999));
+  cmd->add_option("--timezone", args->timezone,
+                  "IANA zone the RFC 3164 timestamps are wall-clock times of, e.g. Europe/Berlin (default: UTC); a "
+                  "time the clocks skipped is quarantined as HEADER, one they repeated takes its first occurrence");
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();

@@ -99,6 +99,7 @@ int run(const ReplayArgs& a) {
   reader.set_stop_flag(&g_stop_signal);
   reader.set_name(a.input);
   uint64_t carried = 0;
+  std::string zone_name;  // the zone the normalizer reads in now; empty: UTC
   while (true) {
     if (g_stop_signal) return interrupted("replay", g_stop_signal, normalizer.counters());
     auto line = reader.next();
@@ -120,6 +121,22 @@ int run(const ReplayArgs& a) {
       outcome = normalizer.requarantine(*record, &out);
       ++carried;
     } else {
+      // Read in the zone the first run used; a record naming a zone this machine lacks stops the run.
+      if (record->time_zone() != zone_name) {
+        zone_name = record->time_zone();
+        if (zone_name.empty()) {
+          normalizer.set_time_zone(std::nullopt);
+        } else {
+          auto zone = TimeZone::locate(zone_name);
+          if (!zone) {
+            return io_error("replay", {plain_error("bad-record", fmt::format("'{}' line {}: {}", a.input,
+                                                                               (*line)->number,
+                                                                               zone.errors().front().message))},
+                            &normalizer.counters());
+          }
+          normalizer.set_time_zone(*zone);
+        }
+      }
       normalizer.start_input(record->input().name(),
                              record->has_year_reference_time() ? record->year_reference_time().seconds()
                                                                : fallback_reference,

@@ -26,6 +26,18 @@ void set_input(v1::Input* input, std::string_view name, const Line& line) {
   input->set_offset(line.offset);
 }
 
+// `2026-03-08 02:30:00` for a wall-clock time in infer_unix_time()'s form.
+std::string wall_text(int64_t wall) {
+  using namespace std::chrono;
+  sys_seconds s{seconds{wall}};
+  sys_days day = floor<days>(s);
+  year_month_day ymd{day};
+  hh_mm_ss<seconds> hms{s - day};
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
+}
+
 // The nearest miss (MissFinder::nearest), its offset made relative to the line. Nothing when the applicable
 // grammars have no rules, or the message is longer than kMaxExplainedBytes.
 void set_nearest_miss(MissFinder& finder, const std::vector<size_t>& grammars, const Line& line,
@@ -92,6 +104,7 @@ Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason
   if (options_.stamp_processed_time) set_now(record->mutable_processed_time());
   record->mutable_year_reference_time()->set_seconds(options_.reference_time);
   record->set_year_stated(options_.year_fixed);
+  if (options_.time_zone) record->set_time_zone(options_.time_zone->name());
   return Outcome::kQuarantined;
 }
 
@@ -172,12 +185,26 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   last_rule_ = {g, static_cast<size_t>(r)};
   // The header is checked before the rule decides anything, so a drop rule cannot take a line whose date
   // does not exist in the year given for the input.
-  InferredTime t = infer_unix_time(header, options_.reference_time);
+  // Year inference works on wall-clock time: a stated year's end is a wall time already, a file's mtime is an
+  // instant, seen on the zone's clock.
+  const TimeZone* zone = options_.time_zone ? &*options_.time_zone : nullptr;
+  int64_t wall_reference = options_.reference_time;
+  if (zone && !options_.year_fixed) wall_reference = zone->to_wall(options_.reference_time);
+  InferredTime t = infer_unix_time(header, wall_reference);
   if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
     record->add_candidate_rule_ids(rule_ref(grammar, rule));
     return quarantine(line, v1::HEADER,
                       fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
                                   header.timestamp_text, year_of(options_.reference_time)),
+                      header.program, record);
+  }
+  TimeZone::Instant instant{t.unix_seconds, TimeZone::Fit::kUnique};
+  if (zone) instant = zone->to_unix(t.unix_seconds);
+  if (instant.fit == TimeZone::Fit::kGap) {
+    record->add_candidate_rule_ids(rule_ref(grammar, rule));
+    return quarantine(line, v1::HEADER,
+                      fmt::format("the timestamp '{}' ({}) does not exist in {}: the clocks skipped it", header.timestamp_text,
+                                  wall_text(t.unix_seconds), zone->name()),
                       header.program, record);
   }
   if (rule.drop) {
@@ -200,7 +227,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
 
   v1::Envelope* env = event->mutable_envelope();
   env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes));
-  env->mutable_time()->set_seconds(t.unix_seconds);
+  env->mutable_time()->set_seconds(instant.unix_seconds);
   env->mutable_time_text()->assign(header.timestamp_text);
   env->set_time_year_inferred(true);
   if (options_.stamp_processed_time) set_now(env->mutable_processed_time());
@@ -215,6 +242,8 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   env->mutable_source_version()->assign(grammar.version);
   env->mutable_grammar_set_hash()->assign(rules_->hash);
   env->mutable_rule_id()->assign(rule.id);
+  if (zone) env->mutable_time_zone()->assign(zone->name());
+  if (instant.fit == TimeZone::Fit::kFold) env->set_time_ambiguous(true);
 
   ++counters_.events;
   ++counters_.lines_by_rule[g][static_cast<size_t>(r)];

@@ -9,6 +9,7 @@
 
 #include "explain/nearest_miss.h"
 #include "ingest/line_reader.h"
+#include "ingest/time_zone.h"
 #include "pipeline/counters.h"
 #include "ruleset/ruleset.h"
 #include "strictlog/v1/event.pb.h"
@@ -33,6 +34,9 @@ struct NormalizeOptions {
   bool explain = false;
   // When set, only this grammar (an index into RuleSet::grammars) is tried, whatever the line's program.
   std::optional<size_t> grammar;
+  // The zone RFC 3164 timestamps are wall-clock times of (`--timezone`); none: UTC. A time in a DST gap is
+  // quarantined as HEADER; one in a fold takes its first occurrence (ingest/time_zone.h).
+  std::optional<TimeZone> time_zone;
 };
 
 // The longest message `explain` looks for a nearest miss in: its cost grows with the message's length times the
@@ -57,6 +61,9 @@ class LineNormalizer {
   // Starts a new input: later records carry its name and infer years from its reference time. Counters
   // keep accumulating across inputs.
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
+
+  // Later lines read their timestamps in `zone` (none: UTC).
+  void set_time_zone(std::optional<TimeZone> zone) { options_.time_zone = std::move(zone); }
 
   // Counts `kept` as a line read and quarantined again, and copies it to `*record`: for `strictlog replay` of
   // a record whose raw bytes cannot be normalized again (OVERSIZE keeps only a prefix of the line, FRAMING

@@ -1,8 +1,6 @@
 // The hostile-input matrix (issue 8, section 3): one test per row, each on a real file through the real binary.
 // Every row ends in a quarantine reason, or in a clear error with a non-zero exit and no output file left; and
 // wherever lines were read, the summary's last line proves lines_in == events + dropped_by_rule + quarantined.
-//
-// Rows not here yet: timestamps in a DST gap or fold under `--timezone`, which arrives with the ingest issue.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -248,6 +246,27 @@ TEST_CASE("hostile: December lines read in January belong to the year before", "
   REQUIRE(events.size() == 2);
   CHECK(events[0].find("\"time\":\"2026-12-31T23:59:59Z\"") != std::string::npos);
   CHECK(events[1].find("\"time\":\"2027-01-04T00:00:01Z\"") != std::string::npos);
+}
+
+TEST_CASE("hostile: timestamps in a DST gap or fold under --timezone", "[cli]") {
+  Sandbox box;
+  const std::string rest = " vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed\n";
+  write_file(box / "in.log", "Mar  8 02:30:00" + rest + "Nov  1 01:30:00" + rest);
+  Run r = normalize(box, "in.log", {"--timezone", "America/New_York"});
+  CHECK(r.status == 0);
+  CHECK(split_lines(r.err).back() == invariant(2, 1, 1));
+  std::vector<std::string> q = records(box);
+  REQUIRE(q.size() == 1);
+  CHECK(starts_with(q[0], starts("HEADER", "the timestamp 'Mar  8 02:30:00' (2026-03-08 02:30:00) does not exist in "
+                                           "America/New_York: the clocks skipped it")));
+  const std::string events = read_all(box / "ev.jsonl");
+  CHECK(events.find("\"time\":\"2026-11-01T05:30:00Z\"") != std::string::npos);
+  CHECK(events.find("\"time_zone\":\"America/New_York\",\"time_ambiguous\":true") != std::string::npos);
+
+  Run unknown = normalize(box, "in.log", {"--timezone", "Mars/Olympus"});
+  CHECK(unknown.status == 1);
+  CHECK(unknown.err ==
+        "strictlog normalize: unknown time zone 'Mars/Olympus' (names are IANA's, e.g. Europe/Berlin or UTC)\n");
 }
 
 }  // namespace

@@ -1022,3 +1022,53 @@ TEST_CASE("explain: a message over kMaxExplainedBytes gets no nearest miss", "[p
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+TEST_CASE("Time zones: a gap is HEADER and a fold takes its first occurrence and says so", "[pipeline]") {
+  auto ny = TimeZone::locate("America/New_York");
+  REQUIRE(ny.ok());
+  NormalizeOptions o = options("ny.log");
+  o.year_fixed = true;
+  o.time_zone = *ny;
+  LineNormalizer n(mini_rules(), o);
+  const std::string rest = " vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed";
+
+  Normalized gap = run(n, make_line("Mar  8 02:30:00" + rest));
+  REQUIRE(gap.outcome == Outcome::kQuarantined);
+  CHECK(gap.record.reason() == v1::HEADER);
+  CHECK(gap.record.detail() ==
+        "the timestamp 'Mar  8 02:30:00' (2026-03-08 02:30:00) does not exist in America/New_York: the clocks "
+        "skipped it");
+  CHECK(gap.record.time_zone() == "America/New_York");
+
+  Normalized fold = run(n, make_line("Nov  1 01:30:00" + rest));
+  REQUIRE(fold.outcome == Outcome::kEvent);
+  CHECK(fold.event.envelope().time().seconds() == 1793511000);  // 2026-11-01T05:30:00Z (EDT)
+  CHECK(fold.event.envelope().time_ambiguous());
+  CHECK(fold.event.envelope().time_zone() == "America/New_York");
+  CHECK(fold.event.envelope().time_text() == "Nov  1 01:30:00");
+
+  Normalized summer = run(n, make_line("Jul  1 12:00:00" + rest));
+  REQUIRE(summer.outcome == Outcome::kEvent);
+  CHECK(summer.event.envelope().time().seconds() == 1782921600);  // 2026-07-01T16:00:00Z
+  CHECK_FALSE(summer.event.envelope().time_ambiguous());
+  CHECK(n.counters().balanced());
+}
+
+// Year inference runs on the zone's clock: read on 2027-01-01 01:00 in Tokyo (2026-12-31T16:00Z), a "Jan  1"
+// line is this year's, 2027, although the instant is still 2026 in UTC.
+TEST_CASE("Time zones: year inference reads the reference on the zone's clock", "[pipeline]") {
+  auto tokyo = TimeZone::locate("Asia/Tokyo");
+  REQUIRE(tokyo.ok());
+  NormalizeOptions o = options("jp.log", 1798732800);  // 2026-12-31T16:00:00Z
+  o.time_zone = *tokyo;
+  LineNormalizer n(mini_rules(), o);
+  Normalized out = run(n, make_line("Jan  1 00:30:00 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS handshake failed"));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  CHECK(out.event.envelope().time().seconds() == 1798731000);  // 2027-01-01T00:30 JST = 2026-12-31T15:30:00Z
+}
+
+}  // namespace
+}  // namespace strictlog
