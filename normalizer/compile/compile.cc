@@ -57,7 +57,7 @@ class RegexBuilder {
   void build(const std::vector<dsl::Element>& body, const std::string& prefix, bool optional,
              std::vector<std::string>* stack, const Scope& scope) {
     for (const auto& e : body) {
-      if (too_large) return;
+      if (too_large || too_many_captures) return;
       size_t begin = regex.size();
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
@@ -97,6 +97,10 @@ class RegexBuilder {
   std::vector<TemplatePart> parts;  // the structure of `regex` (compile.h, TemplatePart)
   bool failed = false;
   bool too_large = false;  // the regex outgrew kMaxRegexBytes; building stopped
+  // Set before build(): the captures a rule may have. Past it building stops at once, so that a grammar whose
+  // patterns multiply captures is refused in the time of the limit, not of the expansion.
+  size_t max_captures = SIZE_MAX;
+  bool too_many_captures = false;  // more than max_captures; building stopped
 
  private:
   void error(Diagnostic d) {
@@ -233,6 +237,10 @@ class RegexBuilder {
 
   void add_capture(const std::string& name, const FieldType* type, const dsl::Element& e, bool optional,
                    const std::string& type_regex, std::vector<std::string> alternatives) {
+    if (captures.size() == max_captures) {
+      too_many_captures = failed = true;  // reported by the caller, at the rule or pattern
+      return;
+    }
     // Alternatives that share a name fill one field, so they must convert to the same kind of value.
     for (const auto& c : captures) {
       if (c.name == name && c.type->output != type->output) {
@@ -373,6 +381,13 @@ std::vector<RuleVariant> build_variants(const PatternMap& patterns, const std::s
     variants.push_back(std::move(v));
   }
   return variants;
+}
+
+Diagnostic too_many_captures_error(const Position& pos, std::string_view kind, std::string_view name,
+                                   const CompileLimits& limits) {
+  return {pos, "too-many-captures",
+          fmt::format("{} '{}' has more than {} captures (patterns expanded), the limit", kind, name,
+                      limits.max_captures), {}};
 }
 
 // `64 MiB`, `32 KiB` or `1000 bytes`, whichever states a budget exactly.
@@ -602,7 +617,9 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const Comp
         params_ok = false;
       }
     }
+    b.max_captures = limits.max_captures;
     b.build(decl->body, "", false, &stack, scope);
+    if (b.too_many_captures) errors.push_back(too_many_captures_error(decl->pos, "pattern", decl->name, limits));
     // Every unused parameter is reported; with a parameter declared twice, which one is unused is unclear.
     const bool duplicates = !params_ok;
     for (const auto& param : decl->params) {
@@ -635,16 +652,12 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const Comp
                         fmt::format("rule '{}' has no example: add at least one 'example \"...\"'", r.id), {}});
     }
     RegexBuilder b(patterns, broken, &errors);
+    b.max_captures = limits.max_captures;
     std::vector<std::string> stack;
     b.build(r.body, "", false, &stack, Scope{});
     if (b.too_large) errors.push_back(too_large_error(r.pos, "rule", r.id));
+    if (b.too_many_captures) errors.push_back(too_many_captures_error(r.pos, "rule", r.id, limits));
     if (b.failed) continue;
-    if (b.captures.size() > limits.max_captures) {
-      errors.push_back({r.pos, "too-many-captures",
-                        fmt::format("rule '{}' has {} captures (patterns expanded), more than the limit of {}", r.id,
-                                    b.captures.size(), limits.max_captures), {}});
-      continue;
-    }
 
     CompiledRule rule;
     rule.id = r.id;
@@ -705,7 +718,7 @@ void apply_precedence(const CompiledGrammar& g, std::vector<int>* hits) {
   // marked (as -1 - r) first and removed after. No allocation: this runs per line.
   for (int& r : *hits) {
     for (auto [winner, loser] : g.precedence) {
-      if (loser == r && std::find_if(hits->begin(), hits->end(), [&](int h) { return h == winner || h == -1 - winner; }) !=
+      if (loser == r && std::find_if(hits->begin(), hits->end(), [&, w = winner](int h) { return h == w || h == -1 - w; }) !=
                             hits->end()) {
         r = -1 - r;
         break;

@@ -230,7 +230,9 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
   auto files = corpus_files(options.corpus_dirs);
   if (!files) return std::move(files).take_errors();
   Diagnostics errors;
-  LineNormalizer normalizer(rules, NormalizeOptions{"", 0, false});
+  NormalizeOptions no_clock;  // every corpus file states its year: start_input() sets the reference per file
+  no_clock.stamp_processed_time = false;
+  LineNormalizer normalizer(rules, no_clock);
   v1::Event event;
   v1::QuarantineRecord record;
   // Every file is parsed before any case runs, so that --update never rewrites one file of a corpus whose

@@ -79,7 +79,7 @@ TEST_CASE("limits: rules that fit one by one but not together in the Set", "[com
 // 100 GB of text). The cap stops the expansion at the first pattern over it, p3 (10^4 ipv6 regexes), and
 // everything that uses that pattern fails silently, so this finishes at once with one error.
 TEST_CASE("limits: a pattern that expands past the regex text cap", "[compile][limits]") {
-  auto result = compile_text(pattern_chain(9, 10, "rule r = x:p8 example \"x\";\n"));
+  auto result = compile_text(pattern_chain(9, 10, "rule r = x:p8 example \"x\";\n"), re2_limits_only());
   REQUIRE_FALSE(result.ok());
   CHECK(render(result.errors()) ==
         "g/t.grammar:6:1: pattern 'p3' expands to a regex longer than 1024 KiB [regex-too-large]\n"
@@ -91,7 +91,7 @@ TEST_CASE("limits: a pattern that expands past the regex text cap", "[compile][l
 TEST_CASE("limits: a rule that expands past the regex text cap from patterns under it", "[compile][limits]") {
   // p2 is 1000 ipv6 regexes, under the cap; ten of them are over it.
   auto result = compile_text(pattern_chain(3, 10, "rule r = a:p2 b:p2 c:p2 d:p2 e:p2 f:p2 g:p2 h:p2 i:p2 j:p2\n"
-                                                  "  example \"x\";\n"));
+                                                  "  example \"x\";\n"), re2_limits_only());
   REQUIRE_FALSE(result.ok());
   CHECK(render(result.errors()) ==
         "g/t.grammar:6:1: rule 'r' expands to a regex longer than 1024 KiB [regex-too-large]\n"
@@ -182,7 +182,7 @@ TEST_CASE("limits: captures per rule", "[compile][limits]") {
   auto result = compile_text(header() + rule_with_captures(65));
   REQUIRE_FALSE(result.ok());
   CHECK(render(result.errors()) ==
-        "g/t.grammar:3:1: rule 'wide' has 65 captures (patterns expanded), more than the limit of 64 "
+        "g/t.grammar:3:1: rule 'wide' has more than 64 captures (patterns expanded), the limit "
         "[too-many-captures]\n"
         "  rule wide = " + rule_with_captures(65).substr(12, rule_with_captures(65).find('\n') - 12) + "\n"
         "  ^\n");
@@ -252,6 +252,27 @@ TEST_CASE("limits: RE2 memory per grammar", "[compile][limits]") {
         "  grammar g 1;\n"
         "  ^\n");
   CHECK(compile_text(header() + rules(200)).ok());
+}
+
+// Patterns that double their captures at each level: p12 would expand to 8,192 captures per use. Building
+// stops at the 65th, so the grammar is refused at once (the fuzzer found it taking seconds when the limit was
+// checked after the expansion), at every pattern over the limit and every rule using one.
+TEST_CASE("limits: captures multiplied by patterns are refused without expanding them", "[compile][limits]") {
+  std::string text = "grammar expand 1;\nprograms \"expand\";\npattern p0 = a:word \".\" b:ipv6;\n";
+  for (int i = 1; i <= 12; ++i) {
+    text += "pattern p" + std::to_string(i) + " = a:p" + std::to_string(i - 1) + " \" \" b:p" + std::to_string(i - 1) + ";\n";
+  }
+  for (int r = 1; r <= 20; ++r) text += "rule r" + std::to_string(r) + " = x:p12 example \"x\";\n";
+  auto result = compile_text(text);
+  REQUIRE_FALSE(result.ok());
+  // p6 (128 captures) is the first pattern over the limit; p7..p12 and the rules using them fail silently,
+  // as any use of a broken pattern does.
+  REQUIRE(result.errors().size() == 1);
+  CHECK(render(result.errors()) ==
+        "g/t.grammar:9:1: pattern 'p6' has more than 64 captures (patterns expanded), the limit "
+        "[too-many-captures]\n"
+        "  pattern p6 = a:p5 \" \" b:p5;\n"
+        "  ^\n");
 }
 
 }  // namespace
