@@ -247,22 +247,18 @@ int run(ExplainArgs& a) {
   }
   std::optional<size_t> grammar;
   if (!a.grammar.empty()) {
-    std::string known;
+    std::string known;  // every loaded grammar, for the messages
+    for (const auto& cg : (*rules)->grammars) known += (known.empty() ? "" : ", ") + cg.name + "/" + cg.version;
     for (size_t g = 0; g < (*rules)->grammars.size(); ++g) {
       const auto& cg = (*rules)->grammars[g];
-      std::string full = cg.name + "/" + cg.version;
-      known += (known.empty() ? "" : ", ") + full;
-      if (a.grammar == cg.name || a.grammar == full) {
-        if (grammar) {
-          return usage_error("explain", fmt::format("--grammar '{}' names several versions: give NAME/VERSION ({})",
-                                                    a.grammar, known));
-        }
-        grammar = g;
+      if (a.grammar != cg.name && a.grammar != cg.name + "/" + cg.version) continue;
+      if (grammar) {
+        return usage_error("explain", fmt::format("--grammar '{}' names several versions: give NAME/VERSION ({})",
+                                                  a.grammar, known));
       }
+      grammar = g;
     }
     if (!grammar) {
-      known.clear();
-      for (const auto& cg : (*rules)->grammars) known += (known.empty() ? "" : ", ") + cg.name + "/" + cg.version;
       return usage_error("explain", fmt::format("--grammar '{}' is not a loaded grammar (loaded: {})", a.grammar, known));
     }
   }

@@ -75,12 +75,21 @@ LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOp
   groups_.resize(max_captures + 1);
   values_.resize(max_captures);
   if (options_.explain) miss_finder_ = std::make_unique<MissFinder>(rules_);
+  update_wall_reference();
+}
+
+void LineNormalizer::update_wall_reference() {
+  // Year inference works on wall-clock time: a stated year's end is a wall time already, a file's mtime is an
+  // instant, seen on the zone's clock. Once per input, not per line.
+  wall_reference_ = options_.reference_time;
+  if (options_.time_zone && !options_.year_fixed) wall_reference_ = options_.time_zone->to_wall(options_.reference_time);
 }
 
 void LineNormalizer::start_input(std::string input_name, int64_t reference_time, bool year_fixed) {
   options_.input_name = std::move(input_name);
   options_.reference_time = reference_time;
   options_.year_fixed = year_fixed;
+  update_wall_reference();
 }
 
 Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason, std::string detail,
@@ -185,12 +194,8 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   last_rule_ = {g, static_cast<size_t>(r)};
   // The header is checked before the rule decides anything, so a drop rule cannot take a line whose date
   // does not exist in the year given for the input.
-  // Year inference works on wall-clock time: a stated year's end is a wall time already, a file's mtime is an
-  // instant, seen on the zone's clock.
   const TimeZone* zone = options_.time_zone ? &*options_.time_zone : nullptr;
-  int64_t wall_reference = options_.reference_time;
-  if (zone && !options_.year_fixed) wall_reference = zone->to_wall(options_.reference_time);
-  InferredTime t = infer_unix_time(header, wall_reference);
+  InferredTime t = infer_unix_time(header, wall_reference_);
   if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
     record->add_candidate_rule_ids(rule_ref(grammar, rule));
     return quarantine(line, v1::HEADER,

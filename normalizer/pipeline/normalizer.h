@@ -63,7 +63,10 @@ class LineNormalizer {
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
 
   // Later lines read their timestamps in `zone` (none: UTC).
-  void set_time_zone(std::optional<TimeZone> zone) { options_.time_zone = std::move(zone); }
+  void set_time_zone(std::optional<TimeZone> zone) {
+    options_.time_zone = std::move(zone);
+    update_wall_reference();
+  }
 
   // Counts `kept` as a line read and quarantined again, and copies it to `*record`: for `strictlog replay` of
   // a record whose raw bytes cannot be normalized again (OVERSIZE keeps only a prefix of the line, FRAMING
@@ -87,6 +90,8 @@ class LineNormalizer {
   std::vector<std::pair<size_t, int>> candidates_;  // (grammar, rule)
   std::vector<size_t> applicable_;                   // grammars the line's program selects
   std::unique_ptr<MissFinder> miss_finder_;          // options_.explain only
+  int64_t wall_reference_ = 0;                       // options_.reference_time on the zone's clock
+  void update_wall_reference();
   std::vector<re2::StringPiece> groups_;
   std::vector<Value> values_;
   std::string detail_;
