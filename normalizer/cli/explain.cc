@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/internal/report.h"
 #include "explain/nearest_miss.h"
+#include "ingest/header.h"
 #include "ingest/line_reader.h"
 #include "ingest/rfc3164.h"
 #include "ingest/syslog_time.h"
@@ -90,11 +91,9 @@ std::string found_at(std::string_view message, size_t reach) {
 }
 
 std::string outcome_text(Outcome o, const LineNormalizer& n, const v1::QuarantineRecord& record) {
-  auto [g, r] = n.last_rule();
   switch (o) {
-    case Outcome::kEvent: return "event from " + rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[r]);
-    case Outcome::kDropped:
-      return "dropped by " + rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[r]);
+    case Outcome::kEvent: return "event from " + n.last_rule_ref();
+    case Outcome::kDropped: return "dropped by " + n.last_rule_ref();
     case Outcome::kQuarantined:
       return fmt::format("quarantine {}: {}", v1::QuarantineReason_Name(record.reason()), record.detail());
   }
@@ -134,15 +133,17 @@ class Explainer {
     std::string result = outcome_text(outcome, normalizer_, record_);
 
     SyslogHeader header;
-    std::string_view why;
+    HeaderError header_error;
     bool tried = outcome != Outcome::kQuarantined ||
                  (record_.reason() != v1::ENCODING && record_.reason() != v1::OVERSIZE &&
                   record_.reason() != v1::HEADER);
-    if (!tried || !parse_rfc3164(line, &header, &why)) {
+    if (!tried || !parse_header(line, {}, &header, &header_error) || header.last_message_repeated) {
       out += fmt::format("  result: {}\n", result);
       if (outcome == Outcome::kQuarantined && record_.reason() == v1::HEADER && args_.program.empty()) {
         out += "  no rule was tried: the line has no syslog header. To explain a message alone, give its program: "
                "--program NAME\n";
+      } else if (outcome == Outcome::kEvent) {
+        out += "  no rule was tried: strictlog reads 'last message repeated N times' itself\n";
       } else {
         out += "  no rule was tried: the line is refused before matching\n";
       }

@@ -137,6 +137,7 @@ int run(const ReplayArgs& a) {
           normalizer.set_time_zone(*zone);
         }
       }
+      normalizer.set_program(record->input_program());
       normalizer.start_input(record->input().name(),
                              record->has_year_reference_time() ? record->year_reference_time().seconds()
                                                                : fallback_reference,

@@ -3,6 +3,9 @@
 #include <array>
 #include <cstdint>
 
+#include "ingest/internal/repeat_notice.h"
+#include "ingest/internal/syslog_fields.h"
+
 namespace strictlog {
 
 namespace {
@@ -21,6 +24,9 @@ int digit(char c) { return c - '0'; }
 bool is_tag_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' ||
          c == '_' || c == '/' || c == '@';
+}
+bool is_module_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' || c == '_';
 }
 
 // Walks the line left to right; on failure records the reason and the offset where it stopped.
@@ -105,13 +111,35 @@ struct Parser {
     return true;
   }
 
-  // §4.1.3 (with the deviations in the header): TAG ["[" pid "]"] ":" [" " message].
+  // sysklogd and the BSD syslogds write `last message repeated N times` (sysklogd 2.x: `buffered`) where the
+  // tag would be (ingest/repeats.h, form 4): no tag and no message of its own.
+  bool notice_or_tag(SyslogHeader& h) {
+    uint32_t count = 0;
+    std::string_view reason;
+    size_t at = 0;
+    switch (ingest_internal::parse_untagged_repeat_notice(line.substr(pos), &count, &reason, &at)) {
+      case ingest_internal::RepeatNotice::kNone:
+        return tag(h);
+      case ingest_internal::RepeatNotice::kMalformed:
+        return fail(reason, pos + at);
+      case ingest_internal::RepeatNotice::kNotice:
+        break;
+    }
+    h.last_message_repeated = true;
+    h.repeat_count = count;
+    pos = line.size();
+    h.message = line.substr(pos);
+    return true;
+  }
+
+  // §4.1.3 (with the deviations in the header): TAG ["(" module ")"] ["[" pid "]"] ":" [" " message].
   bool tag(SyslogHeader& h) {
     const size_t start = pos;
     while (pos < line.size() && is_tag_char(line[pos])) ++pos;
     if (pos == start) return fail(kMissingTag, start);
-    if (pos - start > kMaxTagLength) return fail(kLongTag, start);
     h.program = line.substr(start, pos - start);
+    if (next_is('(') && !module(h)) return false;
+    if (pos - start > kMaxTagLength) return fail(kLongTag, start);
     if (next_is('[')) {
       const size_t pid_start = ++pos;
       uint64_t value = 0;
@@ -135,6 +163,17 @@ struct Parser {
     h.message = line.substr(pos);
     return true;
   }
+
+  // Linux-PAM's old tags, `sshd(pam_unix)[4242]:`: a module name in parentheses right after the program.
+  bool module(SyslogHeader& h) {
+    const size_t start = ++pos;
+    while (pos < line.size() && is_module_char(line[pos])) ++pos;
+    if (!next_is(')')) return fail(kMissingParen, pos);
+    if (pos == start) return fail(kEmptyModule, pos);
+    h.tag_module = line.substr(start, pos - start);
+    ++pos;
+    return true;
+  }
 };
 
 }  // namespace
@@ -142,7 +181,7 @@ struct Parser {
 bool parse_rfc3164(std::string_view line, SyslogHeader* out, std::string_view* why, size_t* where) {
   Parser p(line);
   SyslogHeader h;
-  bool ok = (!p.next_is('<') || p.pri(h)) && p.timestamp(h) && p.hostname(h) && p.tag(h);
+  bool ok = (!p.next_is('<') || p.pri(h)) && p.timestamp(h) && p.hostname(h) && p.notice_or_tag(h);
   if (!ok) {
     *why = p.why;
     if (where != nullptr) *where = p.where;
@@ -151,5 +190,19 @@ bool parse_rfc3164(std::string_view line, SyslogHeader* out, std::string_view* w
   *out = h;
   return true;
 }
+
+namespace ingest_internal {
+
+bool parse_rfc3164_host_tag(std::string_view line, size_t pos, SyslogHeader* h, std::string_view* why,
+                            size_t* where) {
+  Parser p(line);
+  p.pos = pos;
+  if (p.hostname(*h) && p.notice_or_tag(*h)) return true;
+  *why = p.why;
+  *where = p.where;
+  return false;
+}
+
+}  // namespace ingest_internal
 
 }  // namespace strictlog

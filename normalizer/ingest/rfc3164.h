@@ -9,9 +9,16 @@
 // of printing characters). Deviations and decisions:
 //   - TAG (§4.1.3) is required and must be followed by ':' or by "[pid]:", because later stages dispatch
 //     on the program name; a message without a tag (§5.4's `<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!`)
-//     is rejected.
+//     is rejected. The one exception is the untagged repeat notice sysklogd and the BSD syslogds write,
+//     `Nov 22 09:15:02 vpn1 last message repeated 3 times` (and sysklogd 2.x's `last message buffered N
+//     times`): last_message_repeated, repeat_count N >= 1, program and message empty (ingest/repeats.h).
 //   - TAG may be up to 48 characters (§4.1.3 says 32) drawn from [A-Za-z0-9] and `-._/@`, so that
 //     `ovpn-server`, `postfix/smtpd` and `systemd-logind` are tags.
+//   - TAG may carry a module in parentheses, as Linux-PAM's modules wrote before 0.99 (`sshd(pam_unix)[42]:
+//     session opened ...`): program "sshd", tag_module "pam_unix". The module is 1 or more of [A-Za-z0-9] and
+//     `-._`, closed by ')' right before '[', ':' (or the end: then ':' is missing). The 48-character limit
+//     applies to the whole tag as written, `sshd(pam_unix)` (14), the pid excluded; so a module is at most
+//     45 characters.
 //   - The ':' is followed by one space, which is not part of the message, or ends the line (empty message).
 //   - A zero-padded day (`Nov 02`) is rejected: §4.1.2 says MUST use a space, and daemons do.
 //   - The day is checked against the month (Apr 31 is rejected); Feb 29 is accepted since the year is
@@ -26,18 +33,10 @@
 #include <optional>
 #include <string_view>
 
+#include "ingest/header.h"
+
 namespace strictlog {
 
-struct SyslogHeader {
-  std::optional<uint32_t> facility, severity;  // from PRI when present
-  std::string_view timestamp_text;             // "Nov 22 12:21:12", "Nov  2 08:00:00"
-  int month = 0;                               // 1-12
-  int day = 0, hour = 0, minute = 0, second = 0;
-  std::string_view hostname;
-  std::string_view program;  // TAG without [pid], e.g. "openvpn", "ovpn-server"
-  std::optional<uint32_t> pid;
-  std::string_view message;  // after "TAG[pid]: " or "TAG: "
-};
 
 // Why parse_rfc3164 rejected a line. Stable texts: quarantine records and tests key on them.
 namespace rfc3164_reason {
@@ -57,6 +56,8 @@ inline constexpr std::string_view kLongTag = "tag longer than 48 characters";
 inline constexpr std::string_view kPidNotNumber = "pid is not a number";
 inline constexpr std::string_view kPidOutOfRange = "pid out of range";
 inline constexpr std::string_view kMissingBracket = "missing ']' after pid";
+inline constexpr std::string_view kEmptyModule = "empty tag module";
+inline constexpr std::string_view kMissingParen = "missing ')' after tag module";
 inline constexpr std::string_view kMissingColon = "missing ':' after tag";
 inline constexpr std::string_view kMissingSpace = "missing ' ' after ':'";
 }  // namespace rfc3164_reason
@@ -65,7 +66,8 @@ inline constexpr size_t kMaxTagLength = 48;
 inline constexpr size_t kMaxHostnameLength = 255;
 
 // Parses `line`. On success fills `*out` and returns true. Otherwise returns false, leaves `*out`
-// untouched, sets `*why` to one of the rfc3164_reason texts and, when `where` is given, `*where` to the byte
+// untouched, sets `*why` to one of the rfc3164_reason texts (or, for a malformed untagged repeat notice, a
+// repeat_reason text of ingest/repeats.h) and, when `where` is given, `*where` to the byte
 // offset in `line` where parsing stopped (the start of the offending field or character).
 bool parse_rfc3164(std::string_view line, SyslogHeader* out, std::string_view* why, size_t* where = nullptr);
 

@@ -37,6 +37,8 @@ InferredTime infer_unix_time(const SyslogHeader& header, int64_t reference_unix_
   return InferredTime{t, year};
 }
 
+int64_t written_seconds(const SyslogHeader& header) { return unix_seconds(header, header.year); }
+
 int64_t end_of_year(int year) {
   using namespace std::chrono;
   return duration_cast<seconds>(sys_days{std::chrono::year{year + 1} / January / 1}.time_since_epoch()).count() - 1;

@@ -13,7 +13,7 @@
 
 #include <cstdint>
 
-#include "ingest/rfc3164.h"
+#include "ingest/header.h"
 
 namespace strictlog {
 
@@ -27,6 +27,11 @@ inline constexpr int64_t kMaxFutureSeconds = 31 * 86400;
 // Precondition: `header` was filled by a successful parse_rfc3164 (month 1-12, day valid for the month
 // in some year, hour 0-23, minute and second 0-59).
 InferredTime infer_unix_time(const SyslogHeader& header, int64_t reference_unix_seconds);
+
+// The date and time of day a header with a full date (TimeForm kLocal or kOffset) shows, read as if it were
+// UTC: for kOffset, subtract utc_offset_seconds to get the instant; for kLocal, it is the wall-clock time a
+// TimeZone turns into one. Precondition: a parser validated the fields (day valid for the month of that year).
+int64_t written_seconds(const SyslogHeader& header);
 
 // The last second of `year` in UTC: as a reference time, every RFC 3164 date infers to that year (a stated
 // year: `normalize --year`, a corpus file's `year:`).

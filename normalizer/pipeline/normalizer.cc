@@ -6,7 +6,8 @@
 #include <chrono>
 #include <ctime>
 
-#include "ingest/rfc3164.h"
+#include "ingest/header.h"
+#include "ingest/rfc5424.h"
 #include "ingest/syslog_time.h"
 #include "ingest/utf8.h"
 
@@ -52,6 +53,37 @@ void set_nearest_miss(MissFinder& finder, const std::vector<size_t>& grammars, c
   out->set_element(to_string(best->expected.front().pos));
   out->set_expected(describe(best->expected));
 }
+
+v1::HeaderFormat to_proto(HeaderFormat format) {
+  switch (format) {
+    case HeaderFormat::kRfc3164:
+      return v1::RFC3164;
+    case HeaderFormat::kRfc5424:
+      return v1::RFC5424;
+    case HeaderFormat::kRfc3339File:
+      return v1::RFC3339_FILE;
+    case HeaderFormat::kProgramLog:
+      return v1::PROGRAM_LOG;
+  }
+  return v1::HEADER_FORMAT_UNSPECIFIED;
+}
+
+// Copies validated STRUCTURED-DATA into the envelope, element by element. Allocates: RFC 5424 lines with
+// structured data are the rare case on the paths strictlog is fast for.
+void add_structured_data(std::string_view sd, v1::Envelope* env) {
+  for_each_sd_element(sd, [&](std::string_view id) {
+    v1::StructuredDataElement* e = env->add_structured_data();
+    e->set_id(std::string(id));
+  }, [&](std::string_view name, std::string_view escaped) {
+    v1::StructuredDataParam* p = env->mutable_structured_data()->rbegin()->add_params();
+    p->set_name(std::string(name));
+    unescape_param_value(escaped, p->mutable_value());
+  });
+}
+
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+constexpr int64_t kMinEventTime = -62135596800;
+constexpr int64_t kMaxEventTime = 253402300799;
 
 }  // namespace
 
@@ -114,6 +146,7 @@ Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason
   record->mutable_year_reference_time()->set_seconds(options_.reference_time);
   record->set_year_stated(options_.year_fixed);
   if (options_.time_zone) record->set_time_zone(options_.time_zone->name());
+  if (!options_.program.empty()) record->set_input_program(options_.program);
   return Outcome::kQuarantined;
 }
 
@@ -129,6 +162,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   event->Clear();
   record->Clear();
   ++counters_.lines_in;
+  last_rule_.reset();
 
   if (line.oversize) {
     return quarantine(line, v1::OVERSIZE,
@@ -140,12 +174,15 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     return quarantine(line, v1::ENCODING, fmt::format("{} at byte {}", problem->what, problem->offset), {}, record);
   }
   SyslogHeader header;
-  std::string_view why;
-  size_t where = 0;
-  if (!parse_rfc3164(line.bytes, &header, &why, &where)) {
-    return quarantine(line, v1::HEADER, fmt::format("not an RFC 3164 syslog line: {} at byte {}", why, where), {},
-                      record);
+  HeaderError header_error;
+  if (!parse_header(line.bytes, options_.program, &header, &header_error)) {
+    std::string what = header_error.format == HeaderFormat::kProgramLog
+                           ? fmt::format("a line of {}'s own log (--program)", options_.program)
+                           : std::string(header_format_text(header_error.format));
+    return quarantine(line, v1::HEADER, fmt::format("not {}: {} at byte {}", what, header_error.why, header_error.where),
+                      options_.program, record);
   }
+  if (header.last_message_repeated) return repeat_notice(line, header, event, record);
 
   candidates_.clear();
   applicable_.clear();
@@ -191,26 +228,13 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
                       fmt::format("rule '{}' matched in dispatch but its capture match failed", rule.id),
                       header.program, record);
   }
-  last_rule_ = {g, static_cast<size_t>(r)};
+  last_rule_ = std::pair<size_t, size_t>{g, static_cast<size_t>(r)};
   // The header is checked before the rule decides anything, so a drop rule cannot take a line whose date
   // does not exist in the year given for the input.
-  const TimeZone* zone = options_.time_zone ? &*options_.time_zone : nullptr;
-  InferredTime t = infer_unix_time(header, wall_reference_);
-  if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
+  EventTime time;
+  if (!resolve_time(header, &time, &detail_)) {
     record->add_candidate_rule_ids(rule_ref(grammar, rule));
-    return quarantine(line, v1::HEADER,
-                      fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
-                                  header.timestamp_text, year_of(options_.reference_time)),
-                      header.program, record);
-  }
-  TimeZone::Instant instant{t.unix_seconds, TimeZone::Fit::kUnique};
-  if (zone) instant = zone->to_unix(t.unix_seconds);
-  if (instant.fit == TimeZone::Fit::kGap) {
-    record->add_candidate_rule_ids(rule_ref(grammar, rule));
-    return quarantine(line, v1::HEADER,
-                      fmt::format("the timestamp '{}' ({}) does not exist in {}: the clocks skipped it", header.timestamp_text,
-                                  wall_text(t.unix_seconds), zone->name()),
-                      header.program, record);
+    return quarantine(line, v1::HEADER, std::move(detail_), header.program, record);
   }
   if (rule.drop) {
     // A drop rule's captures still have to hold values of their types: noise is recognised exactly, like
@@ -231,27 +255,110 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   }
 
   v1::Envelope* env = event->mutable_envelope();
-  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes));
-  env->mutable_time()->set_seconds(instant.unix_seconds);
-  env->mutable_time_text()->assign(header.timestamp_text);
-  env->set_time_year_inferred(true);
-  if (options_.stamp_processed_time) set_now(env->mutable_processed_time());
-  env->mutable_hostname()->assign(header.hostname);
-  env->mutable_process_name()->assign(header.program);
-  if (header.pid) env->set_pid(*header.pid);
-  if (header.facility) env->set_facility(*header.facility);
-  if (header.severity) env->set_severity(*header.severity);
-  set_input(env->mutable_input(), options_.input_name, line);
+  fill_envelope(line, header, time, env);
   // assign() reuses the capacity the cleared event kept from the previous line: no allocation once warm.
   env->mutable_grammar()->assign(grammar.name);
   env->mutable_source_version()->assign(grammar.version);
-  env->mutable_grammar_set_hash()->assign(rules_->hash);
   env->mutable_rule_id()->assign(rule.id);
-  if (zone) env->mutable_time_zone()->assign(zone->name());
-  if (instant.fit == TimeZone::Fit::kFold) env->set_time_ambiguous(true);
 
   ++counters_.events;
   ++counters_.lines_by_rule[g][static_cast<size_t>(r)];
+  return Outcome::kEvent;
+}
+
+std::string LineNormalizer::last_rule_ref() const {
+  if (!last_rule_) return fmt::format("{}/{}", kRepeatGrammar, kRepeatRule);
+  const CompiledGrammar& g = rules_->grammars[last_rule_->first];
+  return rule_ref(g, g.rules[last_rule_->second]);
+}
+
+bool LineNormalizer::resolve_time(const SyslogHeader& header, EventTime* time, std::string* detail) const {
+  *time = EventTime{};
+  const TimeZone* zone = options_.time_zone ? &*options_.time_zone : nullptr;
+  int64_t wall = 0;
+  switch (header.time_form) {
+    case TimeForm::kNone:
+      return true;
+    case TimeForm::kOffset:
+      time->set = true;
+      time->instant = {written_seconds(header) - header.utc_offset_seconds, TimeZone::Fit::kUnique};
+      if (time->instant.unix_seconds < kMinEventTime || time->instant.unix_seconds > kMaxEventTime) {
+        // RFC 3339 allows year 0000, and an offset can push 9999-12-31 into year 10000.
+        *detail = fmt::format("the timestamp '{}' is outside years 0001-9999, which an event time can hold",
+                              header.timestamp_text);
+        return false;
+      }
+      return true;
+    case TimeForm::kNoYear: {
+      InferredTime t = infer_unix_time(header, wall_reference_);
+      if (options_.year_fixed && t.year != year_of(options_.reference_time)) {
+        *detail = fmt::format("the timestamp '{}' does not exist in {}, the year given for this input",
+                              header.timestamp_text, year_of(options_.reference_time));
+        return false;
+      }
+      time->year_inferred = true;
+      wall = t.unix_seconds;
+      break;
+    }
+    case TimeForm::kLocal:
+      wall = written_seconds(header);
+      // A zone's offset could push the first or last day of years 0001-9999 out of the range.
+      if (wall < kMinEventTime + 86400 || wall > kMaxEventTime - 86400) {
+        *detail = fmt::format("the timestamp '{}' is outside years 0001-9999, which an event time can hold",
+                              header.timestamp_text);
+        return false;
+      }
+      break;
+  }
+  time->set = true;
+  time->zone = zone;
+  time->instant = zone ? zone->to_unix(wall) : TimeZone::Instant{wall, TimeZone::Fit::kUnique};
+  if (time->instant.fit == TimeZone::Fit::kGap) {
+    *detail = fmt::format("the timestamp '{}' ({}) does not exist in {}: the clocks skipped it", header.timestamp_text,
+                          wall_text(wall), zone->name());
+    return false;
+  }
+  return true;
+}
+
+void LineNormalizer::fill_envelope(const Line& line, const SyslogHeader& header, const EventTime& time,
+                                   v1::Envelope* env) {
+  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes));
+  if (time.set) {
+    env->mutable_time()->set_seconds(time.instant.unix_seconds);
+    if (header.nanos != 0) env->mutable_time()->set_nanos(static_cast<int32_t>(header.nanos));
+  }
+  env->mutable_time_text()->assign(header.timestamp_text);
+  env->set_time_year_inferred(time.year_inferred);
+  if (time.zone) env->mutable_time_zone()->assign(time.zone->name());
+  if (time.instant.fit == TimeZone::Fit::kFold) env->set_time_ambiguous(true);
+  if (options_.stamp_processed_time) set_now(env->mutable_processed_time());
+  env->set_header_format(to_proto(header.format));
+  env->mutable_hostname()->assign(header.hostname);
+  env->mutable_process_name()->assign(header.program);
+  if (!header.tag_module.empty()) env->mutable_process_module()->assign(header.tag_module);
+  if (header.pid) env->set_pid(*header.pid);
+  if (!header.procid.empty()) env->mutable_procid()->assign(header.procid);
+  if (header.facility) env->set_facility(*header.facility);
+  if (header.severity) env->set_severity(*header.severity);
+  if (!header.msgid.empty()) env->mutable_msgid()->assign(header.msgid);
+  if (!header.structured_data.empty()) add_structured_data(header.structured_data, env);
+  if (header.repeat_count && !header.last_message_repeated) env->set_repeat_count(*header.repeat_count);
+  set_input(env->mutable_input(), options_.input_name, line);
+  env->mutable_grammar_set_hash()->assign(rules_->hash);
+}
+
+Outcome LineNormalizer::repeat_notice(const Line& line, const SyslogHeader& header, v1::Event* event,
+                                      v1::QuarantineRecord* record) {
+  EventTime time;
+  if (!resolve_time(header, &time, &detail_)) return quarantine(line, v1::HEADER, std::move(detail_), {}, record);
+  v1::Envelope* env = event->mutable_envelope();
+  fill_envelope(line, header, time, env);
+  env->mutable_grammar()->assign(kRepeatGrammar);
+  env->mutable_rule_id()->assign(kRepeatRule);
+  event->mutable_syslog_last_message_repeated()->set_count(*header.repeat_count);
+  ++counters_.events;
+  ++counters_.repeat_notices;
   return Outcome::kEvent;
 }
 

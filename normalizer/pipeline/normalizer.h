@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "explain/nearest_miss.h"
+#include "ingest/header.h"
 #include "ingest/line_reader.h"
 #include "ingest/time_zone.h"
 #include "pipeline/counters.h"
@@ -37,7 +38,14 @@ struct NormalizeOptions {
   // The zone RFC 3164 timestamps are wall-clock times of (`--timezone`); none: UTC. A time in a DST gap is
   // quarantined as HEADER; one in a fold takes its first occurrence (ingest/time_zone.h).
   std::optional<TimeZone> time_zone;
+  // Set: the input is this program's own log output without a syslog header (`--program`, e.g. OpenVPN's
+  // `--log` file), parsed by parse_program_log. Empty: the input is syslog (parse_header picks the format).
+  std::string program;
 };
+
+// The envelope names of `last message repeated N times` events, which strictlog makes itself (no grammar).
+inline constexpr std::string_view kRepeatGrammar = "syslog";
+inline constexpr std::string_view kRepeatRule = "last_message_repeated";
 
 // The longest message `explain` looks for a nearest miss in: its cost grows with the message's length times the
 // rules' elements (a 64 KiB message costs about 0.2 s with the OpenVPN grammar), and no syslog message a rule
@@ -62,6 +70,9 @@ class LineNormalizer {
   // keep accumulating across inputs.
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
 
+  // Later lines are `program`'s own log output (NormalizeOptions::program); empty: syslog lines.
+  void set_program(std::string program) { options_.program = std::move(program); }
+
   // Later lines read their timestamps in `zone` (none: UTC).
   void set_time_zone(std::optional<TimeZone> zone) {
     options_.time_zone = std::move(zone);
@@ -74,11 +85,33 @@ class LineNormalizer {
   Outcome requarantine(const v1::QuarantineRecord& kept, v1::QuarantineRecord* record);
 
   const Counters& counters() const { return counters_; }
-  // The (grammar, rule) indices of the rule that took the last line normalized with kEvent or kDropped.
-  std::pair<size_t, size_t> last_rule() const { return last_rule_; }
+  // The counts since the last call (since construction, the first time), then zero: how the workers of
+  // ParallelNormalizer (pipeline/parallel.h) hand over the counts of each batch.
+  Counters take_counters() {
+    Counters taken = counters_;
+    counters_.clear();
+    return taken;
+  }
+  // The (grammar, rule) indices of the rule that took the last line normalized with kEvent or kDropped;
+  // nothing for an event strictlog made itself (`last message repeated`).
+  std::optional<std::pair<size_t, size_t>> last_rule() const { return last_rule_; }
+  // rule_ref() of that rule, or `syslog/last_message_repeated`.
+  std::string last_rule_ref() const;
   const RuleSet& rules() const { return *rules_; }
 
  private:
+  // An event's time from its header: none, exact, or a wall-clock time read in the zone.
+  struct EventTime {
+    bool set = false;
+    bool year_inferred = false;
+    const TimeZone* zone = nullptr;  // the zone `instant` was read in
+    TimeZone::Instant instant{0, TimeZone::Fit::kUnique};
+  };
+  // False with `*detail` when the time does not exist (a stated year without that date, a DST gap).
+  bool resolve_time(const SyslogHeader& header, EventTime* time, std::string* detail) const;
+  // Every envelope field the line and its header give; the caller adds the rule's.
+  void fill_envelope(const Line& line, const SyslogHeader& header, const EventTime& time, v1::Envelope* env);
+  Outcome repeat_notice(const Line& line, const SyslogHeader& header, v1::Event* event, v1::QuarantineRecord* record);
   Outcome quarantine(const Line& line, v1::QuarantineReason reason, std::string detail, std::string_view program,
                      v1::QuarantineRecord* record);
 
@@ -95,7 +128,7 @@ class LineNormalizer {
   std::vector<re2::StringPiece> groups_;
   std::vector<Value> values_;
   std::string detail_;
-  std::pair<size_t, size_t> last_rule_{0, 0};
+  std::optional<std::pair<size_t, size_t>> last_rule_;
 };
 
 // Lowercase hex of the first 16 bytes of SHA-256(input_name NUL decimal(offset) NUL line), `line` without

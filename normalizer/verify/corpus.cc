@@ -67,6 +67,20 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
       file.header.emplace_back(line);
       continue;
     }
+    if (line.starts_with("program: ")) {
+      if (!file.cases.empty()) {
+        errors.push_back(error_at(source, number, 1, "misplaced-program", "'program:' belongs before the first case"));
+        continue;
+      }
+      file.program = std::string(line.substr(9));
+      if (file.program.empty() || file.program.find_first_of(" \t") != std::string::npos) {
+        errors.push_back(error_at(source, number, 10, "bad-program", "expected a program name without blanks"));
+      }
+      for (auto& l : pending) file.header.push_back(std::move(l));
+      pending.clear();
+      file.header.emplace_back(line);
+      continue;
+    }
     if (line.starts_with("line: ") || line.starts_with("line-quoted: ")) {
       CorpusCase c;
       c.leading = std::move(pending);
@@ -88,7 +102,7 @@ Result<CorpusFile> parse_corpus(SourceRef source) {
     }
     if (file.cases.empty()) {
       errors.push_back(error_at(source, number, 1, "expected-line",
-                                "expected 'line:' or 'line-quoted:' to start a case (or 'year:', '#')"));
+                                "expected 'line:' or 'line-quoted:' to start a case (or 'year:', 'program:', '#')"));
       continue;
     }
     CorpusCase& c = file.cases.back();

@@ -17,7 +17,9 @@
 // `line:` takes the rest of the line verbatim; `line-quoted: "..."` takes escapes (\xHH, \r, \t, \\, \")
 // for lines a verbatim form would hide (control bytes, invalid UTF-8, edge spaces). Field lines are
 // indented and written in flat text (verify/flat_text.h). `year: 2026` before the first case sets the year
-// RFC 3164 timestamps are read in (default 2026), so expectations never depend on today's date. Comment and
+// RFC 3164 timestamps are read in (default 2026), so expectations never depend on today's date. `program: NAME`
+// there says the lines are that program's own log file without syslog headers (`normalize --program NAME`,
+// e.g. OpenVPN's --log output), read in UTC. Comment and
 // blank lines stay attached to the case after them when `strictlog test --update` rewrites a file.
 #pragma once
 
@@ -48,7 +50,8 @@ struct CorpusCase {
 struct CorpusFile {
   SourceRef source;
   int year = 2026;
-  std::vector<std::string> header;  // lines before the first case, `year:` included
+  std::string program;              // `program:`; empty: syslog lines
+  std::vector<std::string> header;  // lines before the first case, `year:` and `program:` included
   std::vector<CorpusCase> cases;
   std::vector<std::string> trailing;  // comment and blank lines after the last case
 };

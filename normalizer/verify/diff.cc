@@ -39,8 +39,7 @@ LineResult result_of(Outcome o, const LineNormalizer& n, const v1::Event& e, con
     res.candidates.assign(r.candidate_rule_ids().begin(), r.candidate_rule_ids().end());
     return res;
   }
-  auto [g, rule] = n.last_rule();
-  res.rule = rule_ref(n.rules().grammars[g], n.rules().grammars[g].rules[rule]);
+  res.rule = n.last_rule_ref();
   if (o == Outcome::kDropped) {
     res.kind = LineResult::Kind::kDropped;
     return res;

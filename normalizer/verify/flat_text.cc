@@ -170,10 +170,16 @@ void flatten_into(const pb::Message& m, const std::string& prefix, const std::ve
       flatten_map(m, f, path, out);
       continue;
     }
-    if (f->is_repeated()) {  // `path.0`, `path.1`, ...: scalars only; no schema has a repeated message yet
-      if (f->cpp_type() == FD::CPPTYPE_MESSAGE) continue;
+    if (f->is_repeated()) {  // `path.0`, `path.1`, ...; an element that is a message lists its fields
       for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
-        out->emplace_back(path + "." + std::to_string(i), repeated_text(m, f, i));
+        std::string element = path + "." + std::to_string(i);
+        if (f->cpp_type() != FD::CPPTYPE_MESSAGE) {
+          out->emplace_back(element, repeated_text(m, f, i));
+          continue;
+        }
+        size_t before = out->size();
+        flatten_into(m.GetReflection()->GetRepeatedMessage(m, f, i), element + ".", skip, out);
+        if (out->size() == before) out->emplace_back(element, "{}");
       }
       continue;
     }
@@ -413,6 +419,32 @@ std::string set_flat_field(pb::Message* m, std::string_view path, std::string_vi
     walked += name;
     const pb::Reflection* r = m->GetReflection();
     if (f->is_map()) return add_map_entry(m, f, walked, dot == std::string_view::npos ? "" : path.substr(dot + 1), value);
+    if (f->is_repeated() && f->cpp_type() == FD::CPPTYPE_MESSAGE) {
+      // `path.N.field`: N is the last element (another of its fields) or the next one (a new element).
+      const int size = r->FieldSize(*m, f);
+      const std::string next = std::to_string(size);
+      const size_t end = dot == std::string_view::npos ? dot : path.find('.', dot + 1);
+      std::string_view index =
+          dot == std::string_view::npos ? "" : path.substr(dot + 1, end == std::string_view::npos ? end : end - dot - 1);
+      pb::Message* element = nullptr;
+      if (index == next) {
+        element = r->AddMessage(m, f);
+      } else if (size > 0 && index == std::to_string(size - 1)) {
+        element = r->MutableRepeatedMessage(m, f, size - 1);
+      } else {
+        return fmt::format("field '{}' is repeated: write its elements in order as '{}.0.<field>', '{}.1.<field>', "
+                           "... (expected '{}.{}')", walked, walked, walked, walked, next);
+      }
+      walked += "." + std::string(index);
+      if (end == std::string_view::npos) {
+        if (value != "{}") return fmt::format("field '{}' is a message: set its fields, or write {{}}", walked);
+        return {};
+      }
+      m = element;
+      walked += ".";
+      start = end + 1;
+      continue;
+    }
     if (f->is_repeated()) return add_repeated(m, f, walked, dot == std::string_view::npos ? "" : path.substr(dot + 1), value);
     // Setting one member of a oneof clears another: two payloads in one expectation would lose the first
     // silently, and a stale line would pass unchecked.

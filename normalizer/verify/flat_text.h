@@ -13,6 +13,8 @@
 //   raw_bytes: b"\xff\x00"                             bytes: b"..." with the same escapes
 //   openvpn_tls_handshake_failed.src_endpoint: {}      a set message with no field set
 //   candidate_rule_ids.0: "openvpn/2.6/x"              a repeated field: one line per element, in order
+//   envelope.structured_data.0.id: "origin"            a repeated message: each element's fields under its
+//                                                      index (`{}` for an element with no field set)
 //   payload.attrs.uid: "0"                             a map: one line per entry, sorted by key (strings
 //   payload.attrs."two words": "x"                     bytewise, numbers by value). The key is everything
 //                                                      after the map's name and '.'; a string key is written

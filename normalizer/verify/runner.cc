@@ -257,6 +257,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     rep.files.push_back(path.string());
     ++rep.corpus_files;
     normalizer.start_input(path.string(), end_of_year(file.year), true);
+    normalizer.set_program(file.program);
     bool changed = false;
     for (auto& c : file.cases) {
       ++rep.cases;
@@ -268,12 +269,13 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
       // The rule that took the line (an event or a drop), as the normalizer reports it.
       RuleStats* taken = nullptr;
       std::set<std::string>* paths = nullptr;
-      if (outcome != Outcome::kQuarantined) {
-        auto [g, r] = normalizer.last_rule();
+      if (auto rule = normalizer.last_rule(); outcome != Outcome::kQuarantined && rule) {
+        auto [g, r] = *rule;
         taken = &rep.rules[stat_index[g][r]];
         paths = &seen_paths[g][r];
       }
-      CorpusCase actual = actual_case(c, outcome, event, record, taken ? taken->ref : std::string());
+      CorpusCase actual = actual_case(c, outcome, event, record,
+                                      outcome == Outcome::kQuarantined ? std::string() : normalizer.last_rule_ref());
       if (taken) {
         ++taken->case_hits;
         for (const auto& f : actual.fields) paths->insert(f.path);

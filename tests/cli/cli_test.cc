@@ -104,8 +104,8 @@ TEST_CASE("normalize: events and quarantine files, the exact summary and the inv
             "\"input\":{\"name\":\"mixed.log\",\"line\":\"1\"},\"grammar\":\"openvpn\",\"source_version\":\"2.6\","
             "\"grammar_set_hash\":\"" +
             hash +
-            "\",\"rule_id\":\"tls_handshake_failed\"},\"openvpn_tls_handshake_failed\":{\"src_endpoint\":{\"ip\":"
-            "\"198.51.100.7\",\"port\":51234}}}");
+            "\",\"rule_id\":\"tls_handshake_failed\",\"header_format\":\"RFC3164\"},"
+            "\"openvpn_tls_handshake_failed\":{\"src_endpoint\":{\"ip\":\"198.51.100.7\",\"port\":51234}}}");
   CHECK(events[1].find("\"rule_id\":\"fatal_tls_error\"") != std::string::npos);
   CHECK(events[2].find("\"rule_id\":\"client_instance_signal\"") != std::string::npos);
 

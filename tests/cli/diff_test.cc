@@ -10,10 +10,10 @@
 //
 // The corpus (tests/fixtures/openvpn-mini/corpus/openvpn/2.6/tls-failure.cases) has 28 lines; vpn.log has 3.
 // What changes, by the case's line in the .cases file:
-//   into_quarantine    1   :200 (the empty function name)
-//   out_of_quarantine  4   :6 :43 :118 and vpn.log:1 (handshakes)
-//   fields             3   :16 :54 and vpn.log:2 (function_name)
-//   quarantine         3   :130 :137 (CONVERSION now, NO_MATCH before) and :238 (Feb 29: HEADER now that a
+//   into_quarantine    1   :209 (the empty function name)
+//   out_of_quarantine  4   :6 :46 :126 and vpn.log:1 (handshakes)
+//   fields             3   :17 :58 and vpn.log:2 (function_name)
+//   quarantine         3   :139 :146 (CONVERSION now, NO_MATCH before) and :247 (Feb 29: HEADER now that a
 //                          rule matches it first, NO_MATCH before)
 // Every other line gives the same result on both sides: the other quarantined lines fail before any rule
 // (HEADER, ENCODING, no grammar) or match no rule of either side, and client_instance_signal did not change.
@@ -117,12 +117,12 @@ TEST_CASE("diff: counts per kind of change and examples of changed fields and qu
   CHECK(starts_with(r.out, kCounts + "\ninto_quarantine (1):\n"));
   CHECK(section(r.out, "\nfields (3):\n", "") ==
         "\nfields (3):\n"
-        "  " + kCases + ":16\n"
+        "  " + kCases + ":17\n"
         "    line:  \"Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 Fatal TLS error (check_tls_errors_co), "
         "restarting\"\n"
         "    both:  " + kFatalEvent + "\n" +
         "    openvpn_fatal_tls_error.function_name: \"(check_tls_errors_co),\" -> \"check_tls_errors_co\"\n"
-        "  " + kCases + ":54\n"
+        "  " + kCases + ":58\n"
         "    line:  \"Nov 22 09:47:13 vpn-gw1 openvpn[1187]: laptop-ana/198.51.100.23:41822 Fatal TLS error "
         "(check_tls_errors_nco), restarting\"\n"
         "    both:  " + kFatalEvent + "\n" +
@@ -132,13 +132,13 @@ TEST_CASE("diff: counts per kind of change and examples of changed fields and qu
         "    both:  " + kFatalEvent + "\n" +
         "    openvpn_fatal_tls_error.function_name: \"(check_tls_errors_co),\" -> \"check_tls_errors_co\"\n"
         "\nquarantine (3):\n" +
-        example(kCases + ":130", corpus_line("192.0.2.200:65536 TLS Error: TLS handshake failed"), kNoRule,
+        example(kCases + ":139", corpus_line("192.0.2.200:65536 TLS Error: TLS handshake failed"), kNoRule,
                 "quarantine CONVERSION: capture 'client.port': cannot convert '65536' to port: 65536 is greater "
                 "than 65535") +
-        example(kCases + ":137", corpus_line("192.0.2.200:0443 TLS Error: TLS handshake failed"), kNoRule,
+        example(kCases + ":146", corpus_line("192.0.2.200:0443 TLS Error: TLS handshake failed"), kNoRule,
                 "quarantine CONVERSION: capture 'client.port': cannot convert '0443' to port: leading zero in "
                 "'0443'") +
-        example(kCases + ":238",
+        example(kCases + ":247",
                 "Feb 29 10:00:00 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed", kNoRule,
                 "quarantine HEADER: the timestamp 'Feb 29 10:00:00' does not exist in 2026, the year given for this "
                 "input"));
@@ -148,10 +148,10 @@ TEST_CASE("diff: counts per kind of change and examples of changed fields and qu
   CHECK(one.status == 4);
   CHECK(starts_with(one.out, kCounts));
   CHECK(one.out.find("\nout_of_quarantine (4, first 1 shown):\n  " + kCases + ":6\n") != std::string::npos);
-  CHECK(one.out.find("\nfields (3, first 1 shown):\n  " + kCases + ":16\n") != std::string::npos);
-  CHECK(one.out.find("\nquarantine (3, first 1 shown):\n  " + kCases + ":130\n") != std::string::npos);
+  CHECK(one.out.find("\nfields (3, first 1 shown):\n  " + kCases + ":17\n") != std::string::npos);
+  CHECK(one.out.find("\nquarantine (3, first 1 shown):\n  " + kCases + ":139\n") != std::string::npos);
   CHECK(one.out.find("\ninto_quarantine (1):\n") != std::string::npos);
-  CHECK(one.out.find(kCases + ":43") == std::string::npos);
+  CHECK(one.out.find(kCases + ":46") == std::string::npos);
   CHECK(one.out.find("vpn.log:") == std::string::npos);
 }
 
@@ -164,17 +164,17 @@ TEST_CASE("diff: a line into or out of quarantine shows both results and no fiel
   CHECK(r.status == 4);
   CHECK(section(r.out, "\ninto_quarantine (1):\n", "\nfields (3):\n") ==
         "\ninto_quarantine (1):\n" +
-        example(kCases + ":200", corpus_line("192.0.2.200:51000 Fatal TLS error (), restarting"), kFatalEvent,
+        example(kCases + ":209", corpus_line("192.0.2.200:51000 Fatal TLS error (), restarting"), kFatalEvent,
                 kNoRule) +
         "\nout_of_quarantine (4):\n" +
         example(kCases + ":6",
                 "Nov 22 09:15:02 vpn-gw1 openvpn[1187]: 203.0.113.45:52113 TLS Error: TLS handshake failed", kNoRule,
                 kHandshakeEvent) +
-        example(kCases + ":43",
+        example(kCases + ":46",
                 "Nov 22 09:47:13 vpn-gw1 openvpn[1187]: laptop-ana/198.51.100.23:41822 TLS Error: TLS handshake "
                 "failed",
                 kNoRule, kHandshakeEvent) +
-        example(kCases + ":118", corpus_line("192.0.2.200:65535 TLS Error: TLS handshake failed"), kNoRule,
+        example(kCases + ":126", corpus_line("192.0.2.200:65535 TLS Error: TLS handshake failed"), kNoRule,
                 kHandshakeEvent) +
         example("vpn.log:1", kHandshake, kNoRule, kHandshakeEvent));
 
@@ -184,7 +184,7 @@ TEST_CASE("diff: a line into or out of quarantine shows both results and no fiel
   REQUIRE(lines.size() == 13);
   CHECK(lines[8] ==
         "{\"kind\":\"into_quarantine\",\"where\":\"" + kCases +
-            ":200\",\"raw\":\"Nov 22 10:02:31 vpn-gw1 openvpn[1187]: 192.0.2.200:51000 Fatal TLS error (), "
+            ":209\",\"raw\":\"Nov 22 10:02:31 vpn-gw1 openvpn[1187]: 192.0.2.200:51000 Fatal TLS error (), "
             "restarting\",\"left\":{\"outcome\":\"event\",\"rule\":\"openvpn/2.6/fatal_tls_error\",\"type\":"
             "\"strictlog.openvpn.v1.FatalTlsError\"},\"right\":{\"outcome\":\"quarantined\",\"reason\":\"NO_MATCH\","
             "\"detail\":\"no rule matches the message of program 'openvpn'\"}},");
@@ -211,9 +211,9 @@ TEST_CASE("diff --format json: the counts and every change as one document", "[c
   CHECK(lines[12] == "]}");
   CHECK(ends_with(r.out, "}\n]}\n"));
   const std::vector<std::string> order = {
-      "out_of_quarantine:6", "fields:16",      "out_of_quarantine:43", "fields:54",
-      "out_of_quarantine:118", "quarantine:130", "quarantine:137",      "into_quarantine:200",
-      "quarantine:238",      "out_of_quarantine:vpn.log:1", "fields:vpn.log:2"};
+      "out_of_quarantine:6", "fields:17",      "out_of_quarantine:46", "fields:58",
+      "out_of_quarantine:126", "quarantine:139", "quarantine:146",      "into_quarantine:209",
+      "quarantine:247",      "out_of_quarantine:vpn.log:1", "fields:vpn.log:2"};
   for (size_t i = 0; i < order.size(); ++i) {
     const std::string& o = order[i];
     const std::string kind = o.substr(0, o.find(':'));
@@ -224,7 +224,7 @@ TEST_CASE("diff --format json: the counts and every change as one document", "[c
     CHECK(ends_with(lines[i + 1], i + 1 == order.size() ? "}" : "},"));
   }
   CHECK(lines[6] ==
-        "{\"kind\":\"quarantine\",\"where\":\"" + kCases + ":130\",\"raw\":\"" +
+        "{\"kind\":\"quarantine\",\"where\":\"" + kCases + ":139\",\"raw\":\"" +
             corpus_line("192.0.2.200:65536 TLS Error: TLS handshake failed") +
             "\",\"left\":{\"outcome\":\"quarantined\",\"reason\":\"NO_MATCH\",\"detail\":\"no rule matches the "
             "message of program 'openvpn'\"},\"right\":{\"outcome\":\"quarantined\",\"reason\":\"CONVERSION\","

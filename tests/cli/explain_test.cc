@@ -171,7 +171,8 @@ TEST_CASE("explain: a line without a syslog header gets the HEADER result and th
   CHECK(r.status == 4);
   CHECK(r.err.empty());
   CHECK(r.out == "line 1: " + kHandshakeMessage + "\n" +
-                     "  result: quarantine HEADER: not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0\n"
+                     "  result: quarantine HEADER: not an RFC 3339 file line (rsyslog's high-precision format): "
+                     "malformed TIMESTAMP at byte 3\n"
                      "  no rule was tried: the line has no syslog header. To explain a message alone, give its "
                      "program: --program NAME\n");
 }

@@ -94,8 +94,8 @@ TEST_CASE("normalize: drop rules counted per rule and kept with --dropped and pr
   auto events = split_lines(read_all(box / "events.jsonl"));
   REQUIRE(events.size() == 3);
   CHECK(events[0].find("\"rule_id\":\"login\"") != std::string::npos);
-  CHECK(events[1].find("\"rule_id\":\"disk_error\"},\"openvpn_fatal_tls_error\":{\"function_name\":\"sda1\"}") !=
-        std::string::npos);
+  CHECK(events[1].find("\"rule_id\":\"disk_error\",\"header_format\":\"RFC3164\"},"
+                       "\"openvpn_fatal_tls_error\":{\"function_name\":\"sda1\"}") != std::string::npos);
   CHECK(events[2].find("\"rule_id\":\"generic_error\"") != std::string::npos);
 
   auto quarantine = split_lines(read_all(box / "events.quarantine.jsonl"));

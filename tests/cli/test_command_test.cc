@@ -277,6 +277,7 @@ const std::string kFailedCase = kFailedLine +
                                 "  envelope.hostname: \"h\"\n"
                                 "  envelope.process_name: \"t\"\n"
                                 "  envelope.pid: 7\n"
+                                "  envelope.header_format: RFC3164\n"
                                 "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
                                 "  openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
                                 "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n";
@@ -289,6 +290,7 @@ const std::string kFatalCase = kFatalLine +
                                "  envelope.time_year_inferred: true\n"
                                "  envelope.hostname: \"h\"\n"
                                "  envelope.process_name: \"t\"\n"
+                               "  envelope.header_format: RFC3164\n"
                                "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.2\"\n"
                                "  openvpn_fatal_tls_error.src_endpoint.port: 0\n"
                                "  openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
@@ -302,6 +304,7 @@ const std::string kSecondCases = "line: Nov 22 09:15:04 h t[8]: 192.0.2.3:1 fail
                                  "  envelope.hostname: \"h\"\n"
                                  "  envelope.process_name: \"t\"\n"
                                  "  envelope.pid: 8\n"
+                                 "  envelope.header_format: RFC3164\n"
                                  "  openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.3\"\n"
                                  "  openvpn_tls_handshake_failed.src_endpoint.port: 1\n"
                                  "line: Nov 22 09:15:05 h t: 192.0.2.4:5 fatal (f2)\n"
@@ -311,6 +314,7 @@ const std::string kSecondCases = "line: Nov 22 09:15:04 h t[8]: 192.0.2.3:1 fail
                                  "  envelope.time_year_inferred: true\n"
                                  "  envelope.hostname: \"h\"\n"
                                  "  envelope.process_name: \"t\"\n"
+                                 "  envelope.header_format: RFC3164\n"
                                  "  openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.4\"\n"
                                  "  openvpn_fatal_tls_error.src_endpoint.port: 5\n"
                                  "  openvpn_fatal_tls_error.function_name: \"f2\"\n";
@@ -376,6 +380,7 @@ const std::string kOverlapCases =
     "  envelope.time_year_inferred: true\n"
     "  envelope.hostname: \"h\"\n"
     "  envelope.process_name: \"o\"\n"
+    "  envelope.header_format: RFC3164\n"
     "  openvpn_tls_handshake_failed.src_endpoint.port: 80\n"
     "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"tcp\"\n"
     "line: Nov 22 09:15:02 h o: n=80 udp\n"
@@ -385,6 +390,7 @@ const std::string kOverlapCases =
     "  envelope.time_year_inferred: true\n"
     "  envelope.hostname: \"h\"\n"
     "  envelope.process_name: \"o\"\n"
+    "  envelope.header_format: RFC3164\n"
     "  openvpn_fatal_tls_error.src_endpoint.port: 80\n"
     "  openvpn_fatal_tls_error.function_name: \"udp\"\n"
     "line: Nov 22 09:15:03 h o: n=8080/sctp\n"
@@ -394,6 +400,7 @@ const std::string kOverlapCases =
     "  envelope.time_year_inferred: true\n"
     "  envelope.hostname: \"h\"\n"
     "  envelope.process_name: \"o\"\n"
+    "  envelope.header_format: RFC3164\n"
     "  openvpn_tls_handshake_failed.src_endpoint.port: 8080\n"
     "  openvpn_tls_handshake_failed.src_endpoint.common_name: \"sctp\"\n"
     "line: Nov 22 09:15:03 h o: n=8080 sctp\n"
@@ -403,6 +410,7 @@ const std::string kOverlapCases =
     "  envelope.time_year_inferred: true\n"
     "  envelope.hostname: \"h\"\n"
     "  envelope.process_name: \"o\"\n"
+    "  envelope.header_format: RFC3164\n"
     "  openvpn_fatal_tls_error.src_endpoint.port: 8080\n"
     "  openvpn_fatal_tls_error.function_name: \"sctp\"\n";
 
@@ -456,7 +464,7 @@ TEST_CASE("test: a corpus line two rules match exits 5 even when its case expect
   std::vector<std::string> lines = split_lines(r.out);
   REQUIRE(!lines.empty());
   CHECK(lines[0] ==
-        "conflict: corpus/o.cases:37: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
+        "conflict: corpus/o.cases:41: the line is matched by 2 rules: o/1/a (grammars/t.grammar:3), o/1/b "
         "(grammars/t.grammar:5)");
   check_summary(lines.back(), "strictlog test: 2 examples, 5 cases in 1 file, 22 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 9 conflicts");
@@ -503,7 +511,7 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
       expected.push_back("  " + l);
     }
   }
-  expected.push_back("corpus/a.cases:16:");
+  expected.push_back("corpus/a.cases:17:");
   for (const auto& l : split_lines(kFatalCase)) expected.push_back((l == kFatalLine ? "  " : "+ ") + l);
   expected.push_back(kHeader);
   expected.push_back(row("t/1/failed", 1, 2, program_size(box, 0)));
@@ -511,8 +519,8 @@ TEST_CASE("test: --update rewrites a corpus and prints the -/+ diff and the next
   REQUIRE(lines.size() == expected.size() + 1);
   CHECK(std::vector<std::string>(lines.begin(), lines.end() - 1) == expected);
   CHECK(lines[1] == "  line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed");
-  CHECK(lines[10] == "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195");
-  CHECK(lines[11] == "+   openvpn_tls_handshake_failed.src_endpoint.port: 1194");
+  CHECK(lines[11] == "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195");
+  CHECK(lines[12] == "+   openvpn_tls_handshake_failed.src_endpoint.port: 1194");
   check_summary(lines.back(), "strictlog test: 2 examples, 4 cases in 1 file, 46 overlap witnesses in ",
                 " s: 0 mismatches, 0 uncovered, 0 conflicts; 2 cases rewritten");
 
@@ -548,11 +556,11 @@ TEST_CASE("test: a field stated twice in one case exits 2 with a note at the fir
   CHECK(r.status == 2);
   CHECK(r.out.empty());
   CHECK(r.err ==
-        "corpus/a.cases:12:3: 'openvpn_tls_handshake_failed.src_endpoint.port' is already stated in this case "
+        "corpus/a.cases:13:3: 'openvpn_tls_handshake_failed.src_endpoint.port' is already stated in this case "
         "[duplicate-field]\n"
         "    openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
         "    ^\n"
-        "corpus/a.cases:10:3: note: first stated here\n"
+        "corpus/a.cases:11:3: note: first stated here\n"
         "    openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
         "    ^\n"
         "strictlog test: 1 error; nothing was processed\n");

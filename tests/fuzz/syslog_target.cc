@@ -1,11 +1,12 @@
-// fuzz_syslog: a TCP stream through FrameDecoder, then every frame through check_encoding and parse_rfc3164.
+// fuzz_syslog: a TCP stream through FrameDecoder, then every frame through check_encoding and parse_header
+// (every header format, and again as an OpenVPN log line).
 #include <fmt/format.h>
 
 #include <string>
 #include <vector>
 
 #include "ingest/framing.h"
-#include "ingest/rfc3164.h"
+#include "ingest/header.h"
 #include "ingest/utf8.h"
 #include "targets.h"
 
@@ -104,21 +105,29 @@ Violation check_frame(const Got& f) {
     if (problem->offset >= f.bytes.size() || problem->what.empty()) return "check_encoding: offset past the frame";
     return std::nullopt;
   }
-  SyslogHeader h;
-  std::string_view why;
-  size_t where = 0;
   std::string_view line = f.bytes;
-  if (!parse_rfc3164(line, &h, &why, &where)) {
-    if (where > line.size() || why.empty()) return "parse_rfc3164: a failure without a reason or past the line";
-    return std::nullopt;
-  }
-  for (std::string_view part : {h.timestamp_text, h.hostname, h.program, h.message}) {
-    if (!part.empty() && (part.data() < line.data() || part.data() + part.size() > line.data() + line.size())) {
-      return "parse_rfc3164: a header view outside the line";
+  // Syslog input (every header format), and the same bytes as an OpenVPN log line.
+  for (std::string_view program : {std::string_view(), std::string_view("openvpn")}) {
+    SyslogHeader h;
+    HeaderError error;
+    if (!parse_header(line, program, &h, &error)) {
+      if (error.where > line.size() || error.why.empty()) return "parse_header: a failure without a reason or past the line";
+      continue;
     }
-  }
-  if (h.month < 1 || h.month > 12 || h.day < 1 || h.day > 31 || h.hostname.empty() || h.program.empty()) {
-    return "parse_rfc3164: accepted a header out of range";
+    for (std::string_view part : {h.timestamp_text, h.hostname, h.program, h.tag_module, h.procid, h.msgid,
+                                  h.structured_data, h.message}) {
+      bool inside = part.data() >= line.data() && part.data() + part.size() <= line.data() + line.size();
+      if (!part.empty() && !inside && part.data() != program.data()) return "parse_header: a header view outside the line";
+    }
+    bool dated = h.time_form != TimeForm::kNone;
+    if (dated && (h.month < 1 || h.month > 12 || h.day < 1 || h.day > 31 || h.hour > 23 || h.minute > 59 ||
+                  h.second > 59 || h.nanos > 999999999)) {
+      return "parse_header: accepted a timestamp out of range";
+    }
+    if (h.program.empty() && !h.last_message_repeated) return "parse_header: accepted a line without a program";
+    if (h.last_message_repeated && (!h.repeat_count || *h.repeat_count == 0)) {
+      return "parse_header: a repeat notice without a count";
+    }
   }
   return std::nullopt;
 }

@@ -25,7 +25,7 @@ Violation fuzz_grammar(std::string_view input);
 
 // Input: byte 0 chooses a split point and a small maximum message size, the rest is a TCP stream. The stream
 // goes through FrameDecoder whole, split in two at that point, and byte by byte, with the default and the small
-// maximum; every frame is then read by check_encoding and parse_rfc3164.
+// maximum; every frame is then read by check_encoding and parse_header.
 Violation fuzz_syslog(std::string_view input);
 
 // Input: one line. LineNormalizer::normalize with the bundled grammars/ and mappings/ (loaded once), and a

@@ -147,5 +147,130 @@ TEST_CASE("parse_rfc3164 works without an offset out-parameter", "[ingest][rfc31
   CHECK(why == "PRI out of range");
 }
 
+// Every field of the header, for the cases below.
+struct Full {
+  std::string line;
+  std::optional<uint32_t> facility, severity;
+  std::string_view timestamp_text;
+  int month, day, hour, minute, second;
+  std::string hostname, program, tag_module;
+  std::optional<uint32_t> pid;
+  std::string message;
+  std::optional<uint32_t> repeat_count;
+  bool last_message_repeated;
+};
+
+void check_full(const Full& f) {
+  INFO("line: " << f.line);
+  SyslogHeader h;
+  std::string_view why;
+  REQUIRE(parse_rfc3164(f.line, &h, &why));
+  CHECK(h.format == HeaderFormat::kRfc3164);
+  CHECK(h.facility == f.facility);
+  CHECK(h.severity == f.severity);
+  CHECK(h.time_form == TimeForm::kNoYear);
+  CHECK(h.timestamp_text == f.timestamp_text);
+  CHECK(h.year == 0);
+  CHECK(h.month == f.month);
+  CHECK(h.day == f.day);
+  CHECK(h.hour == f.hour);
+  CHECK(h.minute == f.minute);
+  CHECK(h.second == f.second);
+  CHECK(h.nanos == 0);
+  CHECK(h.utc_offset_seconds == 0);
+  CHECK(h.hostname == f.hostname);
+  CHECK(h.program == f.program);
+  CHECK(h.tag_module == f.tag_module);
+  CHECK(h.pid == f.pid);
+  CHECK(h.procid.empty());
+  CHECK(h.msgid.empty());
+  CHECK(h.structured_data.empty());
+  CHECK(h.message == f.message);
+  CHECK(h.repeat_count == f.repeat_count);
+  CHECK(h.last_message_repeated == f.last_message_repeated);
+  CHECK(h.message.data() + h.message.size() == f.line.data() + f.line.size());
+}
+
+TEST_CASE("parse_rfc3164 reads Linux-PAM module tags", "[ingest][rfc3164]") {
+  const Full good[] = {
+      // Linux-PAM before 0.99 opened syslog with "service(module)" as the ident.
+      {"Nov 22 09:15:02 vpn1 sshd(pam_unix)[4242]: session opened for user root by (uid=0)", {}, {},
+       "Nov 22 09:15:02", 11, 22, 9, 15, 2, "vpn1", "sshd", "pam_unix", 4242,
+       "session opened for user root by (uid=0)", {}, false},
+      {"<86>Nov 22 09:15:02 vpn1 su(pam_unix): authentication failure; logname= uid=1000", 10, 6,
+       "Nov 22 09:15:02", 11, 22, 9, 15, 2, "vpn1", "su", "pam_unix", {},
+       "authentication failure; logname= uid=1000", {}, false},
+      {"Nov 22 09:15:02 vpn1 crond(pam-unix.2_x)[7]: x", {}, {}, "Nov 22 09:15:02", 11, 22, 9, 15, 2, "vpn1",
+       "crond", "pam-unix.2_x", 7, "x", {}, false},
+      // Tags without a pid or module keep working.
+      {"Nov 22 09:15:02 vpn1 su: 'su root' failed for lonvick on /dev/pts/8", {}, {}, "Nov 22 09:15:02", 11, 22,
+       9, 15, 2, "vpn1", "su", "", {}, "'su root' failed for lonvick on /dev/pts/8", {}, false},
+      // The 48-character limit counts the whole tag as written, "(module)" included, the pid not.
+      {kPrefix + std::string(38, 'p') + "(pam_unix)[1]: m", {}, {}, "Nov 22 12:21:12", 11, 22, 12, 21, 12, "vpn1",
+       std::string(38, 'p'), "pam_unix", 1, "m", {}, false},
+      {kPrefix + "a(" + std::string(45, 'm') + "): m", {}, {}, "Nov 22 12:21:12", 11, 22, 12, 21, 12, "vpn1", "a",
+       std::string(45, 'm'), {}, "m", {}, false},
+  };
+  for (const Full& f : good) check_full(f);
+}
+
+TEST_CASE("parse_rfc3164 reads the untagged last-message-repeated notice", "[ingest][rfc3164][repeats]") {
+  const Full good[] = {
+      // sysklogd 1.x / inetutils / BSD syslogd fprintlog(): timestamp, host, the notice; no tag.
+      {"Nov 22 09:15:02 vpn-gw1 last message repeated 3 times", {}, {}, "Nov 22 09:15:02", 11, 22, 9, 15, 2,
+       "vpn-gw1", "", "", {}, "", 3, true},
+      {"<14>Nov  2 09:15:02 vpn-gw1 last message repeated 4294967295 times", 1, 6, "Nov  2 09:15:02", 11, 2, 9, 15,
+       2, "vpn-gw1", "", "", {}, "", 4294967295u, true},
+      // sysklogd 2.x fprintlog_successive() says "buffered", and writes 1 too (a line seen in a public
+      // kernel bug report).
+      {"Sep 20 22:22:37 latile last message buffered 1 times", {}, {}, "Sep 20 22:22:37", 9, 20, 22, 22, 37,
+       "latile", "", "", {}, "", 1, true},
+  };
+  for (const Full& f : good) check_full(f);
+}
+
+// The notice starts at offset 24 after this prefix, its count at 46.
+const std::string kNoticePrefix = "Nov 22 09:15:02 vpn-gw1 ";
+
+TEST_CASE("parse_rfc3164 rejects module tags and notices that are near misses", "[ingest][rfc3164]") {
+  const Bad bad[] = {
+      {kPrefix + std::string(39, 'p') + "(pam_unix)[1]: m", "tag longer than 48 characters", 21},
+      {kPrefix + "a(" + std::string(46, 'm') + "): m", "tag longer than 48 characters", 21},
+      {kPrefix + "sshd()[1]: m", "empty tag module", 26},
+      {kPrefix + "sshd(pam_unix[1]: m", "missing ')' after tag module", 34},
+      {kPrefix + "sshd(pam_unix", "missing ')' after tag module", 34},
+      {kPrefix + "sshd(pam unix): m", "missing ')' after tag module", 29},
+      {kPrefix + "sshd(pam/unix): m", "missing ')' after tag module", 29},
+      {kPrefix + "sshd(pam_unix)(x): m", "missing ':' after tag", 35},
+      {kPrefix + "sshd(pam_unix) [1]: m", "missing ':' after tag", 35},
+      {kPrefix + "(pam_unix)[1]: m", "missing tag", 21},
+      {kPrefix + "sshd(pam_unix)[1]:m", "missing ' ' after ':'", 39},
+      {kNoticePrefix + "last message repeated 0 times", "repeat count out of range", 46},
+      {kNoticePrefix + "last message buffered 0 times", "repeat count out of range", 46},
+      {kNoticePrefix + "last message repeated 4294967296 times", "repeat count out of range", 46},
+      {kNoticePrefix + "last message repeated 03 times", "repeat count is zero-padded", 46},
+      {kNoticePrefix + "last message repeated three times", "repeat count is not a number", 46},
+      {kNoticePrefix + "last message repeated -1 times", "repeat count is not a number", 46},
+      {kNoticePrefix + "last message repeated  3 times", "repeat count is not a number", 46},
+      {kNoticePrefix + "last message repeated 3 times more", "malformed repeat notice", 53},
+      {kNoticePrefix + "last message repeated 3 tims", "malformed repeat notice", 51},
+      {kNoticePrefix + "last message repeated 3", "malformed repeat notice", 47},
+      // Not the notice's text: read as a tag, which these are not.
+      {kNoticePrefix + "last message repeated", "missing ':' after tag", 28},
+      {kNoticePrefix + "Last message repeated 3 times", "missing ':' after tag", 28},
+  };
+  for (const Bad& b : bad) {
+    INFO("line: " << b.line);
+    SyslogHeader h;
+    h.hostname = "untouched";
+    std::string_view why;
+    size_t where = 12345;
+    REQUIRE_FALSE(parse_rfc3164(b.line, &h, &why, &where));
+    CHECK(why == b.why);
+    CHECK(where == b.where);
+    CHECK(h.hostname == "untouched");
+  }
+}
+
 }  // namespace
 }  // namespace strictlog

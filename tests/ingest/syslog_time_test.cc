@@ -1,5 +1,7 @@
 #include "ingest/syslog_time.h"
 
+#include "ingest/rfc3164.h"
+
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -1071,4 +1071,160 @@ TEST_CASE("Time zones: year inference reads the reference on the zone's clock", 
 }
 
 }  // namespace
+
+TEST_CASE("RFC 5424: an exact instant with its fraction, PRI, MSGID, PROCID and structured data", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  const std::string line =
+      "<29>1 2026-11-22T13:21:12.25+01:00 vpn1 openvpn worker-7 TLS [origin@32473 ip=\"192.0.2.1\" "
+      "note=\"a \\\"b\\\" \\] c\"][timeQuality isSynced=\"1\"] 198.51.100.7:51234 TLS Error: TLS handshake failed";
+  Normalized out = run(n, make_line(line));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  const v1::Envelope& env = out.event.envelope();
+  CHECK(env.header_format() == v1::RFC5424);
+  CHECK(env.time().seconds() == kNov22_2026);
+  CHECK(env.time().nanos() == 250000000);
+  CHECK(env.time_text() == "2026-11-22T13:21:12.25+01:00");
+  CHECK_FALSE(env.time_year_inferred());
+  CHECK(env.time_zone().empty());
+  CHECK(env.facility() == 3);
+  CHECK(env.severity() == 5);
+  CHECK(env.hostname() == "vpn1");
+  CHECK(env.process_name() == "openvpn");
+  CHECK_FALSE(env.has_pid());
+  CHECK(env.procid() == "worker-7");
+  CHECK(env.msgid() == "TLS");
+  REQUIRE(env.structured_data_size() == 2);
+  CHECK(env.structured_data(0).id() == "origin@32473");
+  REQUIRE(env.structured_data(0).params_size() == 2);
+  CHECK(env.structured_data(0).params(0).name() == "ip");
+  CHECK(env.structured_data(0).params(0).value() == "192.0.2.1");
+  CHECK(env.structured_data(0).params(1).name() == "note");
+  CHECK(env.structured_data(0).params(1).value() == "a \"b\" ] c");
+  CHECK(env.structured_data(1).id() == "timeQuality");
+  REQUIRE(env.structured_data(1).params_size() == 1);
+  CHECK(env.structured_data(1).params(0).value() == "1");
+  CHECK(out.event.openvpn_tls_handshake_failed().src_endpoint().ip() == "198.51.100.7");
+}
+
+TEST_CASE("RFC 5424: a nil timestamp leaves the event without a time, and a pid PROCID is the pid", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  Normalized out = run(n, make_line("<29>1 - vpn1 openvpn 1234 - - 198.51.100.7:51234 TLS Error: TLS handshake failed"));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  const v1::Envelope& env = out.event.envelope();
+  CHECK_FALSE(env.has_time());
+  CHECK(env.time_text().empty());
+  CHECK(env.pid() == 1234);
+  CHECK(env.procid().empty());
+  CHECK(env.msgid().empty());
+  CHECK(env.structured_data_size() == 0);
+}
+
+TEST_CASE("Header formats: a line that fails the parser its first bytes choose names that format", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  Normalized v2 = run(n, make_line("<29>2 2026-11-22T12:21:12Z vpn1 openvpn 1234 - - x"));
+  REQUIRE(v2.outcome == Outcome::kQuarantined);
+  CHECK(v2.record.reason() == v1::HEADER);
+  CHECK(v2.record.detail().starts_with("not an RFC 5424 syslog line: "));
+  Normalized iso = run(n, make_line("2026-11-22 12:21:12 vpn1 openvpn[1234]: x"));
+  REQUIRE(iso.outcome == Outcome::kQuarantined);
+  CHECK(iso.record.detail().starts_with("not an RFC 3339 file line (rsyslog's high-precision format): "));
+  Normalized bsd = run(n, make_line("garbage"));
+  CHECK(bsd.record.detail() == "not an RFC 3164 syslog line: no RFC 3164 timestamp at byte 0");
+  CHECK(n.counters().quarantined_by_reason[v1::HEADER] == 3);
+}
+
+TEST_CASE("RFC 3339 file lines: a date the stated year lacks is HEADER like any other", "[pipeline]") {
+  NormalizeOptions o = options("vpn.log");
+  o.year_fixed = true;
+  LineNormalizer n(mini_rules(), o);
+  Normalized ok = run(n, make_line("2025-11-22T07:21:12.000001-05:00 vpn1 openvpn[1234]: 198.51.100.7:51234 TLS "
+                                   "Error: TLS handshake failed"));
+  REQUIRE(ok.outcome == Outcome::kEvent);
+  // The year is the line's own: --year speaks of RFC 3164 timestamps only.
+  CHECK(ok.event.envelope().time().seconds() == kNov22_2025);
+  CHECK(ok.event.envelope().time().nanos() == 1000);
+  CHECK(ok.event.envelope().header_format() == v1::RFC3339_FILE);
+  Normalized bad = run(n, make_line("2026-02-29T12:21:12Z vpn1 openvpn[1234]: 198.51.100.7:51234 TLS Error: TLS "
+                                    "handshake failed"));
+  REQUIRE(bad.outcome == Outcome::kQuarantined);
+  CHECK(bad.record.reason() == v1::HEADER);
+}
+
+TEST_CASE("Program logs: OpenVPN's own log lines are read in the zone, or have no time", "[pipeline]") {
+  auto berlin = TimeZone::locate("Europe/Berlin");
+  REQUIRE(berlin.ok());
+  NormalizeOptions o = options("openvpn.log");
+  o.program = "openvpn";
+  o.time_zone = *berlin;
+  LineNormalizer n(mini_rules(), o);
+  Normalized iso = run(n, make_line("2026-11-22 13:21:12 us=4170 198.51.100.7:51234 TLS Error: TLS handshake failed"));
+  REQUIRE(iso.outcome == Outcome::kEvent);
+  const v1::Envelope& env = iso.event.envelope();
+  CHECK(env.header_format() == v1::PROGRAM_LOG);
+  CHECK(env.time().seconds() == kNov22_2026);  // 13:21:12 CET is 12:21:12 UTC
+  CHECK(env.time().nanos() == 4170000);
+  CHECK(env.time_text() == "2026-11-22 13:21:12 us=4170");
+  CHECK(env.time_zone() == "Europe/Berlin");
+  CHECK_FALSE(env.time_year_inferred());
+  CHECK(env.hostname().empty());
+  CHECK(env.process_name() == "openvpn");
+  CHECK_FALSE(env.has_pid());
+
+  Normalized bare = run(n, make_line("198.51.100.7:51234 TLS Error: TLS handshake failed"));
+  REQUIRE(bare.outcome == Outcome::kEvent);
+  CHECK_FALSE(bare.event.envelope().has_time());
+  CHECK(bare.event.envelope().time_zone().empty());
+
+  Normalized gap = run(n, make_line("2026-03-29 02:30:00 198.51.100.7:51234 TLS Error: TLS handshake failed"));
+  REQUIRE(gap.outcome == Outcome::kQuarantined);
+  CHECK(gap.record.detail() == "the timestamp '2026-03-29 02:30:00' (2026-03-29 02:30:00) does not exist in "
+                               "Europe/Berlin: the clocks skipped it");
+  CHECK(gap.record.input_program() == "openvpn");
+  CHECK(gap.record.process_name() == "openvpn");
+}
+
+TEST_CASE("Repeats: one event keeps rsyslog's count, and 'last message repeated' is an event of its own",
+          "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  Normalized wrapped = run(n, make_line("Nov 22 12:21:12 vpn1 openvpn[1234]: message repeated 3 times: [ "
+                                        "198.51.100.7:51234 TLS Error: TLS handshake failed]"));
+  REQUIRE(wrapped.outcome == Outcome::kEvent);
+  REQUIRE(wrapped.event.envelope().has_repeat_count());
+  CHECK(wrapped.event.envelope().repeat_count() == 3);
+  CHECK(wrapped.event.envelope().rule_id() == "tls_handshake_failed");
+  CHECK(wrapped.event.openvpn_tls_handshake_failed().src_endpoint().port() == 51234);
+  CHECK(n.last_rule_ref() == "openvpn/2.6/tls_handshake_failed");
+
+  Normalized notice = run(n, make_line("Nov 22 12:21:12 vpn1 last message repeated 4 times", 2, 200));
+  REQUIRE(notice.outcome == Outcome::kEvent);
+  REQUIRE(notice.event.payload_case() == v1::Event::kSyslogLastMessageRepeated);
+  CHECK(notice.event.syslog_last_message_repeated().count() == 4);
+  const v1::Envelope& env = notice.event.envelope();
+  CHECK_FALSE(env.has_repeat_count());
+  CHECK(env.grammar() == "syslog");
+  CHECK(env.rule_id() == "last_message_repeated");
+  CHECK(env.source_version().empty());
+  CHECK(env.hostname() == "vpn1");
+  CHECK(env.process_name().empty());
+  CHECK(env.time().seconds() == kNov22_2026);
+  CHECK(env.grammar_set_hash() == mini_rules()->hash);
+  CHECK(env.input().offset() == 200);
+  CHECK_FALSE(n.last_rule().has_value());
+  CHECK(n.last_rule_ref() == "syslog/last_message_repeated");
+
+  CHECK(n.counters().events == 2);
+  CHECK(n.counters().repeat_notices == 1);
+  CHECK(n.counters().balanced());
+}
+
+TEST_CASE("Tags: a Linux-PAM module in the tag is kept apart from the program", "[pipeline]") {
+  LineNormalizer n(mini_rules(), options("vpn.log"));
+  Normalized out = run(n, make_line("Nov 22 12:21:12 vpn1 openvpn(pam_unix)[1234]: 198.51.100.7:51234 TLS Error: "
+                                    "TLS handshake failed"));
+  REQUIRE(out.outcome == Outcome::kEvent);
+  CHECK(out.event.envelope().process_name() == "openvpn");
+  CHECK(out.event.envelope().process_module() == "pam_unix");
+  CHECK(out.event.envelope().pid() == 1234);
+}
+
 }  // namespace strictlog

@@ -122,7 +122,7 @@ TEST_CASE("parse_corpus: every malformed line is collected with its exact pointe
       "# a comment between\n"                  // 13
       "quarantine: HEADER\n";                  // 14 detached-expectation
   CHECK(errors_of(text) ==
-        "corpus/t/1/a.cases:1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', '#') "
+        "corpus/t/1/a.cases:1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', 'program:', '#') "
         "[expected-line]\n"
         "  event: t/1/r\n"
         "  ^\n"
@@ -179,7 +179,7 @@ TEST_CASE("parse_corpus: years out of range and near misses of the keywords", "[
         "        ^\n");
   // `line:` needs its space; `Line:` is not `line:`.
   CHECK(errors_of("line:x\n") ==
-        "corpus/t/1/a.cases:1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', '#') "
+        "corpus/t/1/a.cases:1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', 'program:', '#') "
         "[expected-line]\n"
         "  line:x\n"
         "  ^\n");
@@ -194,6 +194,48 @@ TEST_CASE("parse_corpus: years out of range and near misses of the keywords", "[
         "corpus/t/1/a.cases:5:1: a blank or comment line separates this from its case's 'line:' "
         "[detached-expectation]\n"
         "    b: 2\n"
+        "  ^\n");
+}
+
+TEST_CASE("parse_corpus: 'program:' names the program whose own log the lines are, before the first case",
+          "[verify]") {
+  CHECK(parse_ok("line: x\n").program.empty());  // by default the lines are syslog
+  const std::string text =
+      "# OpenVPN's --log output.\n"        // 1
+      "year: 2025\n"                       // 2
+      "program: openvpn\n"                 // 3
+      "\n"                                 // 4
+      "line: 2026-11-22 09:15:02 up\n"     // 5
+      "event: t/1/r\n";                    // 6
+  CorpusFile f = parse_ok(text);
+  CHECK(f.program == "openvpn");
+  CHECK(f.year == 2025);
+  CHECK(f.header == std::vector<std::string>{"# OpenVPN's --log output.", "year: 2025", "program: openvpn"});
+  REQUIRE(f.cases.size() == 1);
+  CHECK(f.cases[0].leading == std::vector<std::string>{""});
+  CHECK(f.cases[0].pos.line == 5);
+  CHECK(print_corpus(f) == text);
+  CHECK(parse_ok("program: ovpn-server\n").program == "ovpn-server");
+
+  // After a case it is misplaced.
+  CHECK(errors_of("program: a\nline: x\nprogram: b\n") ==
+        "corpus/t/1/a.cases:3:1: 'program:' belongs before the first case [misplaced-program]\n"
+        "  program: b\n"
+        "  ^\n");
+  // A name with a blank, or none, points at the name.
+  CHECK(errors_of("program: open vpn\n") ==
+        "corpus/t/1/a.cases:1:10: expected a program name without blanks [bad-program]\n"
+        "  program: open vpn\n"
+        "           ^\n");
+  CHECK(errors_of("program: \n") ==
+        "corpus/t/1/a.cases:1:10: expected a program name without blanks [bad-program]\n"
+        "  program: \n"
+        "           ^\n");
+  // Near miss: `program:` needs its space.
+  CHECK(errors_of("program:openvpn\n") ==
+        "corpus/t/1/a.cases:1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', 'program:', '#') "
+        "[expected-line]\n"
+        "  program:openvpn\n"
         "  ^\n");
 }
 

@@ -583,3 +583,54 @@ TEST_CASE("set_flat_field: map entries, exact error texts", "[verify]") {
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+
+TEST_CASE("flatten: a repeated message lists each element's fields under its index and round trips", "[verify]") {
+  v1::Event e;
+  auto* sd = e.mutable_envelope()->add_structured_data();
+  sd->set_id("origin@32473");
+  auto* p = sd->add_params();
+  p->set_name("ip");
+  p->set_value("192.0.2.1");
+  sd->add_params()->set_name("note");  // an empty value is not set: the param lists only its name
+  e.mutable_envelope()->add_structured_data();  // an element with no field set
+  e.mutable_envelope()->add_structured_data()->set_id("timeQuality");
+  const Flat fields = {
+      {"envelope.structured_data.0.id", "\"origin@32473\""},
+      {"envelope.structured_data.0.params.0.name", "\"ip\""},
+      {"envelope.structured_data.0.params.0.value", "\"192.0.2.1\""},
+      {"envelope.structured_data.0.params.1.name", "\"note\""},
+      {"envelope.structured_data.1", "{}"},
+      {"envelope.structured_data.2.id", "\"timeQuality\""},
+  };
+  CHECK(flatten(e) == fields);
+  check_round_trip(e, fields);
+}
+
+TEST_CASE("set_flat_field: elements of a repeated message are written in order", "[verify]") {
+  v1::Event e;
+  CHECK(set_flat_field(&e, "envelope.structured_data.1.id", "\"x\"") ==
+        "field 'envelope.structured_data' is repeated: write its elements in order as "
+        "'envelope.structured_data.0.<field>', 'envelope.structured_data.1.<field>', ... (expected "
+        "'envelope.structured_data.0')");
+  CHECK(set_flat_field(&e, "envelope.structured_data", "\"x\"") ==
+        "field 'envelope.structured_data' is repeated: write its elements in order as "
+        "'envelope.structured_data.0.<field>', 'envelope.structured_data.1.<field>', ... (expected "
+        "'envelope.structured_data.0')");
+  CHECK(set_flat_field(&e, "envelope.structured_data.0.id", "\"a\"") == "");
+  CHECK(set_flat_field(&e, "envelope.structured_data.0", "\"a\"") ==
+        "field 'envelope.structured_data.0' is a message: set its fields, or write {}");
+  CHECK(set_flat_field(&e, "envelope.structured_data.1.id", "\"b\"") == "");
+  // Going back to an element before the last one is refused: it would let one element be written in pieces
+  // far apart.
+  CHECK(set_flat_field(&e, "envelope.structured_data.0.id", "\"c\"") ==
+        "field 'envelope.structured_data' is repeated: write its elements in order as "
+        "'envelope.structured_data.0.<field>', 'envelope.structured_data.1.<field>', ... (expected "
+        "'envelope.structured_data.2')");
+  REQUIRE(e.envelope().structured_data_size() == 2);
+  CHECK(e.envelope().structured_data(0).id() == "a");
+  CHECK(e.envelope().structured_data(1).id() == "b");
+}
+
+}  // namespace strictlog

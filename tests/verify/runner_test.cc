@@ -113,7 +113,7 @@ std::string envelope(const std::string& hms, const std::string& pid, const std::
          "  envelope.time_year_inferred: true\n"
          "  envelope.hostname: \"h\"\n"
          "  envelope.process_name: \"" + program + "\"\n" +
-         (pid.empty() ? "" : "  envelope.pid: " + pid + "\n");
+         (pid.empty() ? "" : "  envelope.pid: " + pid + "\n") + "  envelope.header_format: RFC3164\n";
 }
 
 const std::string kFailedLine = "line: Nov 22 09:15:02 h t[7]: ana/192.0.2.1:1194 failed\n";
@@ -285,11 +285,11 @@ TEST_CASE("runner: an expectation of another kind or rule or reason is one summa
   CHECK(got == std::vector<std::string>{
                    "1: expected quarantine NO_MATCH, got event t/1/failed",
                    "3: expected event t/1/failed, got quarantine CONVERSION (" + kConversionDetail + ")",
-                   "11: expected event t/1/fatal, got event t/1/failed",
-                   "13: expected quarantine NO_MATCH, got quarantine CONVERSION (" + kConversionDetail + ")",
-                   "15: quarantine CONVERSION: 1 field differs",
+                   "12: expected event t/1/fatal, got event t/1/failed",
+                   "14: expected quarantine NO_MATCH, got quarantine CONVERSION (" + kConversionDetail + ")",
+                   "16: quarantine CONVERSION: 1 field differs",
                    "  detail: expected \"C" + kConversionDetail.substr(1) + "\", got \"" + kConversionDetail + "\"",
-                   "20: no expectation written; got event t/1/failed (run with --update)",
+                   "21: no expectation written; got event t/1/failed (run with --update)",
                });
 }
 
@@ -319,7 +319,7 @@ TEST_CASE("runner: fields a case must not state and bad values are positioned er
             "[unstated-field]\n"
             "    reason: CONVERSION\n"
             "    ^\n" +
-        c + ":1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', '#') [expected-line]\n"
+        c + ":1:1: expected 'line:' or 'line-quoted:' to start a case (or 'year:', 'program:', '#') [expected-line]\n"
             "  event: t/1/failed\n"
             "  ^\n");
 }
@@ -412,19 +412,19 @@ TEST_CASE("runner: a field stated twice in one case is an error with a note at t
         a + ":6:3: note: first stated here\n"
             "    envelope.hostname: \"h\"\n"
             "    ^\n" +
-        a + ":29:3: 'process_name' is already stated in this case [duplicate-field]\n"
+        a + ":31:3: 'process_name' is already stated in this case [duplicate-field]\n"
             "    process_name: \"t\"\n"
             "    ^\n" +
-        a + ":28:3: note: first stated here\n"
+        a + ":30:3: note: first stated here\n"
             "    process_name: \"t\"\n"
             "    ^\n" +
-        a + ":30:3: 'process_name' is already stated in this case [duplicate-field]\n"
+        a + ":32:3: 'process_name' is already stated in this case [duplicate-field]\n"
             "    process_name: \"t\"\n"
             "    ^\n" +
-        a + ":28:3: note: first stated here\n"
+        a + ":30:3: note: first stated here\n"
             "    process_name: \"t\"\n"
             "    ^\n");
-  CHECK(line_of(twice + kFatalCase + thrice, "  process_name: ") == 28);
+  CHECK(line_of(twice + kFatalCase + thrice, "  process_name: ") == 30);
 }
 
 // load_ruleset() refuses an example that does not convert, so a loaded rule set always has every rule hit
@@ -539,7 +539,7 @@ TEST_CASE("runner: an ambiguous case and enumerated witnesses are conflicts nami
   }
   const std::string none = "optional groups present: none (of 1); ";
   const std::string ambiguous = std::to_string(line_of(kOverlapCases, "line: Nov 22 09:15:02 h o[1]: n=443"));
-  CHECK(ambiguous == "22");
+  CHECK(ambiguous == "24");
   CHECK(got ==
         std::vector<std::string>{
             tree.path("corpus/o.cases") + ":" + ambiguous + " | " + tree.path("corpus/o.cases") + ":" + ambiguous +
@@ -589,11 +589,12 @@ TEST_CASE("runner: --update rewrites expectations and keeps comments and reports
                    "    envelope.hostname: \"h\"\n"
                    "    envelope.process_name: \"t\"\n"
                    "    envelope.pid: 7\n"
+                   "    envelope.header_format: RFC3164\n"
                    "    openvpn_tls_handshake_failed.src_endpoint.ip: \"192.0.2.1\"\n"
                    "-   openvpn_tls_handshake_failed.src_endpoint.port: 1195\n"
                    "+   openvpn_tls_handshake_failed.src_endpoint.port: 1194\n"
                    "    openvpn_tls_handshake_failed.src_endpoint.common_name: \"ana\"\n",
-            path + ":16:\n"
+            path + ":17:\n"
                    "  line: Nov 22 09:15:03 h t: bob/192.0.2.2:0 fatal (f1)\n"
                    "+ event: t/1/fatal\n"
                    "+   envelope.time: 2026-11-22T09:15:03Z\n"
@@ -601,6 +602,7 @@ TEST_CASE("runner: --update rewrites expectations and keeps comments and reports
                    "+   envelope.time_year_inferred: true\n"
                    "+   envelope.hostname: \"h\"\n"
                    "+   envelope.process_name: \"t\"\n"
+                   "+   envelope.header_format: RFC3164\n"
                    "+   openvpn_fatal_tls_error.src_endpoint.ip: \"192.0.2.2\"\n"
                    "+   openvpn_fatal_tls_error.src_endpoint.port: 0\n"
                    "+   openvpn_fatal_tls_error.src_endpoint.common_name: \"bob\"\n"
@@ -806,11 +808,11 @@ TEST_CASE("runner: a drop case passes when its drop rule takes the line and coun
 
 TEST_CASE("runner: a drop case that got something else and a drop rule short of cases", "[verify]") {
   Tree tree;
-  const std::string cases = up_case("09:15:03", "eth0") + up_case("09:15:04", "eth1") +  // lines 1-16
-                            "line: Nov 22 09:15:05 h d: up eth2\ndrop: d/1/ping\n" +     // 17: an event
-                            "line: Nov 22 09:15:06 h d: ping 2\ndrop: d/1/up\n" +        // 19: another rule
-                            "line: Nov 22 09:15:07 h d: ping x\ndrop: d/1/ping\n" +      // 21: no rule matches
-                            "line: Nov 22 09:15:08 h d: ping 18446744073709551616\ndrop: d/1/ping\n";  // 23
+  const std::string cases = up_case("09:15:03", "eth0") + up_case("09:15:04", "eth1") +  // lines 1-18
+                            "line: Nov 22 09:15:05 h d: up eth2\ndrop: d/1/ping\n" +     // 19: an event
+                            "line: Nov 22 09:15:06 h d: ping 2\ndrop: d/1/up\n" +        // 21: another rule
+                            "line: Nov 22 09:15:07 h d: ping x\ndrop: d/1/ping\n" +      // 23: no rule matches
+                            "line: Nov 22 09:15:08 h d: ping 18446744073709551616\ndrop: d/1/ping\n";  // 25
   fill_drop(tree, cases);
   TestReport rep = tree.run_ok();
   std::vector<std::string> got;
@@ -819,14 +821,14 @@ TEST_CASE("runner: a drop case that got something else and a drop rule short of 
     for (const auto& d : m.details) got.push_back("  " + d);
   }
   CHECK(got == std::vector<std::string>{
-                   "17: expected drop by d/1/ping, got event d/1/up",
-                   "19: expected drop by d/1/up, got drop by d/1/ping",
-                   "21: expected drop by d/1/ping, got quarantine NO_MATCH (no rule matches the message of program "
+                   "19: expected drop by d/1/ping, got event d/1/up",
+                   "21: expected drop by d/1/up, got drop by d/1/ping",
+                   "23: expected drop by d/1/ping, got quarantine NO_MATCH (no rule matches the message of program "
                    "'d')",
-                   "23: expected drop by d/1/ping, got quarantine CONVERSION (capture 'n': cannot convert "
+                   "25: expected drop by d/1/ping, got quarantine CONVERSION (capture 'n': cannot convert "
                    "'18446744073709551616' to uint: 18446744073709551616 is greater than 18446744073709551615)",
                });
-  // Coverage counts what a line became, expectation or not (line 19 is ping's only hit): drop rules need their
+  // Coverage counts what a line became, expectation or not (line 21 is ping's only hit): drop rules need their
   // cases like any rule.
   const std::string g = tree.path("grammars/d/1.grammar");
   CHECK(rep.uncovered == std::vector<std::string>{g + ":5: rule d/1/ping is hit by 1 corpus case; each rule needs 2"});

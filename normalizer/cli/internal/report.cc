@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "cli/exit_codes.h"
+#include "pipeline/normalizer.h"
 
 namespace strictlog::cli {
 namespace {
@@ -63,6 +64,9 @@ void print_summary(std::string_view command, const RuleSet& rules, const Counter
     }
   };
   per_rule(false);
+  if (c.repeat_notices != 0) {
+    s += fmt::format("    {:<48} {:>10}\n", fmt::format("{}/{}", kRepeatGrammar, kRepeatRule), c.repeat_notices);
+  }
   s += fmt::format("  dropped         {:>10}\n", c.dropped_by_rule);
   per_rule(true);
   s += fmt::format("  quarantined     {:>10}\n", c.quarantined);
