@@ -1,12 +1,8 @@
 #include "ingest/line_reader.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <string>
-#include <system_error>
 
 namespace strictlog {
 
@@ -22,35 +18,28 @@ size_t LineReader::buffer_size(size_t max_line) {
   return std::max(kMinBuffer, max_line + kSkipChunk);
 }
 
-LineReader::LineReader(int fd, size_t max_line)
-    : fd_(fd),
+LineReader::LineReader(int fd, size_t max_line) : LineReader(std::make_unique<FdSource>(fd), max_line) {
+  fd_source_ = static_cast<FdSource*>(source_.get());
+}
+
+LineReader::LineReader(std::unique_ptr<ByteSource> source, size_t max_line)
+    : source_(std::move(source)),
       max_line_(max_line),
       cap_(buffer_size(max_line)),
       buf_(std::make_unique_for_overwrite<char[]>(cap_)) {}
 
 ssize_t LineReader::fill(size_t at, size_t n) {
-  for (;;) {
-    ssize_t got = ::read(fd_, buf_.get() + at, n);
-    if (got >= 0) {
-      bytes_read_ += static_cast<uint64_t>(got);
-      if (got == 0) eof_ = true;
-      return got;
-    }
-    if (errno == EINTR && !(stop_ && *stop_)) continue;
-    errno_ = errno;
-    error_offset_ = bytes_read_;
+  auto got = source_->read(buf_.get() + at, n);
+  if (!got) {
+    error_ = std::move(got).take_errors();
     return -1;
   }
+  bytes_read_ += *got;
+  if (*got == 0) eof_ = true;
+  return static_cast<ssize_t>(*got);
 }
 
-Result<std::optional<Line>> LineReader::failure() const {
-  if (errno_ == EINTR) {
-    return plain_error("interrupted", "stopped by a signal at byte offset " + std::to_string(error_offset_));
-  }
-  return plain_error("read-failed", (name_.empty() ? std::string("cannot read input") : "cannot read '" + name_ + "'") +
-                                        " at byte offset " + std::to_string(error_offset_) +
-                                        ": " + std::generic_category().message(errno_));
-}
+Result<std::optional<Line>> LineReader::failure() const { return error_; }
 
 // Returns the line of `raw_length` bytes at begin_ (plus its '\n' when `terminated`) and moves past it.
 Line LineReader::take(size_t raw_length, bool terminated) {
@@ -70,7 +59,7 @@ Line LineReader::take(size_t raw_length, bool terminated) {
 }
 
 Result<std::optional<Line>> LineReader::next() {
-  if (errno_ != 0) return failure();
+  if (!error_.empty()) return failure();
   for (;;) {
     const char* start = buf_.get() + begin_;
     size_t pending = end_ - begin_;

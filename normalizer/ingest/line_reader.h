@@ -1,4 +1,5 @@
-// LineReader: splits a byte stream (file, pipe, socket) into lines with flat memory.
+// LineReader: splits a byte stream (file, pipe, socket, or the output of a decompressing ByteSource) into lines
+// with flat memory.
 //
 // Memory is one buffer of `buffer_size(max_line)` bytes, allocated once, whatever the input: a line longer
 // than `max_line` keeps only its first `max_line` bytes and the rest is read and discarded while counting,
@@ -8,6 +9,10 @@
 // Terminators: '\n' ends a line, and a '\r' right before it is removed too (CRLF input; `had_cr` says so).
 // A final line without '\n' is still a line, returned as is (a trailing '\r' there is kept: without '\n'
 // it is not a terminator). An empty line is a line.
+//
+// Offsets count the bytes the reader's source delivers: for a gzip or zstd input read through
+// open_byte_source() (ingest/decompress.h) they are offsets in the decompressed stream, as if the file had
+// been decompressed first, so the same lines get the same offsets (and event ids) either way.
 #pragma once
 
 #include <csignal>
@@ -21,6 +26,7 @@
 #include <sys/types.h>
 
 #include "common/result.h"
+#include "ingest/byte_source.h"
 
 namespace strictlog {
 
@@ -45,24 +51,33 @@ class LineReader {
   // Reads from `fd`, which stays owned by the caller and must outlive the reader. Blocking reads;
   // EINTR is retried.
   LineReader(int fd, size_t max_line = kDefaultMaxLine);
+  // Reads from `source` (e.g. open_byte_source()), whose errors next() returns as they are. set_stop_flag()
+  // and set_name() do not apply to it: give the source its own before handing it over.
+  explicit LineReader(std::unique_ptr<ByteSource> source, size_t max_line = kDefaultMaxLine);
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line; std::nullopt at end of input (and on every call after it). A failing read(2) gives an
   // error with code `read-failed`, e.g. "cannot read input at byte offset 0: Bad file descriptor", or with
-  // set_name("a.log") "cannot read 'a.log' at byte offset 0: ..."; the reader then stays failed and returns the
-  // same error again.
+  // set_name("a.log") "cannot read 'a.log' at byte offset 0: ..."; a failing ByteSource gives its error. The
+  // reader then stays failed and returns the same error again. Lines complete before the failure are returned
+  // first.
   Result<std::optional<Line>> next();
 
   // While `*stop` is non-zero, a read(2) interrupted by a signal (EINTR) ends reading with an error coded
   // `interrupted` instead of being retried, so a signal handler that sets the flag stops a reader blocked
   // on a quiet pipe or terminal. The handler must be installed without SA_RESTART.
-  void set_stop_flag(const volatile std::sig_atomic_t* stop) { stop_ = stop; }
+  void set_stop_flag(const volatile std::sig_atomic_t* stop) {
+    if (fd_source_) fd_source_->set_stop_flag(stop);
+  }
 
   // The name read errors call the input by (a path, or `-`).
-  void set_name(std::string name) { name_ = std::move(name); }
+  void set_name(std::string name) {
+    if (fd_source_) fd_source_->set_name(std::move(name));
+  }
 
-  // Bytes obtained from read(2) so far (may run ahead of the lines returned).
+  // Bytes obtained from read(2) so far, or from the ByteSource (decompressed bytes); may run ahead of the lines
+  // returned.
   uint64_t bytes_read() const { return bytes_read_; }
 
   // The buffer budget for a given max_line: at least 256 KiB, and room for a kept max_line prefix plus a
@@ -70,13 +85,14 @@ class LineReader {
   static size_t buffer_size(size_t max_line);
 
  private:
-  // read(2) into buf_[at, at+n); returns the count (0 at end of input) or -1 after recording the error.
+  // Reads the source into buf_[at, at+n); returns the count (0 at end of input) or -1 after recording the error.
   ssize_t fill(size_t at, size_t n);
   Result<std::optional<Line>> failure() const;
   Line take(size_t raw_length, bool terminated);
   Result<std::optional<Line>> skip_oversize();
 
-  int fd_;
+  std::unique_ptr<ByteSource> source_;
+  FdSource* fd_source_ = nullptr;  // source_, when the reader was made for a descriptor
   size_t max_line_;
   size_t cap_;
   std::unique_ptr<char[]> buf_;
@@ -87,10 +103,7 @@ class LineReader {
   uint64_t number_ = 0;
   uint64_t bytes_read_ = 0;
   bool eof_ = false;
-  int errno_ = 0;  // non-zero once a read failed
-  uint64_t error_offset_ = 0;
-  const volatile std::sig_atomic_t* stop_ = nullptr;
-  std::string name_;
+  Diagnostics error_;  // non-empty once a read failed
 };
 
 }  // namespace strictlog
