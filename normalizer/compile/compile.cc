@@ -1,5 +1,6 @@
 #include "compile/compile.h"
 
+#include "compile/internal/extract_plan.h"
 #include "fields/enum.h"
 
 #include <fmt/format.h>
@@ -59,24 +60,50 @@ class RegexBuilder {
     for (const auto& e : body) {
       if (too_large || too_many_captures) return;
       size_t begin = regex.size();
+      const int captures_before = static_cast<int>(captures.size());
+      extract_plan::Node* const node = record_;  // the concatenation `e` is a unit of, when recording
+      bool is_unit = node != nullptr;
+      extract_plan::Unit unit;
       switch (e.kind) {
         case dsl::Element::Kind::kLiteral:
           literal(e.text, e.pos);
+          unit.kind = extract_plan::Unit::Kind::kLiteral;
+          unit.literal = e.text;
           break;
         case dsl::Element::Kind::kParameter:
-          parameter(e, scope);
+          if (const std::string* text = parameter(e, scope)) {
+            unit.kind = extract_plan::Unit::Kind::kLiteral;
+            unit.literal = *text;
+          }
           break;
         case dsl::Element::Kind::kOptional:
+          if (is_unit) {
+            unit.kind = extract_plan::Unit::Kind::kOptional;
+            unit.branches.push_back(std::make_shared<extract_plan::Node>());
+            record_ = unit.branches.back().get();
+          }
           optional_group(e, prefix, stack, scope);
           break;
         case dsl::Element::Kind::kAlternation:
-          alternation(e, prefix, stack, scope);
+          if (is_unit) unit.kind = extract_plan::Unit::Kind::kAlternation;
+          alternation(e, prefix, stack, scope, is_unit ? &unit.branches : nullptr);
           break;
         case dsl::Element::Kind::kCapture:
+          // A pattern's body is part of this concatenation: its elements are recorded as units themselves.
+          if (!find_field_type(e.type)) is_unit = false;
+          unit.kind = extract_plan::Unit::Kind::kCapture;
           capture(e, prefix, optional, stack);
           break;
       }
+      record_ = node;
       fragments.push_back({begin, regex.size(), e.pos});
+      if (is_unit) {
+        unit.begin = begin;
+        unit.end = regex.size();
+        unit.capture_begin = captures_before;
+        unit.capture_end = static_cast<int>(captures.size());
+        node->units.push_back(std::move(unit));
+      }
       if (regex.size() > kMaxRegexBytes) {
         too_large = failed = true;  // reported by the caller, at the rule or pattern
         return;
@@ -90,6 +117,10 @@ class RegexBuilder {
   int vary_group = -1;
   bool vary_present = false;
   int optional_groups = 0;  // counted by build()
+  // Set before build() to record the rule's units for its extraction plan (compile/internal/extract_plan.h):
+  // each element of the rule's concatenation, pattern references expanded in place, and each optional
+  // group's body as a concatenation of its own.
+  void record(extract_plan::Node* root) { record_ = root; }
 
   std::string regex;
   std::vector<CaptureInfo> captures;
@@ -113,12 +144,13 @@ class RegexBuilder {
     parts.push_back({TemplatePart::Kind::kLiteral, text, -1, pos});
   }
 
-  void parameter(const dsl::Element& e, const Scope& scope) {
+  // The literal the parameter stands for; null after an error.
+  const std::string* parameter(const dsl::Element& e, const Scope& scope) {
     if (scope.pattern == nullptr) {
       error({e.pos, "unknown-parameter",
              fmt::format("'{}' is not a parameter: only a parameterized pattern has them; a capture is written "
                          "name:type and literal text in quotes", e.text), {}});
-      return;
+      return nullptr;
     }
     auto it = scope.values.find(e.text);
     if (it == scope.values.end()) {
@@ -129,10 +161,11 @@ class RegexBuilder {
                  : fmt::format("'{}' is not a parameter of pattern '{}' (parameters: {})", e.text,
                                scope.pattern->name, join_names(scope.pattern->params)),
              {}});
-      return;
+      return nullptr;
     }
     if (scope.used) scope.used->insert(e.text);
     literal(it->second, e.pos);
+    return &it->second;
   }
 
   void optional_group(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
@@ -158,8 +191,9 @@ class RegexBuilder {
     }
   }
 
+  // With `branches`, records each branch as a concatenation of its own there.
   void alternation(const dsl::Element& e, const std::string& prefix, std::vector<std::string>* stack,
-                   const Scope& scope) {
+                   const Scope& scope, std::vector<std::shared_ptr<extract_plan::Node>>* branches) {
     const int id = alternations_++;
     regex += "(?:";
     parts.push_back({TemplatePart::Kind::kAlternationBegin, {}, -1, e.pos});
@@ -169,6 +203,8 @@ class RegexBuilder {
         parts.push_back({TemplatePart::Kind::kBranch, {}, -1, e.pos});
       }
       alt_path_.emplace_back(id, static_cast<int>(b));
+      if (branches) branches->push_back(std::make_shared<extract_plan::Node>());
+      record_ = branches ? branches->back().get() : nullptr;
       build(e.branches[b], prefix, true, stack, scope);
       alt_path_.pop_back();
     }
@@ -334,6 +370,7 @@ class RegexBuilder {
   std::vector<NameUse> names_;  // every capture name written so far, dotted
   AltPath alt_path_;
   int alternations_ = 0;
+  extract_plan::Node* record_ = nullptr;  // the concatenation being recorded; null when not recording
 };
 
 // A rule's regex with its leading optional group present, then absent, when the group is the rule's first
@@ -653,6 +690,8 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const Comp
     }
     RegexBuilder b(patterns, broken, &errors);
     b.max_captures = limits.max_captures;
+    extract_plan::Node units;
+    b.record(&units);
     std::vector<std::string> stack;
     b.build(r.body, "", false, &stack, Scope{});
     if (b.too_large) errors.push_back(too_large_error(r.pos, "rule", r.id));
@@ -686,6 +725,8 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const Comp
       errors.push_back({r.pos, "regex-rejected", fmt::format("RE2 rejected rule '{}': {}", r.id, set_error), {}});
       continue;
     }
+    auto plan = std::make_shared<const extract_plan::ExtractPlan>(units, rule.regex, limits.rule_max_mem);
+    if (plan->usable()) rule.plan = std::move(plan);
     g.rules.push_back(std::move(rule));
   }
   check_precedence(file, ids, &g, &errors);
@@ -737,6 +778,17 @@ bool ordered(const CompiledGrammar& g, int a, int b) {
 
 bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups) {
   re2::StringPiece text(message.data(), message.size());
+  if (rule.plan) {
+    switch (rule.plan->match(message, groups)) {
+      case extract_plan::Fit::kMatch:
+        groups[0] = text;
+        return true;
+      case extract_plan::Fit::kNoMatch:
+        return false;
+      case extract_plan::Fit::kUnavailable:
+        break;  // a piece's regex could not be had: the rule's own regex below
+    }
+  }
   if (rule.variants.empty()) {
     return rule.re->Match(text, 0, text.size(), RE2::ANCHOR_BOTH, groups, static_cast<int>(rule.captures.size() + 1));
   }

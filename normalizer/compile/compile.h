@@ -4,7 +4,9 @@
 // Matching is two steps, both anchored at both ends (RE2::ANCHOR_BOTH), so a rule matches the whole
 // message or nothing:
 //   1. dispatch(): one RE2::Set per grammar names every rule whose pattern matches;
-//   2. extract(): the one matching rule's own RE2 fills the capture groups.
+//   2. extract(): the one matching rule's captures, exactly as its own RE2 would fill them, found by pieces
+//      between the literals every match must place (compile/internal/extract_plan.h), which RE2 matches
+//      with its fast engines.
 // A dispatch hit that extract() then rejects means the two disagree: an internal error, never NO_MATCH.
 #pragma once
 
@@ -21,6 +23,10 @@
 #include "fields/field_type.h"
 
 namespace strictlog {
+
+namespace extract_plan {
+class ExtractPlan;
+}  // namespace extract_plan
 
 // Limits that keep a hostile or careless grammar from exhausting memory or time. Each is checked while the
 // grammar loads and reported as a positioned error; docs/SECURITY.md lists them with their defaults.
@@ -111,6 +117,9 @@ struct CompiledRule {
   std::vector<TemplatePart> template_parts;  // the structure `regex` was generated from
   // Empty unless the rule's first choice point is an optional group (see above): then present, absent.
   std::vector<RuleVariant> variants;
+  // How extract() splits a line at the rule's literals and matches the pieces between them on their own
+  // (compile/internal/extract_plan.h); null when it cannot, and extract() runs `re` or the variants.
+  std::shared_ptr<const extract_plan::ExtractPlan> plan;
 };
 
 struct CompiledGrammar {
@@ -155,9 +164,10 @@ void apply_precedence(const CompiledGrammar& g, std::vector<int>* hits);
 // True when `a` and `b` are ordered by a `prefer` declaration, either way.
 bool ordered(const CompiledGrammar& g, int a, int b);
 
-// Runs `rule`'s own RE2 over all of `message`. On success groups[0] is the whole match and groups[i+1] is
-// captures[i] (data() == nullptr when an optional capture is absent). `groups` must have room for
-// captures.size() + 1 entries. Returns false when the rule does not match.
+// Matches `rule` against all of `message` as its own RE2 would: by the pieces of its plan, else (a plan's budget
+// spent) with `re` or the variants. On success groups[0] is the whole match and groups[i+1] is captures[i]
+// (data() == nullptr when an optional capture is absent). `groups` must have room for captures.size() + 1
+// entries. Returns false when the rule does not match.
 bool extract(const CompiledRule& rule, std::string_view message, re2::StringPiece* groups);
 
 }  // namespace strictlog

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ingest/utf8.h"
 #include "mapping/internal/leaf.h"
 #include "mapping/mapping.h"
@@ -16,6 +18,11 @@ const std::pair<std::string, int>* find_enum_text(const FieldOp& op, std::string
     if (candidate.first == text) return &candidate;
   }
   return nullptr;
+}
+
+// The reflection of `m`, the message that holds op.path[i]: the one looked up when binding, when there is one.
+const pb::Reflection* reflection_at(const FieldOp& op, size_t i, const pb::Message* m) {
+  return i < op.reflections.size() && op.reflections[i] ? op.reflections[i] : m->GetReflection();
 }
 
 }  // namespace
@@ -52,7 +59,12 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
   if (!convert_captures(rule, groups, values, error)) return false;
   if (mapping.payload == nullptr) return true;  // a drop rule: nothing to set
 
-  pb::Message* payload = event->GetReflection()->MutableMessage(event, mapping.payload);
+  static const pb::Reflection* const event_reflection = v1::Event::GetReflection();
+  pb::Message* payload = event_reflection->MutableMessage(event, mapping.payload);
+  // The message that holds the last leaf set, and its op: the next op whose leaf has the same path to its
+  // message (the members of a pattern mapped onto a message) sets its field without walking the path again.
+  const FieldOp* last_op = nullptr;
+  pb::Message* last_holder = nullptr;
   for (const FieldOp& op : mapping.ops) {
     Value v;
     if (op.source == FieldOp::Source::kConstant) {
@@ -75,9 +87,17 @@ bool apply_mapping(const RuleMapping& mapping, const CompiledRule& rule, const r
         v.number = static_cast<uint64_t>(e->second);
       }
     }
+    const size_t depth = op.path.size() - 1;
     pb::Message* m = payload;
-    for (size_t i = 0; i + 1 < op.path.size(); ++i) m = m->GetReflection()->MutableMessage(m, op.path[i]);
-    if (std::string range; !mapping::leaf::set(m, op.path.back(), v, &range)) {
+    if (last_op && last_op->path.size() == op.path.size() &&
+        std::equal(op.path.begin(), op.path.begin() + static_cast<ptrdiff_t>(depth), last_op->path.begin())) {
+      m = last_holder;
+    } else {
+      for (size_t i = 0; i < depth; ++i) m = reflection_at(op, i, m)->MutableMessage(m, op.path[i]);
+    }
+    last_op = &op;
+    last_holder = m;
+    if (std::string range; !mapping::leaf::set(reflection_at(op, depth, m), m, op.path.back(), v, &range)) {
       *error = fmt::format("capture '{}': '{}' does not fit field '{}' ({})",
                            rule.captures[static_cast<size_t>(op.capture)].name, v.text, op.field_name, range);
       return false;

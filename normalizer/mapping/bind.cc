@@ -269,6 +269,8 @@ class Binder {
         return false;
       }
       op->path.push_back(f);
+      const pb::Message* prototype = pb::MessageFactory::generated_factory()->GetPrototype(message);
+      op->reflections.push_back(prototype ? prototype->GetReflection() : nullptr);
       if (dot == std::string::npos) {
         if (f->type() == FD::TYPE_MESSAGE && !mapping::leaf::is_set_whole(f)) {
           error(segment_at(segment), "type-mismatch",

@@ -39,6 +39,10 @@ struct FieldOp {
   Source source = Source::kCapture;
   // Message fields from the payload down to the leaf; all but the last are singular message fields.
   std::vector<const google::protobuf::FieldDescriptor*> path;
+  // reflections[i] is the reflection of the message that holds path[i], looked up when binding: asking each
+  // message for it per line goes through its descriptor table's once-flag every time. Empty (an op made by
+  // hand) or null: each message is asked.
+  std::vector<const google::protobuf::Reflection*> reflections;
   std::string field_name;  // dotted, for error texts
   int capture = -1;        // kCapture, kEnumFromText: index into CompiledRule::captures
   // Further captures of the same name (alternatives, at most one present in a match): the first present

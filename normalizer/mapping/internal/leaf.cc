@@ -79,7 +79,10 @@ Value constant_value(const FieldOp& op) {
 }
 
 bool set(pb::Message* m, const FD* leaf, const Value& v, std::string* range) {
-  const pb::Reflection* r = m->GetReflection();
+  return set(m->GetReflection(), m, leaf, v, range);
+}
+
+bool set(const pb::Reflection* r, pb::Message* m, const FD* leaf, const Value& v, std::string* range) {
   int64_t n = 0;
   switch (leaf->cpp_type()) {
     case FD::CPPTYPE_STRING: r->SetString(m, leaf, std::string(v.text)); return true;

@@ -40,5 +40,8 @@ Value constant_value(const FieldOp& op);
 // beyond the field: an int64 beyond int32, a double beyond float. Nothing is wrapped or clamped.
 bool set(google::protobuf::Message* m, const google::protobuf::FieldDescriptor* leaf, const Value& v,
          std::string* range);
+// The same, with `r` the reflection of `m` (FieldOp::reflections), which the line's hot path has at hand.
+bool set(const google::protobuf::Reflection* r, google::protobuf::Message* m,
+         const google::protobuf::FieldDescriptor* leaf, const Value& v, std::string* range);
 
 }  // namespace strictlog::mapping::leaf
