@@ -14,8 +14,10 @@
 #include "cli/exit_codes.h"
 #include "cli/internal/outputs.h"
 #include "cli/internal/report.h"
+#include "ingest/decompress.h"
 #include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
+#include "pipeline/parallel.h"
 #include "sink/record_writer.h"
 
 namespace strictlog::cli {
@@ -29,10 +31,12 @@ struct NormalizeArgs {
   std::string input_name;
   int year = 0;
   size_t max_line = kDefaultMaxLine;
+  size_t threads = default_threads();
   bool fail_on_quarantine = false;
   bool no_processed_time = false;
   bool explain = false;
   std::string timezone;
+  std::string program;
 };
 
 struct OpenInput {
@@ -84,29 +88,41 @@ int run(const NormalizeArgs& a) {
   options.stamp_processed_time = !a.no_processed_time;
   options.explain = a.explain;
   options.time_zone = zone;
-  LineNormalizer normalizer(*rules, options);
-  v1::Event event;
-  v1::QuarantineRecord record;
+  options.program = a.program;
+  // Records are encoded on the worker threads and written here, in input order (pipeline/parallel.h).
+  RunOutputs& out = **outputs;
+  ParallelNormalizer normalizer(
+      *rules, options, ParallelOptions{.threads = a.threads},
+      [&out](Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record, std::string_view line,
+             EncodedRecords* encoded) { return out.encode(outcome, event, record, line, encoded); },
+      [&out](const EncodedRecords& encoded) { return out.write(encoded); });
+  // An input that fails stops the run after the lines read before it, so that the counts say how far it got.
+  auto stop = [&normalizer](Diagnostics errors) {
+    if (auto st = normalizer.finish(); !st) errors.insert(errors.end(), st.errors().begin(), st.errors().end());
+    return io_error("normalize", errors, &normalizer.counters());
+  };
   for (const auto& path : inputs) {
     OpenInput in;
-    if (auto st = open_input(path, &in); !st) return io_error("normalize", st.errors(), &normalizer.counters());
+    if (auto st = open_input(path, &in); !st) return stop(st.errors());
     normalizer.start_input(a.input_name.empty() ? path : a.input_name, a.year ? end_of_year(a.year) : in.mtime,
                            a.year != 0);
-    LineReader reader(in.fd, a.max_line);
-    reader.set_stop_flag(&g_stop_signal);
-    reader.set_name(path);
+    // gzip and zstd input, files and stdin alike, is recognised by its first bytes and decompressed.
+    auto raw = std::make_unique<FdSource>(in.fd);
+    raw->set_stop_flag(&g_stop_signal);
+    raw->set_name(path);
+    LineReader reader(open_byte_source(std::move(raw), path), a.max_line);
     while (true) {
       if (g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
       auto line = reader.next();
       if (!line && g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
-      if (!line) return io_error("normalize", line.errors(), &normalizer.counters());
+      if (!line) return stop(line.errors());
       if (!*line) break;
-      Outcome outcome = normalizer.normalize(**line, &event, &record);
-      if (auto st = (*outputs)->write(outcome, event, record, (*line)->bytes); !st) {
-        return io_error("normalize", st.errors(), &normalizer.counters());
-      }
+      if (auto st = normalizer.push(**line); !st) return io_error("normalize", st.errors(), &normalizer.counters());
     }
   }
+  if (auto st = normalizer.finish(); !st) return io_error("normalize", st.errors(), &normalizer.counters());
+  // The batches still in flight at the end of the input took a while: a signal meanwhile still stops the run.
+  if (g_stop_signal) return interrupted("normalize", g_stop_signal, normalizer.counters());
   if (!normalizer.counters().balanced()) {
     return io_error("normalize", {plain_error("internal", "a line was lost: the counts do not balance (a bug)")},
                     &normalizer.counters());
@@ -125,7 +141,7 @@ int run(const NormalizeArgs& a) {
 
 Run add_normalize(CLI::App& app) {
   auto args = std::make_shared<NormalizeArgs>();
-  CLI::App* cmd = app.add_subcommand("normalize", "Normalize RFC 3164 syslog files into typed events");
+  CLI::App* cmd = app.add_subcommand("normalize", "Normalize log files (syslog, or a program's own log) into typed events");
   cmd->add_option("inputs", args->inputs, "Input files; '-' or none reads stdin");
   cmd->add_option("--grammars", args->grammars, "Directory of *.grammar files")->capture_default_str();
   cmd->add_option("--mappings", args->mappings, "Directory of *.mapping files")->capture_default_str();
@@ -143,11 +159,21 @@ Run add_normalize(CLI::App& app) {
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps (default: inferred from the file's mtime)")
       ->check(CLI::Range(1970, 9999));
   cmd->add_option("--timezone", args->timezone,
-                  "IANA zone the RFC 3164 timestamps are wall-clock times of, e.g. Europe/Berlin (default: UTC); a "
-                  "time the clocks skipped is quarantined as HEADER, one they repeated takes its first occurrence");
+                  "IANA zone that timestamps without a UTC offset (RFC 3164, OpenVPN's log) are wall-clock times "
+                  "of, e.g. Europe/Berlin (default: UTC); a time the clocks skipped is quarantined as HEADER, one "
+                  "they repeated takes its first occurrence");
+  cmd->add_option("--program", args->program,
+                  "The inputs are this program's own log file, without syslog headers (OpenVPN's --log: "
+                  "'2026-11-22 09:15:02 msg', before 2.5 'Sun Nov 22 09:15:02 2026 msg', ' us=N' at verb 4, "
+                  "or no timestamp); grammars for PROGRAM read the lines (default: syslog input, RFC 3164, "
+                  "RFC 5424 and rsyslog's RFC 3339 lines, told apart line by line)");
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();
+  cmd->add_option("--threads", args->threads,
+                  "Threads that normalize lines (default: one per CPU this process may run on); the outputs and "
+                  "counts are the same for every number")
+      ->check(CLI::Range(size_t{1}, kMaxThreads));
   cmd->add_flag("--no-processed-time", args->no_processed_time,
                "Leave processed_time unset, so the same input always gives byte-identical output (goldens)");
   cmd->add_flag("--explain", args->explain,

@@ -54,6 +54,13 @@ inline constexpr uint32_t kMaxRecordBytes = 64u << 20;
 // thread-safe, so the CLI should also call it first thing in main(), before starting threads.
 void silence_protobuf_logging();
 
+// The records the writers below write, appended to a buffer instead: for records collected in memory first
+// (the batches of pipeline/parallel.h, encoded on worker threads and written in input order). The bytes are
+// exactly those of EventWriter::write() and QuarantineWriter::write(). On serialize-failed `*out` is left
+// as it was. Thread-safe.
+Status append_event_record(const v1::Event& event, EventFormat format, std::string* out);
+Status append_quarantine_record(const v1::QuarantineRecord& record, std::string* out);
+
 // Writes events to `out` (not owned; must outlive the writer). Not thread-safe.
 class EventWriter {
  public:

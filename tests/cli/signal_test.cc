@@ -26,11 +26,14 @@ void write_all(int fd, const std::string& data) {
   REQUIRE(::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
 }
 
-TEST_CASE("SIGTERM stops normalize cleanly with exit 143 and balanced counts and no output left", "[cli]") {
+// With worker threads the signal must still reach the thread blocked in read(2): they block it
+// (pipeline/parallel.h).
+void check_sigterm_stops(const std::string& threads) {
   Sandbox box;
   const std::string fifo = box / "in.fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  pid_t pid = spawn_strictlog(box, with_rules({"normalize", "--out", "ev.pb", "--quarantine", "q.jsonl", "in.fifo"}));
+  pid_t pid = spawn_strictlog(box, with_rules({"normalize", "--threads", threads, "--out", "ev.pb", "--quarantine",
+                                               "q.jsonl", "in.fifo"}));
   // Opening the FIFO for writing waits for the child to open it for reading; the alarm in the child bounds
   // this if it never does.
   int fd = ::open(fifo.c_str(), O_WRONLY);
@@ -56,6 +59,14 @@ TEST_CASE("SIGTERM stops normalize cleanly with exit 143 and balanced counts and
   CHECK(std::regex_match(lines[2], std::regex("  lines_in ([0-2]) == events \\1 \\+ dropped_by_rule 0 \\+ "
                                               "quarantined 0: ok")));
   CHECK(box.entries() == std::vector<std::string>{"in.fifo"});
+}
+
+TEST_CASE("SIGTERM stops normalize cleanly with exit 143 and balanced counts and no output left", "[cli]") {
+  check_sigterm_stops("1");
+}
+
+TEST_CASE("SIGTERM stops normalize --threads 4 while it reads with exit 143 and no output left", "[cli]") {
+  check_sigterm_stops("4");
 }
 
 }  // namespace

@@ -221,4 +221,35 @@ TEST_CASE("Writers: a Timestamp outside protobuf's range is an error, and nothin
   CHECK(qout.bytes == R"({"input":{"name":"x.log","line":"4"},"processed_time":"1970-01-01T00:00:00Z"})" "\n");
 }
 
+TEST_CASE("append_event_record and append_quarantine_record append the writers' bytes and keep them on failure",
+          "[sink]") {
+  v1::Event bad = make_event(6);
+  bad.mutable_envelope()->set_hostname("vpn\xff");
+  for (EventFormat format : {EventFormat::kProtobuf, EventFormat::kJsonLines}) {
+    MemoryStream written;
+    EventWriter writer(written, format);
+    REQUIRE(writer.write(make_event(1)).ok());
+    REQUIRE(writer.write(make_event(2)).ok());
+    std::string buffer = "kept";
+    REQUIRE(append_event_record(make_event(1), format, &buffer).ok());
+    Status s = append_event_record(bad, format, &buffer);
+    CHECK(s.errors()[0].message.rfind("cannot serialize event (input 'vpn.log' line 7): String field", 0) == 0);
+    REQUIRE(append_event_record(make_event(2), format, &buffer).ok());
+    CHECK(buffer == "kept" + written.bytes);
+  }
+
+  MemoryStream written;
+  QuarantineWriter writer(written);
+  v1::QuarantineRecord r;
+  r.set_reason(v1::NO_MATCH);
+  r.mutable_input()->set_name("x.log");
+  REQUIRE(writer.write(r).ok());
+  v1::QuarantineRecord bad_record = r;
+  bad_record.set_raw_text("caf\xc3");
+  std::string buffer = "kept";
+  CHECK_FALSE(append_quarantine_record(bad_record, &buffer).ok());
+  REQUIRE(append_quarantine_record(r, &buffer).ok());
+  CHECK(buffer == "kept" + written.bytes);
+}
+
 }  // namespace strictlog

@@ -100,23 +100,40 @@ Result<std::unique_ptr<RunOutputs>> RunOutputs::open(const OutputPaths& paths) {
     if (!dropped_out) return dropped_out.errors();
     o->dropped_out_ = std::move(*dropped_out);
   }
-  o->events_ = std::make_unique<EventWriter>(
-      *o->events_out_, paths.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf);
-  o->quarantine_ = std::make_unique<QuarantineWriter>(*o->quarantine_out_);
+  o->format_ = paths.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf;
   return o;
 }
 
 Status RunOutputs::write(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
                          std::string_view line) {
+  scratch_.clear();
+  if (auto st = encode(outcome, event, record, line, &scratch_); !st) return st;
+  return write(scratch_);
+}
+
+Status RunOutputs::encode(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
+                          std::string_view line, EncodedRecords* out) const {
   switch (outcome) {
-    case Outcome::kEvent: return events_->write(event);
-    case Outcome::kQuarantined: return quarantine_->write(record);
+    case Outcome::kEvent: return append_event_record(event, format_, &out->events);
+    case Outcome::kQuarantined: return append_quarantine_record(record, &out->quarantine);
     case Outcome::kDropped:
       if (!dropped_out_) return kOk;
       // Exactly the bytes read, terminator normalised to LF like every line the reader returns.
-      if (auto st = dropped_out_->write(line); !st) return st;
-      return dropped_out_->write("\n");
+      out->dropped.append(line);
+      out->dropped.push_back('\n');
+      return kOk;
   }
+  return kOk;
+}
+
+Status RunOutputs::write(const EncodedRecords& records) {
+  if (!records.events.empty()) {
+    if (auto st = events_out_->write(records.events); !st) return st;
+  }
+  if (!records.quarantine.empty()) {
+    if (auto st = quarantine_out_->write(records.quarantine); !st) return st;
+  }
+  if (dropped_out_ && !records.dropped.empty()) return dropped_out_->write(records.dropped);
   return kOk;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "pipeline/normalizer.h"
+#include "pipeline/parallel.h"
 #include "sink/record_writer.h"
 
 namespace strictlog::cli {
@@ -47,7 +48,16 @@ class RunOutputs {
   static Result<std::unique_ptr<RunOutputs>> open(const OutputPaths& paths);
 
   // Writes what `outcome` produced: the event, the record, or (with --dropped) the line's bytes and a LF.
+  // Exactly encode() and then write() of what it encoded.
   Status write(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record, std::string_view line);
+
+  // Appends to `*out` the bytes write() would write for `outcome`; leaves it unchanged on serialize-failed.
+  // Thread-safe (it only reads the format and whether dropped lines are kept): the RecordEncoder of
+  // ParallelNormalizer.
+  Status encode(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record, std::string_view line,
+                EncodedRecords* out) const;
+  // Writes records encode() made, each buffer to its output: the RecordSink of ParallelNormalizer.
+  Status write(const EncodedRecords& records);
 
   // Makes every output durable, then shows them one by one; withdraws those shown if one fails.
   Status publish();
@@ -62,9 +72,9 @@ class RunOutputs {
 
   OutputPaths paths_;
   std::string quarantine_path_;
+  EventFormat format_ = EventFormat::kProtobuf;
   std::unique_ptr<OutputStream> events_out_, quarantine_out_, dropped_out_;
-  std::unique_ptr<EventWriter> events_;
-  std::unique_ptr<QuarantineWriter> quarantine_;
+  EncodedRecords scratch_;  // write() of one outcome
 };
 
 }  // namespace strictlog::cli
