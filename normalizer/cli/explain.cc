@@ -137,9 +137,11 @@ class Explainer {
     bool tried = outcome != Outcome::kQuarantined ||
                  (record_.reason() != v1::ENCODING && record_.reason() != v1::OVERSIZE &&
                   record_.reason() != v1::HEADER);
-    if (!tried || !parse_header(line, {}, &header, &header_error) || header.last_message_repeated) {
+    bool parsed = parse_header(line, {}, &header, &header_error);
+    if (!tried || !parsed || header.last_message_repeated) {
       out += fmt::format("  result: {}\n", result);
-      if (outcome == Outcome::kQuarantined && record_.reason() == v1::HEADER && args_.program.empty()) {
+      if (outcome == Outcome::kQuarantined && record_.reason() == v1::HEADER && args_.program.empty() && !parsed &&
+          !header_error.in_repeat_notice) {
         out += "  no rule was tried: the line has no syslog header. To explain a message alone, give its program: "
                "--program NAME\n";
       } else if (outcome == Outcome::kEvent) {

@@ -61,7 +61,10 @@ bool parse_header(std::string_view line, std::string_view program, SyslogHeader*
   }
   if (!ok) return false;
   if (out->last_message_repeated) return true;
-  return unwrap_repeated(line, out, &error->why, &error->where);
+  error->in_repeat_notice = true;
+  if (!unwrap_repeated(line, out, &error->why, &error->where)) return false;
+  error->in_repeat_notice = false;
+  return true;
 }
 
 }  // namespace strictlog

@@ -13,7 +13,8 @@
 //     OpenVPN's `--log` (`2026-11-22 09:15:02 msg`, before 2.5 `Sun Nov 22 09:15:02 2026 msg`, ` us=N` at
 //     verb >= 4, nothing with --suppress-timestamps). The program is named by the caller (`--program`).
 //
-// Every view points into the parsed line; parsers allocate nothing.
+// Every view points into the parsed line, except `program` of a program log line, which is the caller's
+// `program` argument; parsers allocate nothing.
 #pragma once
 
 #include <cstddef>
@@ -68,6 +69,8 @@ struct HeaderError {
   HeaderFormat format = HeaderFormat::kRfc3164;
   std::string_view why;
   size_t where = 0;
+  // The header parsed, but its message is a malformed repeat notice (`message repeated 1 times: [`).
+  bool in_repeat_notice = false;
 };
 
 // "an RFC 3164 syslog line", "an RFC 5424 syslog line", "an RFC 3339 file line (rsyslog's high-precision

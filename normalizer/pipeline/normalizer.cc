@@ -179,8 +179,11 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     std::string what = header_error.format == HeaderFormat::kProgramLog
                            ? fmt::format("a line of {}'s own log (--program)", options_.program)
                            : std::string(header_format_text(header_error.format));
-    return quarantine(line, v1::HEADER, fmt::format("not {}: {} at byte {}", what, header_error.why, header_error.where),
-                      options_.program, record);
+    std::string detail = header_error.in_repeat_notice
+                             ? fmt::format("a malformed repeat notice in {}: {} at byte {}", what, header_error.why,
+                                           header_error.where)
+                             : fmt::format("not {}: {} at byte {}", what, header_error.why, header_error.where);
+    return quarantine(line, v1::HEADER, std::move(detail), options_.program, record);
   }
   if (header.last_message_repeated) return repeat_notice(line, header, event, record);
 
@@ -351,7 +354,9 @@ void LineNormalizer::fill_envelope(const Line& line, const SyslogHeader& header,
 Outcome LineNormalizer::repeat_notice(const Line& line, const SyslogHeader& header, v1::Event* event,
                                       v1::QuarantineRecord* record) {
   EventTime time;
-  if (!resolve_time(header, &time, &detail_)) return quarantine(line, v1::HEADER, std::move(detail_), {}, record);
+  if (!resolve_time(header, &time, &detail_)) {
+    return quarantine(line, v1::HEADER, std::move(detail_), header.program, record);
+  }
   v1::Envelope* env = event->mutable_envelope();
   fill_envelope(line, header, time, env);
   env->mutable_grammar()->assign(kRepeatGrammar);

@@ -148,6 +148,8 @@ Status ParallelNormalizer::finish() {
 
 void ParallelNormalizer::abandon() {
   abandoned_.store(true, std::memory_order_relaxed);
+  // Later calls must not look like a run that went on: push() and finish() report it.
+  if (!error_ && !finished_) error_ = Diagnostics{plain_error("abandoned", "the run was abandoned")};
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

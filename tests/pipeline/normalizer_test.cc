@@ -1217,6 +1217,24 @@ TEST_CASE("Repeats: one event keeps rsyslog's count, and 'last message repeated'
   CHECK(n.counters().balanced());
 }
 
+TEST_CASE("Repeats: a malformed notice says so, and a notice whose date does not exist keeps its program",
+          "[pipeline]") {
+  NormalizeOptions o = options("vpn.log");
+  o.year_fixed = true;
+  LineNormalizer n(mini_rules(), o);
+  Normalized open = run(n, make_line("Nov 22 12:21:12 vpn1 openvpn[1234]: message repeated 3 times: [ x"));
+  REQUIRE(open.outcome == Outcome::kQuarantined);
+  CHECK(open.record.reason() == v1::HEADER);
+  CHECK(open.record.detail() ==
+        "a malformed repeat notice in an RFC 3164 syslog line: missing ']' at the end of a repeated message at byte 65");
+  Normalized leap = run(n, make_line("Feb 29 12:21:12 vpn1 syslogd: last message repeated 2 times"));
+  REQUIRE(leap.outcome == Outcome::kQuarantined);
+  CHECK(leap.record.reason() == v1::HEADER);
+  CHECK(leap.record.detail() == "the timestamp 'Feb 29 12:21:12' does not exist in 2026, the year given for this input");
+  CHECK(leap.record.process_name() == "syslogd");
+  CHECK(n.counters().balanced());
+}
+
 TEST_CASE("Tags: a Linux-PAM module in the tag is kept apart from the program", "[pipeline]") {
   LineNormalizer n(mini_rules(), options("vpn.log"));
   Normalized out = run(n, make_line("Nov 22 12:21:12 vpn1 openvpn(pam_unix)[1234]: 198.51.100.7:51234 TLS Error: "

@@ -352,6 +352,15 @@ TEST_CASE("ParallelNormalizer: abandon() and the destructor stop the workers and
     CHECK(c.balanced());
     CHECK(c.lines_in <= 500);
     CHECK(c.lines_in == 3 * got.calls);  // whole batches only
+    // A run abandoned stays stopped: a line pushed after it is refused, not silently dropped.
+    const size_t calls = got.calls;
+    auto late = p.push(line_at(inputs[0].lines[500], 501, 0));
+    REQUIRE_FALSE(late.ok());
+    CHECK(late.errors().front().message == "the run was abandoned");
+    auto finished = p.finish();
+    REQUIRE_FALSE(finished.ok());
+    CHECK(finished.errors().front().message == "the run was abandoned");
+    CHECK(got.calls == calls);
     {
       // Destroyed in the middle of a run, with batches in flight: joins, and nothing more is written.
       Collected more;
