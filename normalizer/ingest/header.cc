@@ -1,5 +1,6 @@
 #include "ingest/header.h"
 
+#include "ingest/internal/cursor.h"
 #include "ingest/program_log.h"
 #include "ingest/repeats.h"
 #include "ingest/rfc3164.h"
@@ -23,7 +24,7 @@ std::string_view header_format_text(HeaderFormat format) {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ingest_internal::is_digit;
 
 // After `<PRI>`, 1-3 digits and a space are RFC 5424's VERSION (`<29>1 `); an RFC 3164 line continues with a
 // month name, and an RFC 3339 file line (rsyslog's RSYSLOG_ForwardFormat puts a PRI before it) with a year.

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "ingest/internal/cursor.h"
+
 namespace strictlog {
 
 namespace {
@@ -22,8 +24,8 @@ constexpr size_t kUsecDigits = 6;
 constexpr size_t kMaxEpochDigits = 12;  // kMaxProgramLogEpoch has 12
 constexpr size_t kMaxFlagDigits = 8;    // an unsigned int in %x
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int digit(char c) { return c - '0'; }
+using ingest_internal::digit;
+using ingest_internal::is_digit;
 bool is_packet_trace_char(char c) { return c == 'R' || c == 'W' || c == 'r' || c == 'w'; }
 bool is_lower_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
 
@@ -94,21 +96,8 @@ bool is_valid_day(int year, int month, int day) {
 }
 
 // Walks the line left to right; on failure records the reason and the offset where it stopped.
-struct Parser {
-  explicit Parser(std::string_view l) : line(l) {}
-
-  std::string_view line;
-  size_t pos = 0;
-  std::string_view why;
-  size_t where = 0;
-
-  bool fail(std::string_view reason, size_t at) {
-    why = reason;
-    where = at;
-    return false;
-  }
-  bool at_end() const { return pos >= line.size(); }
-  bool next_is(char c) const { return pos < line.size() && line[pos] == c; }
+struct Parser : ingest_internal::Cursor {
+  using Cursor::Cursor;
 
   // The line from `pos` fits `shape`; otherwise fails at the first byte that does not.
   bool fits(std::string_view shape) {

@@ -1,5 +1,6 @@
 #include "ingest/repeats.h"
 
+#include "ingest/internal/cursor.h"
 #include "ingest/internal/repeat_notice.h"
 
 namespace strictlog {
@@ -26,7 +27,7 @@ constexpr uint32_t kMinLastCount = 1;
 
 constexpr size_t kMaxCountDigits = 10;  // UINT32_MAX has 10
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using ingest_internal::is_digit;
 
 // The bytes of `s` from `at` up to the next space (or the end).
 std::string_view token_at(std::string_view s, size_t at) {

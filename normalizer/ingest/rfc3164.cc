@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "ingest/internal/cursor.h"
 #include "ingest/internal/repeat_notice.h"
 #include "ingest/internal/syslog_fields.h"
 
@@ -19,8 +20,8 @@ constexpr std::array<int, 12> kMaxDay = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 constexpr size_t kTimestampLength = 15;  // "Mmm dd hh:mm:ss"
 constexpr uint32_t kMaxPri = 191;        // facility 23, severity 7
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int digit(char c) { return c - '0'; }
+using ingest_internal::digit;
+using ingest_internal::is_digit;
 bool is_tag_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' ||
          c == '_' || c == '/' || c == '@';
@@ -30,21 +31,8 @@ bool is_module_char(char c) {
 }
 
 // Walks the line left to right; on failure records the reason and the offset where it stopped.
-struct Parser {
-  explicit Parser(std::string_view l) : line(l) {}
-
-  std::string_view line;
-  size_t pos = 0;
-  std::string_view why;
-  size_t where = 0;
-
-  bool fail(std::string_view reason, size_t at) {
-    why = reason;
-    where = at;
-    return false;
-  }
-  bool at_end() const { return pos >= line.size(); }
-  bool next_is(char c) const { return pos < line.size() && line[pos] == c; }
+struct Parser : ingest_internal::Cursor {
+  using Cursor::Cursor;
 
   // §4.1.1: '<' 1*3DIGIT '>'.
   bool pri(SyslogHeader& h) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "ingest/internal/cursor.h"
 #include "ingest/internal/syslog_fields.h"
 #include "ingest/rfc3164.h"
 
@@ -15,8 +16,8 @@ constexpr uint32_t kMaxPri = 191;  // facility 23, severity 7
 constexpr uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int digit(char c) { return c - '0'; }
+using ingest_internal::digit;
+using ingest_internal::is_digit;
 // PRINTUSASCII (§6): %d33-126.
 bool is_print(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -57,21 +58,8 @@ void set_procid(std::string_view text, SyslogHeader& h) {
 }
 
 // Walks the line left to right; on failure records the reason and the offset where it stopped.
-struct Parser {
-  explicit Parser(std::string_view l) : line(l) {}
-
-  std::string_view line;
-  size_t pos = 0;
-  std::string_view why;
-  size_t where = 0;
-
-  bool fail(std::string_view reason, size_t at) {
-    why = reason;
-    where = at;
-    return false;
-  }
-  bool at_end() const { return pos >= line.size(); }
-  bool next_is(char c) const { return pos < line.size() && line[pos] == c; }
+struct Parser : ingest_internal::Cursor {
+  using Cursor::Cursor;
 
   // §6.2.1: "<" PRIVAL ">", PRIVAL 1*3DIGIT in 0-191; "leading "0"s MUST NOT be used" except in "<0>".
   bool pri(SyslogHeader& h) {

@@ -43,6 +43,37 @@ class CompressedInput {
 // The messages of the decoders: "cannot decompress 'NAME': " + what.
 Diagnostic decompress_error(const std::string& name, const std::string& what);
 
+// What the gzip and zstd decoders share: their input, their name in messages, and the error that stops them
+// once recorded.
+class DecoderSource : public ByteSource {
+ protected:
+  // `unit` names what a stream is made of in messages: "member" (gzip), "frame" (zstd).
+  DecoderSource(std::unique_ptr<ByteSource> in, std::string name, std::string_view format, std::string_view unit)
+      : in_(std::move(in)), name_(std::move(name)), format_(format), unit_(unit) {}
+
+  // Records the error; what was decoded before it is delivered first, and the error on the next call.
+  Result<size_t> fail(Diagnostics errors, size_t produced) {
+    error_ = std::move(errors);
+    if (produced > 0) return produced;
+    return error_;
+  }
+  Result<size_t> fail(const std::string& what, size_t produced) {
+    return fail(Diagnostics{decompress_error(name_, what)}, produced);
+  }
+  // Only said at end of input, so offset + size is the input's length.
+  std::string truncated() const {
+    return "the " + std::string(format_) + " data ends inside a " + std::string(unit_) + " after " +
+           std::to_string(in_.offset() + in_.size()) + " compressed bytes (truncated?)";
+  }
+
+  CompressedInput in_;
+  std::string name_;
+  Diagnostics error_;
+
+ private:
+  std::string_view format_, unit_;
+};
+
 std::unique_ptr<ByteSource> make_gzip_source(std::unique_ptr<ByteSource> in, std::string name);
 std::unique_ptr<ByteSource> make_zstd_source(std::unique_ptr<ByteSource> in, std::string name);
 

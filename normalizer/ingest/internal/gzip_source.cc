@@ -10,9 +10,10 @@
 namespace strictlog::ingest_internal {
 namespace {
 
-class GzipSource final : public ByteSource {
+class GzipSource final : public DecoderSource {
  public:
-  GzipSource(std::unique_ptr<ByteSource> in, std::string name) : in_(std::move(in)), name_(std::move(name)) {
+  GzipSource(std::unique_ptr<ByteSource> in, std::string name)
+      : DecoderSource(std::move(in), std::move(name), "gzip", "member") {
     // 16 + 15: a gzip wrapper (not zlib, not raw deflate) and the largest window, 32 KiB.
     if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) {
       error_ = {decompress_error(name_, std::string("cannot start the gzip decoder: ") +
@@ -30,29 +31,11 @@ class GzipSource final : public ByteSource {
   Result<size_t> read(char* buf, size_t n) override;
 
  private:
-  // Records the error; what was decoded before it is delivered first, and the error on the next call.
-  Result<size_t> fail(Diagnostics errors, size_t produced) {
-    error_ = std::move(errors);
-    if (produced > 0) return produced;
-    return error_;
-  }
-  Result<size_t> fail(const std::string& what, size_t produced) {
-    return fail(Diagnostics{decompress_error(name_, what)}, produced);
-  }
-  // Only said at end of input, so offset + size is the input's length.
-  std::string truncated() const {
-    return "the gzip data ends inside a member after " + std::to_string(in_.offset() + in_.size()) +
-           " compressed bytes (truncated?)";
-  }
-
-  CompressedInput in_;
-  std::string name_;
   z_stream z_{};
   bool initialized_ = false;
   bool between_members_ = false;  // a member ended: another one or the end of input must follow
   bool need_input_ = true;        // inflate can go no further without more input
   bool done_ = false;
-  Diagnostics error_;
 };
 
 Result<size_t> GzipSource::read(char* buf, size_t n) {

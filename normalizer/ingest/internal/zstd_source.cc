@@ -10,10 +10,10 @@
 namespace strictlog::ingest_internal {
 namespace {
 
-class ZstdSource final : public ByteSource {
+class ZstdSource final : public DecoderSource {
  public:
   ZstdSource(std::unique_ptr<ByteSource> in, std::string name)
-      : in_(std::move(in)), name_(std::move(name)), dctx_(ZSTD_createDCtx()) {
+      : DecoderSource(std::move(in), std::move(name), "zstd", "frame"), dctx_(ZSTD_createDCtx()) {
     if (dctx_ == nullptr ||
         ZSTD_isError(ZSTD_DCtx_setParameter(dctx_, ZSTD_d_windowLogMax, kZstdWindowLogMax))) {
       error_ = {decompress_error(name_, "cannot start the zstd decoder")};
@@ -26,29 +26,11 @@ class ZstdSource final : public ByteSource {
   Result<size_t> read(char* buf, size_t n) override;
 
  private:
-  // Records the error; what was decoded before it is delivered first, and the error on the next call.
-  Result<size_t> fail(Diagnostics errors, size_t produced) {
-    error_ = std::move(errors);
-    if (produced > 0) return produced;
-    return error_;
-  }
-  Result<size_t> fail(const std::string& what, size_t produced) {
-    return fail(Diagnostics{decompress_error(name_, what)}, produced);
-  }
-  // Only said at end of input, so offset + size is the input's length.
-  std::string truncated() const {
-    return "the zstd data ends inside a frame after " + std::to_string(in_.offset() + in_.size()) +
-           " compressed bytes (truncated?)";
-  }
-
-  CompressedInput in_;
-  std::string name_;
   ZSTD_DCtx* dctx_;
   bool between_frames_ = true;  // a frame's magic number or the end of input comes next
   bool need_input_ = true;      // the decoder can go no further without more input
   bool done_ = false;
   uint64_t frame_offset_ = 0;  // where the current frame started
-  Diagnostics error_;
 };
 
 // True when `head` (1 to 3 bytes) could begin a zstd frame or skippable frame.
