@@ -44,6 +44,10 @@ struct Line {
   uint64_t length = 0;    // full length without terminator, even when oversize
   bool oversize = false;  // length > max_line
   bool had_cr = false;    // the terminator was "\r\n"
+  // Set for a network frame that was malformed (ingest/framing.h): why, e.g. "connection closed after 3 of 12
+  // bytes of an octet-counted message". The line is then quarantined as FRAMING with `bytes` as they came.
+  // LineReader never sets it.
+  std::string_view framing_detail;
 };
 
 class LineReader {

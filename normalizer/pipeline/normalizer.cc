@@ -21,10 +21,12 @@ void set_now(google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(now.tv_nsec));
 }
 
-void set_input(v1::Input* input, std::string_view name, const Line& line) {
-  input->mutable_name()->assign(name);
+void set_input(v1::Input* input, const NormalizeOptions& options, const Line& line) {
+  input->mutable_name()->assign(options.input_name);
   input->set_line(line.number);
   input->set_offset(line.offset);
+  if (!options.input_peer.empty()) input->mutable_peer()->assign(options.input_peer);
+  if (!options.input_connection.empty()) input->mutable_connection()->assign(options.input_connection);
 }
 
 // `2026-03-08 02:30:00` for a wall-clock time in infer_unix_time()'s form.
@@ -108,6 +110,13 @@ LineNormalizer::LineNormalizer(std::shared_ptr<const RuleSet> rules, NormalizeOp
   values_.resize(max_captures);
   if (options_.explain) miss_finder_ = std::make_unique<MissFinder>(rules_);
   update_wall_reference();
+  update_id_name();
+}
+
+void LineNormalizer::update_id_name() {
+  id_name_ = options_.input_peer.empty() && options_.input_connection.empty()
+                 ? options_.input_name
+                 : fmt::format("{} {} {}", options_.input_name, options_.input_peer, options_.input_connection);
 }
 
 void LineNormalizer::update_wall_reference() {
@@ -121,7 +130,20 @@ void LineNormalizer::start_input(std::string input_name, int64_t reference_time,
   options_.input_name = std::move(input_name);
   options_.reference_time = reference_time;
   options_.year_fixed = year_fixed;
+  options_.input_peer.clear();
+  options_.input_connection.clear();
   update_wall_reference();
+  update_id_name();
+}
+
+void LineNormalizer::start_input(const InputSource& input) {
+  options_.input_name = input.name;
+  options_.input_peer = input.peer;
+  options_.input_connection = input.connection;
+  options_.reference_time = input.reference_time;
+  options_.year_fixed = input.year_fixed;
+  update_wall_reference();
+  update_id_name();
 }
 
 Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason, std::string detail,
@@ -132,14 +154,15 @@ Outcome LineNormalizer::quarantine(const Line& line, v1::QuarantineReason reason
   record->set_detail(std::move(detail));
   // Text only when it is valid UTF-8 without NUL: protobuf would refuse to serialize invalid UTF-8 in a
   // `string`, and its JSON printer drops such bytes silently (see docs/ARCHITECTURE.md). Only ENCODING
-  // lines and (cut) OVERSIZE lines can fail the check; every other line passed it before it got here.
-  bool invalid = reason == v1::ENCODING || (reason == v1::OVERSIZE && check_encoding(line.bytes));
+  // lines, (cut) OVERSIZE lines and FRAMING frames can fail the check; every other line passed it before it got here.
+  bool invalid = reason == v1::ENCODING ||
+                 ((reason == v1::OVERSIZE || reason == v1::FRAMING) && check_encoding(line.bytes));
   if (invalid) {
     record->mutable_raw_bytes()->assign(line.bytes);
   } else {
     record->mutable_raw_text()->assign(line.bytes);
   }
-  set_input(record->mutable_input(), options_.input_name, line);
+  set_input(record->mutable_input(), options_, line);
   record->set_grammar_set_hash(rules_->hash);
   record->mutable_process_name()->assign(program);
   if (options_.stamp_processed_time) set_now(record->mutable_processed_time());
@@ -164,6 +187,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   ++counters_.lines_in;
   last_rule_.reset();
 
+  if (!line.framing_detail.empty()) return quarantine(line, v1::FRAMING, std::string(line.framing_detail), {}, record);
   if (line.oversize) {
     return quarantine(line, v1::OVERSIZE,
                       fmt::format("line is {} bytes, over the limit of {}; raw holds the first {} bytes", line.length,
@@ -326,7 +350,7 @@ bool LineNormalizer::resolve_time(const SyslogHeader& header, EventTime* time, s
 
 void LineNormalizer::fill_envelope(const Line& line, const SyslogHeader& header, const EventTime& time,
                                    v1::Envelope* env) {
-  env->set_uid(make_event_id(options_.input_name, line.offset, line.bytes));
+  env->set_uid(make_event_id(id_name_, line.offset, line.bytes));
   if (time.set) {
     env->mutable_time()->set_seconds(time.instant.unix_seconds);
     if (header.nanos != 0) env->mutable_time()->set_nanos(static_cast<int32_t>(header.nanos));
@@ -347,7 +371,7 @@ void LineNormalizer::fill_envelope(const Line& line, const SyslogHeader& header,
   if (!header.msgid.empty()) env->mutable_msgid()->assign(header.msgid);
   if (!header.structured_data.empty()) add_structured_data(header.structured_data, env);
   if (header.repeat_count && !header.last_message_repeated) env->set_repeat_count(*header.repeat_count);
-  set_input(env->mutable_input(), options_.input_name, line);
+  set_input(env->mutable_input(), options_, line);
   env->mutable_grammar_set_hash()->assign(rules_->hash);
 }
 

@@ -21,6 +21,9 @@ namespace strictlog {
 struct NormalizeOptions {
   // Input identity: Input.name in records, and part of the event id.
   std::string input_name;
+  // `strictlog serve`: Input.peer and Input.connection (listen/receiver.h); empty for files.
+  std::string input_peer;
+  std::string input_connection;
   // Reference clock for RFC 3164 year inference (unix seconds): `--year`, the file's mtime, or now.
   int64_t reference_time = 0;
   // When false, processed_time is left unset, so output is byte-for-byte reproducible (golden tests).
@@ -41,6 +44,15 @@ struct NormalizeOptions {
   // Set: the input is this program's own log output without a syslog header (`--program`, e.g. OpenVPN's
   // `--log` file), parsed by parse_program_log. Empty: the input is syslog (parse_header picks the format).
   std::string program;
+};
+
+// Where lines come from and how their years are inferred: what start_input() takes.
+struct InputSource {
+  std::string name;        // Input.name: a path, `-`, or a listener (`tcp://127.0.0.1:5514`)
+  std::string peer;        // Input.peer (serve)
+  std::string connection;  // Input.connection (serve)
+  int64_t reference_time = 0;
+  bool year_fixed = false;
 };
 
 // The envelope names of `last message repeated N times` events, which strictlog makes itself (no grammar).
@@ -69,6 +81,7 @@ class LineNormalizer {
   // Starts a new input: later records carry its name and infer years from its reference time. Counters
   // keep accumulating across inputs.
   void start_input(std::string input_name, int64_t reference_time, bool year_fixed = false);
+  void start_input(const InputSource& input);
 
   // Later lines are `program`'s own log output (NormalizeOptions::program); empty: syslog lines.
   void set_program(std::string program) { options_.program = std::move(program); }
@@ -128,11 +141,13 @@ class LineNormalizer {
   std::vector<re2::StringPiece> groups_;
   std::vector<Value> values_;
   std::string detail_;
+  std::string id_name_;  // what make_event_id() hashes as the input's name (see Envelope.uid)
+  void update_id_name();
   std::optional<std::pair<size_t, size_t>> last_rule_;
 };
 
 // Lowercase hex of the first 16 bytes of SHA-256(input_name NUL decimal(offset) NUL line), `line` without
-// its terminator. It names the line's occurrence and nothing about the rules: a line quarantined today and
+// its terminator; for a line of `strictlog serve`, input_name is `name SP peer SP connection`. It names the line's occurrence and nothing about the rules: a line quarantined today and
 // replayed after a rule was added gets the id a fresh run would give it (Envelope.uid). The line's own bytes
 // are in it so that two different lines never share an id when an input name and offset repeat (stdin is
 // always `-`; a rotated file is read again under its old name).

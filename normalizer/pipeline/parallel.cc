@@ -11,17 +11,14 @@
 
 namespace strictlog {
 
-struct ParallelNormalizer::Input {
-  std::string name;
-  int64_t reference_time = 0;
-  bool year_fixed = false;
-};
-
 struct ParallelNormalizer::Batch {
-  std::shared_ptr<const Input> input;
+  // (first line, input) for each run of lines of one input, in line order; never empty once a line is in.
+  std::vector<std::pair<size_t, std::shared_ptr<const InputSource>>> inputs;
   std::string bytes;          // the lines' bytes, back to back
   std::vector<Line> lines;    // positions; each one's bytes are bytes[starts[i], starts[i+1])
   std::vector<size_t> starts;
+  std::string details;                                // framing details, back to back
+  std::vector<std::pair<size_t, size_t>> detail_spans;  // each line's framing detail in `details`
   EncodedRecords records;
   Counters counts;
   std::optional<Diagnostics> error;  // the encoder's, at the line the batch stopped at
@@ -33,10 +30,12 @@ struct ParallelNormalizer::Batch {
   }
   // Empties the batch; its buffers keep their capacity.
   void clear() {
-    input.reset();
+    inputs.clear();
     bytes.clear();
     lines.clear();
     starts.clear();
+    details.clear();
+    detail_spans.clear();
     records.clear();
     counts = Counters{};
     error.reset();
@@ -48,7 +47,7 @@ struct ParallelNormalizer::Worker {
   Worker(std::shared_ptr<const RuleSet> rules, const NormalizeOptions& options)
       : normalizer(std::move(rules), options) {}
   LineNormalizer normalizer;
-  std::shared_ptr<const Input> input;  // the input `normalizer` was last started on
+  std::shared_ptr<const InputSource> input;  // the input `normalizer` was last started on
   v1::Event event;
   v1::QuarantineRecord record;
 };
@@ -67,7 +66,9 @@ ParallelNormalizer::ParallelNormalizer(std::shared_ptr<const RuleSet> rules, con
     : parallel_(parallel),
       encode_(std::move(encode)),
       sink_(std::move(sink)),
-      input_(std::make_shared<const Input>(Input{options.input_name, options.reference_time, options.year_fixed})) {
+      input_(std::make_shared<const InputSource>(InputSource{options.input_name, options.input_peer,
+                                                             options.input_connection, options.reference_time,
+                                                             options.year_fixed})) {
   parallel_.threads = std::clamp<size_t>(parallel_.threads, 1, kMaxThreads);
   parallel_.batch_lines = std::max<size_t>(parallel_.batch_lines, 1);
   window_ = 2 * parallel_.threads + 2;
@@ -97,7 +98,7 @@ ParallelNormalizer::ParallelNormalizer(std::shared_ptr<const RuleSet> rules, con
 ParallelNormalizer::~ParallelNormalizer() { abandon(); }
 
 void ParallelNormalizer::start_input(std::string input_name, int64_t reference_time, bool year_fixed) {
-  input_ = std::make_shared<const Input>(Input{std::move(input_name), reference_time, year_fixed});
+  input_ = std::make_shared<const InputSource>(InputSource{std::move(input_name), {}, {}, reference_time, year_fixed});
 }
 
 std::unique_ptr<ParallelNormalizer::Batch> ParallelNormalizer::new_batch() {
@@ -108,24 +109,35 @@ std::unique_ptr<ParallelNormalizer::Batch> ParallelNormalizer::new_batch() {
     batch = std::move(spare_.back());
     spare_.pop_back();
   }
-  batch->input = input_;
   return batch;
 }
 
-Status ParallelNormalizer::push(const Line& line) {
+Status ParallelNormalizer::push(const Line& line) { return push(line, input_); }
+
+Status ParallelNormalizer::push(const Line& line, std::shared_ptr<const InputSource> input) {
   if (error_) return *error_;
   if (finished_) return plain_error("internal", "a line was pushed after finish() (a bug)");
-  if (filling_ && filling_->input != input_) {
-    if (auto st = submit(); !st) return st;
-  }
   if (!filling_) filling_ = new_batch();
   Batch& b = *filling_;
+  if (b.inputs.empty() || b.inputs.back().second != input) b.inputs.emplace_back(b.lines.size(), std::move(input));
   b.starts.push_back(b.bytes.size());
   b.bytes.append(line.bytes);
+  b.detail_spans.emplace_back(b.details.size(), line.framing_detail.size());
+  b.details.append(line.framing_detail);
   b.lines.push_back(line);
   b.lines.back().bytes = {};  // points into the reader's buffer, which the next read reuses
+  b.lines.back().framing_detail = {};
   if (b.lines.size() >= parallel_.batch_lines || b.bytes.size() >= parallel_.batch_bytes) return submit();
   return kOk;
+}
+
+Status ParallelNormalizer::flush() {
+  if (error_) return *error_;
+  if (finished_) return kOk;
+  if (filling_ && !filling_->lines.empty()) {
+    if (auto st = submit(); !st) return st;
+  }
+  return drain(0);
 }
 
 Status ParallelNormalizer::finish() {
@@ -218,14 +230,19 @@ Status ParallelNormalizer::deliver(std::unique_ptr<Batch> batch) {
 
 void ParallelNormalizer::run_batch(Worker& w, Batch& b) {
   try {
-    if (w.input != b.input) {
-      w.normalizer.start_input(b.input->name, b.input->reference_time, b.input->year_fixed);
-      w.input = b.input;
-    }
+    size_t next_input = 0;
     for (size_t i = 0; i < b.lines.size(); ++i) {
       if (abandoned_.load(std::memory_order_relaxed)) break;
+      if (next_input < b.inputs.size() && b.inputs[next_input].first == i) {
+        const auto& input = b.inputs[next_input++].second;
+        if (w.input != input) {
+          w.normalizer.start_input(*input);
+          w.input = input;
+        }
+      }
       Line line = b.lines[i];
       line.bytes = b.line_bytes(i);
+      line.framing_detail = std::string_view(b.details).substr(b.detail_spans[i].first, b.detail_spans[i].second);
       Outcome outcome = w.normalizer.normalize(line, &w.event, &w.record);
       if (auto st = encode_(outcome, w.event, w.record, line.bytes, &b.records); !st) {
         b.error = st.errors();

@@ -1,7 +1,7 @@
 // ParallelNormalizer: LineNormalizer on N threads, with every output byte and count in input order.
 //
 // The calling thread reads: push() copies each line into the current batch (a batch holds up to
-// batch_lines lines, or closes once it holds batch_bytes bytes, and never spans two inputs). N worker threads,
+// batch_lines lines, or closes once it holds batch_bytes bytes, and may hold lines of several inputs, each line normalized as its own input says). N worker threads,
 // each with its own LineNormalizer over the shared, immutable RuleSet, normalize whole batches and encode every
 // outcome into the batch's own buffers with the caller's RecordEncoder. The calling thread hands finished
 // batches to the RecordSink strictly in the order they were read and adds up their counts in that order.
@@ -94,6 +94,14 @@ class ParallelNormalizer {
   // Copies `line` (its bytes and position) into the current batch; hands a full batch to the workers, then the
   // sink every batch already normalized, oldest first, and waits while the window is full.
   Status push(const Line& line);
+  // The same for a line of its own input (`strictlog serve`: each message's listener, peer and connection):
+  // lines of several inputs may share a batch. Keep the same pointer for the lines of one input: a worker
+  // starts an input only where the pointer changes.
+  Status push(const Line& line, std::shared_ptr<const InputSource> input);
+
+  // Hands the batch being filled to the workers and everything normalized to the sink, waiting for all of it:
+  // for a stream that pauses (`serve`), so that a quiet period leaves no line waiting for its batch to fill.
+  Status flush();
 
   // Normalizes every line pushed, hands all of it to the sink and joins the workers. Call once; push() may not
   // follow.
@@ -107,7 +115,6 @@ class ParallelNormalizer {
   const Counters& counters() const { return counters_; }
 
  private:
-  struct Input;
   struct Batch;
   struct Worker;
 
@@ -122,7 +129,7 @@ class ParallelNormalizer {
   size_t window_;
   RecordEncoder encode_;
   RecordSink sink_;
-  std::shared_ptr<const Input> input_;
+  std::shared_ptr<const InputSource> input_;
   Counters counters_;
   std::optional<Diagnostics> error_;
   bool finished_ = false;

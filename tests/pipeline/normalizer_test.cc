@@ -871,6 +871,59 @@ TEST_CASE("start_input changes the input name and the reference time: counters a
   CHECK(n.counters().balanced());
 }
 
+TEST_CASE("A network input names its peer and connection, and they are part of the event id", "[pipeline]") {
+  auto rules = mini_rules();
+  LineNormalizer n(rules, options("first.log", kEndOf2026));
+  n.start_input(InputSource{"tcp://127.0.0.1:5514", "[2001:db8::7]:40122", "1795900000000000.3", kEndOf2026, false});
+  Normalized a = run(n, make_line(kHandshake, 4, 310));
+  REQUIRE(a.outcome == Outcome::kEvent);
+  const v1::Input& in = a.event.envelope().input();
+  CHECK(in.name() == "tcp://127.0.0.1:5514");
+  CHECK(in.peer() == "[2001:db8::7]:40122");
+  CHECK(in.connection() == "1795900000000000.3");
+  CHECK(in.line() == 4);
+  CHECK(in.offset() == 310);
+  CHECK(a.event.envelope().uid() ==
+        make_event_id("tcp://127.0.0.1:5514 [2001:db8::7]:40122 1795900000000000.3", 310, kHandshake));
+  Normalized q = run(n, make_line("garbage", 5, 400));
+  REQUIRE(q.outcome == Outcome::kQuarantined);
+  CHECK(q.record.input().peer() == "[2001:db8::7]:40122");
+  CHECK(q.record.input().connection() == "1795900000000000.3");
+
+  // A file input after it has neither, and its id is the file's again.
+  n.start_input("second.log", kEndOf2026);
+  Normalized b = run(n, make_line(kHandshake, 1, 0));
+  CHECK(b.event.envelope().input().peer().empty());
+  CHECK(b.event.envelope().input().connection().empty());
+  CHECK(b.event.envelope().uid() == make_event_id("second.log", 0, kHandshake));
+}
+
+TEST_CASE("A malformed network frame is FRAMING with its reason, its bytes kept as they came", "[pipeline]") {
+  auto rules = mini_rules();
+  LineNormalizer n(rules, options("tcp://127.0.0.1:5514", kEndOf2026));
+  const std::string prefix = std::string(kHandshake).substr(0, 20);
+  Line cut = make_line(prefix, 2, 51);
+  cut.length = 20;
+  cut.framing_detail = "connection closed after 20 of 96 bytes of an octet-counted message";
+  Normalized a = run(n, cut);
+  REQUIRE(a.outcome == Outcome::kQuarantined);
+  CHECK(a.record.reason() == v1::FRAMING);
+  CHECK(a.record.detail() == "connection closed after 20 of 96 bytes of an octet-counted message");
+  CHECK(a.record.raw_text() == prefix);
+
+  // Bytes that are not UTF-8 (a binary count, a cut character) are kept as bytes.
+  const std::string binary("\xff\x00garbage", 9);
+  Line bad = make_line(binary, 3, 80);
+  bad.framing_detail = "expected an octet count, found byte 0xFF";
+  Normalized b = run(n, bad);
+  REQUIRE(b.outcome == Outcome::kQuarantined);
+  CHECK(b.record.reason() == v1::FRAMING);
+  CHECK(b.record.raw_bytes() == binary);
+  CHECK(b.record.raw_text().empty());
+  CHECK(n.counters().quarantined_by_reason[v1::FRAMING] == 2);
+  CHECK(n.counters().balanced());
+}
+
 }  // namespace strictlog
 
 namespace strictlog {

@@ -230,15 +230,67 @@ TEST_CASE("ParallelNormalizer: every thread count and batch size gives the seque
   }
 }
 
-TEST_CASE("ParallelNormalizer: a batch never holds lines of two inputs", "[pipeline]") {
-  const std::vector<Input> inputs = three_inputs(10);
-  for (size_t threads : {1, 4}) {
+TEST_CASE("ParallelNormalizer: lines of interleaved inputs share batches and each is read as its own input says",
+          "[pipeline]") {
+  // serve's case: messages of several connections alternate; each carries its listener, peer and connection.
+  std::vector<std::shared_ptr<const InputSource>> sources{
+      std::make_shared<const InputSource>(InputSource{"tcp://127.0.0.1:5514", "192.0.2.1:40000", "1.1", kJan2_2026, false}),
+      std::make_shared<const InputSource>(InputSource{"tcp://127.0.0.1:5514", "192.0.2.2:40001", "1.2", kMar1_2028, false}),
+      std::make_shared<const InputSource>(InputSource{"udp://127.0.0.1:5514", "192.0.2.3:514", "1.0", kJan2_2026, false})};
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < 300; ++i) texts.push_back(line_of_kind(i));
+  auto source_of = [&](size_t i) { return sources[(i / 3) % sources.size()]; };  // runs of 3 lines
+
+  Sequential want;
+  {
+    LineNormalizer n(app_rules(), options());
+    v1::Event event;
+    v1::QuarantineRecord record;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      n.start_input(*source_of(i));
+      Line line = line_at(texts[i], i + 1, i * 100);
+      REQUIRE(encode(n.normalize(line, &event, &record), event, record, line.bytes, &want.records).ok());
+    }
+    want.counts = n.counters();
+  }
+  REQUIRE(want.records.events.find("\"peer\":\"192.0.2.2:40001\",\"connection\":\"1.2\"") != std::string::npos);
+  REQUIRE(want.records.quarantine.find("\"peer\":\"192.0.2.3:514\",\"connection\":\"1.0\"") != std::string::npos);
+  REQUIRE(want.records.events.find("\"time\":\"2028-02-29T12:00:00Z\"") != std::string::npos);  // 1.2's year
+
+  for (size_t threads : {1, 3}) {
+    INFO("threads " << threads);
+    Collected got;
+    ParallelNormalizer p(app_rules(), options(), {threads, 64, 1 << 20}, encode, collect_into(&got));
+    for (size_t i = 0; i < texts.size(); ++i) REQUIRE(p.push(line_at(texts[i], i + 1, i * 100), source_of(i)).ok());
+    REQUIRE(p.finish().ok());
+    CHECK(got.calls == 5);  // 300 lines in batches of 64: inputs do not cut batches
+    CHECK(got.records.events == want.records.events);
+    CHECK(got.records.quarantine == want.records.quarantine);
+    check_same_counts(p.counters(), want.counts);
+  }
+}
+
+TEST_CASE("ParallelNormalizer: flush() writes the lines of a batch that is not full and the run goes on",
+          "[pipeline]") {
+  for (size_t threads : {1, 2}) {
+    INFO("threads " << threads);
     Collected got;
     ParallelNormalizer p(app_rules(), options(), {threads, 2048, 1 << 20}, encode, collect_into(&got));
-    REQUIRE(push_all(p, inputs).ok());
+    REQUIRE(p.push(line_at(line_of_kind(0), 1, 0)).ok());
+    REQUIRE(p.push(line_at(line_of_kind(3), 2, 100)).ok());
+    CHECK(got.calls == 0);
+    REQUIRE(p.flush().ok());
+    CHECK(got.calls == 1);
+    CHECK(p.counters().lines_in == 2);
+    CHECK(p.counters().events == 1);
+    CHECK(p.counters().quarantined == 1);
+    REQUIRE(p.flush().ok());  // nothing new: no empty batch reaches the sink
+    CHECK(got.calls == 1);
+    REQUIRE(p.push(line_at(line_of_kind(1), 3, 200)).ok());
     REQUIRE(p.finish().ok());
-    CHECK(got.calls == 3);
-    CHECK(p.counters().lines_in == 30);
+    CHECK(got.calls == 2);
+    CHECK(p.counters().lines_in == 3);
+    CHECK(p.counters().dropped_by_rule == 1);
   }
 }
 
