@@ -1,0 +1,86 @@
+#include "listen/internal/tcp_listener.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <utility>
+
+#include "listen/internal/tcp_connection.h"
+
+namespace strictlog::listen_internal {
+
+std::unique_ptr<TcpListener> TcpListener::open(Context& cx, ListenerSlot& slot, const ListenAddress& address,
+                                               std::error_code& ec) {
+  asio::ip::address ip = asio::ip::make_address(address.host, ec);
+  if (ec) return nullptr;
+  asio::ip::tcp::endpoint endpoint(ip, address.port);
+  asio::ip::tcp::acceptor acceptor(cx.io);
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return nullptr;
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return nullptr;
+  acceptor.bind(endpoint, ec);
+  if (ec) return nullptr;
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return nullptr;
+  ListenAddress bound = address;
+  bound.port = acceptor.local_endpoint(ec).port();
+  if (ec) return nullptr;
+  return std::unique_ptr<TcpListener>(new TcpListener(cx, slot, std::move(acceptor), std::move(bound)));
+}
+
+TcpListener::TcpListener(Context& cx, ListenerSlot& slot, asio::ip::tcp::acceptor acceptor, ListenAddress bound)
+    : cx_(cx), slot_(slot), acceptor_(std::move(acceptor)), retry_(cx.io), bound_(std::move(bound)),
+      name_(to_string(bound_)) {}
+
+void TcpListener::stop() {
+  std::error_code ignored;
+  acceptor_.close(ignored);
+  retry_.cancel();
+}
+
+void TcpListener::accept() {
+  acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+    if (!acceptor_.is_open()) {
+      // Closed by stop(); a connection accepted just before is still read, unless the queue is closed.
+      if (!ec) take(std::move(socket));
+      return;
+    }
+    if (ec) {
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([this](std::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    take(std::move(socket));
+    accept();
+  });
+}
+
+void TcpListener::take(asio::ip::tcp::socket socket) {
+  std::error_code ec;
+  if (cx_.ended) {
+    socket.close(ec);
+    return;
+  }
+  if (cx_.connections.size() >= cx_.limits.max_connections) {
+    slot_.update([](ListenerStats& s) { ++s.connections_refused; });  // first: counted once the peer sees it
+    socket.close(ec);
+    return;
+  }
+  asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already (reset before it was accepted): nothing was received
+  InputSource input{name_, peer_name(peer.address(), peer.port()),
+                    fmt::format("{}.{}", cx_.start, ++cx_.connections_started), unix_seconds(), false};
+  auto connection = std::make_shared<TcpConnection>(cx_, slot_, std::move(socket), std::move(input));
+  cx_.connections.insert(connection);
+  slot_.update([](ListenerStats& s) {
+    ++s.connections_accepted;
+    ++s.connections_open;
+  });
+  connection->start();
+  if (cx_.stopping) connection->drain();
+}
+
+}  // namespace strictlog::listen_internal

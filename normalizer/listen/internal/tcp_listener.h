@@ -1,0 +1,38 @@
+// One TCP listening socket: accepts connections, refuses those over max_connections, and starts a
+// TcpConnection for each other one. Internal to listen/.
+#pragma once
+
+#include <asio.hpp>
+
+#include <memory>
+#include <string>
+
+#include "listen/internal/context.h"
+
+namespace strictlog::listen_internal {
+
+class TcpListener {
+ public:
+  // Binds and listens (reuse_address: a restarted daemon gets its port back at once). Error: why not.
+  static std::unique_ptr<TcpListener> open(Context& cx, ListenerSlot& slot, const ListenAddress& address,
+                                           std::error_code& ec);
+
+  ListenAddress bound() const { return bound_; }
+  void start() { accept(); }
+  // No new connection from now on; the open ones are not this object's.
+  void stop();
+
+ private:
+  TcpListener(Context& cx, ListenerSlot& slot, asio::ip::tcp::acceptor acceptor, ListenAddress bound);
+  void accept();
+  void take(asio::ip::tcp::socket socket);
+
+  Context& cx_;
+  ListenerSlot& slot_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer retry_;  // after a failed accept (out of descriptors): wait instead of spinning
+  ListenAddress bound_;
+  std::string name_;  // InputSource.name
+};
+
+}  // namespace strictlog::listen_internal

@@ -1,0 +1,166 @@
+#include "listen/receiver.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <csignal>
+#include <system_error>
+#include <thread>
+
+#include "listen/internal/context.h"
+#include "listen/internal/tcp_connection.h"
+#include "listen/internal/tcp_listener.h"
+#include "listen/internal/udp_listener.h"
+
+namespace strictlog {
+
+using listen_internal::ListenerSlot;
+using listen_internal::TcpListener;
+using listen_internal::UdpListener;
+
+namespace {
+
+// The queue's on_space, which runs on the consumer thread and may outlive the receiver: it posts to the
+// network thread while the receiver exists (`post` set), and does nothing after.
+struct Waker {
+  std::mutex mutex;
+  std::function<void()> post;
+
+  void wake() {
+    std::lock_guard lock(mutex);
+    if (post) post();
+  }
+};
+
+}  // namespace
+
+struct Receiver::Impl {
+  Impl(MessageQueue& queue, ReceiverLimits limits) : cx(queue, limits) {}
+  ~Impl() {
+    std::lock_guard lock(waker->mutex);
+    waker->post = nullptr;
+  }
+
+  // On the network thread, after stop() or when the consumer closed the queue; once.
+  void begin_shutdown() {
+    if (cx.stopping) return;
+    cx.stopping = true;
+    for (auto& listener : tcp) listener->stop();
+    for (auto& listener : udp) listener->stop();
+    for (const auto& connection : cx.connections) connection->drain();
+    cx.end_if_drained();
+  }
+
+  // The queue's on_space, on the network thread: room was made, or the consumer closed the queue, which
+  // nothing can be delivered to any more: then the receiver stops at once, without draining.
+  void on_space() {
+    if (!cx.queue.closed()) {
+      cx.resume_paused();
+      return;
+    }
+    begin_shutdown();
+    cx.paused.clear();
+    std::vector<std::shared_ptr<listen_internal::TcpConnection>> open(cx.connections.begin(), cx.connections.end());
+    for (const auto& connection : open) connection->abandon();
+    cx.end_if_drained();
+  }
+
+  listen_internal::Context cx;  // first: its io_context outlives every socket below
+  std::vector<std::unique_ptr<ListenerSlot>> slots;  // per address, in the order given
+  std::vector<ListenAddress> bound;
+  std::vector<std::unique_ptr<TcpListener>> tcp;
+  std::vector<std::unique_ptr<UdpListener>> udp;
+  std::shared_ptr<Waker> waker = std::make_shared<Waker>();
+  std::mutex thread_mutex;  // start(), join()
+  std::thread thread;
+  bool started = false;
+  std::atomic<bool> stop_requested{false};
+};
+
+Result<std::unique_ptr<Receiver>> Receiver::open(const std::vector<ListenAddress>& addresses, ReceiverLimits limits,
+                                                 MessageQueue& queue) {
+  auto impl = std::make_unique<Impl>(queue, limits);
+  Diagnostics errors;
+  for (const ListenAddress& address : addresses) {
+    auto& slot = *impl->slots.emplace_back(std::make_unique<ListenerSlot>());
+    std::error_code ec;
+    ListenAddress bound = address;
+    if (address.protocol == ListenAddress::Protocol::kTcp) {
+      if (auto listener = TcpListener::open(impl->cx, slot, address, ec)) {
+        bound = listener->bound();
+        impl->tcp.push_back(std::move(listener));
+      }
+    } else if (auto listener = UdpListener::open(impl->cx, slot, address, ec)) {
+      bound = listener->bound();
+      impl->udp.push_back(std::move(listener));
+    }
+    if (ec) {
+      errors.push_back(
+          plain_error("bind-failed", fmt::format("cannot listen on {}: {}", to_string(address), ec.message())));
+    }
+    slot.update([&](ListenerStats& s) { s.address = to_string(bound); });
+    impl->bound.push_back(std::move(bound));
+  }
+  if (!errors.empty()) return errors;
+  queue.set_on_space([waker = impl->waker] { waker->wake(); });
+  {
+    std::lock_guard lock(impl->waker->mutex);
+    impl->waker->post = [impl = impl.get()] { asio::post(impl->cx.io, [impl] { impl->on_space(); }); };
+  }
+  return std::unique_ptr<Receiver>(new Receiver(std::move(impl)));
+}
+
+Receiver::Receiver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Receiver::~Receiver() {
+  stop();
+  join();
+}
+
+std::vector<ListenAddress> Receiver::addresses() const { return impl_->bound; }
+
+Status Receiver::start() {
+  std::lock_guard lock(impl_->thread_mutex);
+  if (impl_->started) return kOk;
+  impl_->started = true;
+  impl_->cx.start = fmt::format(
+      "{}", std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+  for (auto& listener : impl_->tcp) listener->start();
+  for (auto& listener : impl_->udp) listener->start();
+  // Threads inherit the mask of the thread that starts them: signals go to the main thread, as in
+  // pipeline/parallel.cc. Faults stay deliverable.
+  sigset_t blocked, previous;
+  sigfillset(&blocked);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT}) sigdelset(&blocked, sig);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  std::optional<Diagnostic> error;
+  try {
+    impl_->thread = std::thread([impl = impl_.get()] { impl->cx.io.run(); });
+  } catch (const std::system_error& e) {
+    error = plain_error("thread-failed", fmt::format("cannot start the network thread: {}", e.code().message()));
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (error) return *error;
+  return kOk;
+}
+
+void Receiver::stop() {
+  if (impl_->stop_requested.exchange(true)) return;
+  asio::post(impl_->cx.io, [impl = impl_.get()] { impl->begin_shutdown(); });
+}
+
+void Receiver::join() {
+  std::lock_guard lock(impl_->thread_mutex);
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::vector<ListenerStats> Receiver::stats() const {
+  std::vector<ListenerStats> stats;
+  stats.reserve(impl_->slots.size());
+  for (const auto& slot : impl_->slots) stats.push_back(slot->snapshot());
+  return stats;
+}
+
+}  // namespace strictlog
