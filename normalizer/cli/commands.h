@@ -18,5 +18,6 @@ Run add_compile(CLI::App& app);
 Run add_explain(CLI::App& app);
 Run add_diff(CLI::App& app);
 Run add_replay(CLI::App& app);
+Run add_serve(CLI::App& app);
 
 }  // namespace strictlog::cli

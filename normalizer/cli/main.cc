@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   Run explain = add_explain(app);
   Run diff = add_diff(app);
   Run replay = add_replay(app);
+  Run serve = add_serve(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -41,5 +42,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("explain")) return explain();
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("replay")) return replay();
+  if (app.got_subcommand("serve")) return serve();
   return kExitUsage;
 }

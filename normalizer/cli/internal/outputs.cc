@@ -100,8 +100,12 @@ Result<std::unique_ptr<RunOutputs>> RunOutputs::open(const OutputPaths& paths) {
     if (!dropped_out) return dropped_out.errors();
     o->dropped_out_ = std::move(*dropped_out);
   }
-  o->format_ = paths.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf;
+  o->format_ = event_format(paths);
   return o;
+}
+
+EventFormat event_format(const OutputPaths& paths) {
+  return paths.format == "jsonl" ? EventFormat::kJsonLines : EventFormat::kProtobuf;
 }
 
 Status RunOutputs::write(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
@@ -113,11 +117,16 @@ Status RunOutputs::write(Outcome outcome, const v1::Event& event, const v1::Quar
 
 Status RunOutputs::encode(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
                           std::string_view line, EncodedRecords* out) const {
+  return encode_outcome(format_, dropped_out_ != nullptr, outcome, event, record, line, out);
+}
+
+Status encode_outcome(EventFormat format, bool keep_dropped, Outcome outcome, const v1::Event& event,
+                      const v1::QuarantineRecord& record, std::string_view line, EncodedRecords* out) {
   switch (outcome) {
-    case Outcome::kEvent: return append_event_record(event, format_, &out->events);
+    case Outcome::kEvent: return append_event_record(event, format, &out->events);
     case Outcome::kQuarantined: return append_quarantine_record(record, &out->quarantine);
     case Outcome::kDropped:
-      if (!dropped_out_) return kOk;
+      if (!keep_dropped) return kOk;
       // Exactly the bytes read, terminator normalised to LF like every line the reader returns.
       out->dropped.append(line);
       out->dropped.push_back('\n');

@@ -41,6 +41,13 @@ std::string default_quarantine_path(const std::string& out);
 // the other, or both would interleave on one stream). The message saying which clash, or empty.
 std::string output_clash(const std::vector<std::string>& inputs, const OutputPaths& paths);
 
+// The bytes RunOutputs::write() writes for `outcome`, appended to `*out`; `keep_dropped`: --dropped was given.
+// Thread-safe, and it needs no open output: the RecordEncoder of ParallelNormalizer, also while serve's
+// outputs rotate.
+Status encode_outcome(EventFormat format, bool keep_dropped, Outcome outcome, const v1::Event& event,
+                      const v1::QuarantineRecord& record, std::string_view line, EncodedRecords* out);
+EventFormat event_format(const OutputPaths& paths);
+
 class RunOutputs {
  public:
   // Opens every output as a temporary file: events 0644, quarantine and dropped 0600 (raw lines may hold

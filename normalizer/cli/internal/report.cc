@@ -49,9 +49,11 @@ int interrupted(std::string_view command, int sig, const Counters& counts) {
 }
 
 void print_summary(std::string_view command, const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
-                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to) {
-  std::string s = fmt::format("strictlog {}: {} line{} from {} input{} in {:.3f} s ({:.0f} lines/s)\n",
-                              command, c.lines_in, c.lines_in == 1 ? "" : "s", inputs, inputs == 1 ? "" : "s", seconds,
+                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to,
+                   std::string_view input_kind) {
+  std::string s = fmt::format("strictlog {}: {} line{} from {} {}{} in {:.3f} s ({:.0f} lines/s)\n",
+                              command, c.lines_in, c.lines_in == 1 ? "" : "s", inputs, input_kind,
+                              inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
   auto per_rule = [&](bool drop) {

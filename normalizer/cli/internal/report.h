@@ -26,7 +26,9 @@ int io_error(std::string_view command, const Diagnostics& ds, const Counters* co
 int interrupted(std::string_view command, int sig, const Counters& counts);
 
 // The run summary: lines, events per rule, dropped, quarantined per reason, lines/s, the invariant.
+// `inputs` counts what lines came from: files (`input`) or, for serve, listeners (`input_kind` "listener").
 void print_summary(std::string_view command, const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
-                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to);
+                   const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to,
+                   std::string_view input_kind = "input");
 
 }  // namespace strictlog::cli

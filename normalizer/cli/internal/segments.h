@@ -1,0 +1,76 @@
+// serve's outputs: RunOutputs in segments, rotated by size and by time, each segment complete or not there.
+//
+// Without rotation there is one segment, written to exactly --out, --quarantine and --dropped and published
+// (fsync, rename, fsync of the directory) when serve stops, as `normalize` publishes its outputs.
+// With rotation (--rotate-bytes, --rotate-seconds), each output path P = DIR/STEM.EXT becomes a series of
+// files DIR/STEM.<start>.<NNNNNN>.EXT, <start> the segment's UTC start time (`20261122T231500Z`) and NNNNNN
+// its number in this run from 000001, e.g. `events.20261122T231500Z.000001.pb` beside
+// `events.quarantine.20261122T231500Z.000001.jsonl`. A segment's files are published together (a file
+// without records is empty, so that the set is always whole), when the segment reaches the size (bytes
+// written to all its files; checked after each batch the pipeline writes, so a segment ends at most one
+// batch, 2,048 messages or about 1 MiB, past it), when it is older than the time, on SIGHUP (logrotate's
+// signal), and when serve stops; until then they are hidden temporary files. A segment with
+// no record is not published: a quiet hour leaves no empty file. A name already taken (a restart within
+// the same second) takes the next number: a published file is never replaced.
+//
+// Durability: what is published is on disk (fsync'd). A crash loses the current segment's records, whose
+// temporary files stay behind, visibly not a finished output (`.STEM...tmp.XXXXXX`).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "cli/internal/outputs.h"
+
+namespace strictlog::cli {
+
+struct RotationPolicy {
+  uint64_t bytes = 0;                  // 0: never by size
+  std::chrono::seconds age{0};         // 0: never by time
+  bool enabled() const { return bytes != 0 || age.count() != 0; }
+};
+
+// `dir/events.pb`, 20261122T231500Z, 1 -> `dir/events.20261122T231500Z.000001.pb`.
+std::string segment_path(const std::string& path, std::string_view start, uint64_t number);
+
+class SegmentedOutputs {
+ public:
+  // Checks the paths (a stream such as `-` cannot be rotated: usage error text in the Diagnostic) and opens
+  // the first segment.
+  static Result<std::unique_ptr<SegmentedOutputs>> open(const OutputPaths& paths, RotationPolicy policy);
+
+  // Writes a batch's records to the current segment, then rotates if the segment reached its size.
+  Status write(const EncodedRecords& records);
+  // Rotates if the segment is older than the policy's age; `force`: rotates now (SIGHUP). No-op without
+  // rotation or for a segment without records.
+  Status rotate(bool force);
+  // Publishes the last segment (without rotation: always, so the outputs exist even when empty).
+  Status finish();
+
+  uint64_t published() const { return published_; }
+  // The lines in published segments, as the caller reports them with note_lines() before each write.
+  void note_lines(uint64_t lines) { lines_in_segment_ += lines; }
+  uint64_t lines_published() const { return lines_published_; }
+
+  std::string events_to() const;
+  std::string quarantine_to() const;
+  std::string dropped_to() const;
+
+ private:
+  SegmentedOutputs(OutputPaths paths, RotationPolicy policy) : paths_(std::move(paths)), policy_(policy) {}
+  Status open_segment();
+  Status publish_segment();
+
+  OutputPaths paths_;  // quarantine filled in
+  RotationPolicy policy_;
+  std::unique_ptr<RunOutputs> current_;
+  std::chrono::steady_clock::time_point started_;
+  uint64_t bytes_ = 0;     // written to the current segment
+  uint64_t number_ = 0;    // of the current segment
+  uint64_t published_ = 0;
+  uint64_t lines_in_segment_ = 0, lines_published_ = 0;
+};
+
+}  // namespace strictlog::cli

@@ -1,0 +1,368 @@
+// `strictlog serve`: the syslog input daemon. Listeners (listen/) → bounded queue → worker threads sharing one
+// compiled rule set (pipeline/parallel.h) → the outputs of `normalize`, in segments (cli/internal/segments.h).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/internal/outputs.h"
+#include "cli/internal/report.h"
+#include "cli/internal/segments.h"
+#include "listen/receiver.h"
+#include "pipeline/parallel.h"
+#include "sink/atomic_file.h"
+
+namespace strictlog::cli {
+namespace {
+
+volatile std::sig_atomic_t g_rotate_signal = 0;
+void on_rotate_signal(int) { g_rotate_signal = 1; }
+
+// How long a line may wait in a batch that is not full before it is written anyway: a quiet stream's
+// lines reach the outputs within about this, not when 2048 more lines came.
+constexpr auto kFlushAfter = std::chrono::milliseconds(200);
+// The longest the main thread waits for a batch before it looks at signals and timers again.
+constexpr auto kPollEvery = std::chrono::milliseconds(50);
+
+struct ServeArgs {
+  std::string config;
+  std::vector<std::string> tcp, udp;
+  std::string grammars = "grammars";
+  std::string mappings = "mappings";
+  OutputPaths outputs;
+  uint64_t rotate_bytes = 0;
+  int64_t rotate_seconds = 0;
+  size_t threads = default_threads();
+  size_t queue_messages = 65536;
+  size_t queue_bytes = size_t{64} << 20;
+  size_t max_message = kDefaultMaxMessage;
+  size_t max_connections = 1024;
+  double idle_timeout = 0;
+  double drain_timeout = 5;
+  size_t udp_rcvbuf = 0;
+  std::string ready_file;
+  std::string timezone;
+  bool no_processed_time = false;
+  bool explain = false;
+};
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0 + 0.5));
+}
+
+Status write_ready_file(const std::string& path, const std::vector<ListenAddress>& bound) {
+  auto file = AtomicFile::create(path, 0644);
+  if (!file) return file.errors();
+  std::string text;
+  for (const auto& a : bound) text += to_string(a) + "\n";
+  if (auto st = file->write(text); !st) return st;
+  return file->commit();
+}
+
+void print_listeners(const std::vector<ListenerStats>& stats) {
+  std::string s;
+  for (const auto& l : stats) {
+    if (l.address.rfind("udp", 0) == 0) {
+      s += fmt::format("  listener {}: accepted {}, {} bytes, udp_lost_queue {}, udp_lost_kernel {}\n", l.address,
+                       l.messages, l.bytes, l.udp_lost_queue, l.udp_lost_kernel);
+    } else {
+      s += fmt::format("  listener {}: accepted {}, {} bytes, connections {} (refused {}, idle-closed {})\n",
+                       l.address, l.messages, l.bytes, l.connections_accepted, l.connections_refused,
+                       l.connections_idle_closed);
+    }
+  }
+  std::fputs(s.c_str(), stderr);
+}
+
+uint64_t accepted(const std::vector<ListenerStats>& stats) {
+  uint64_t n = 0;
+  for (const auto& l : stats) n += l.messages;
+  return n;
+}
+
+void print_accepted(uint64_t accepted, const Counters& c) {
+  bool ok = accepted == c.events + c.dropped_by_rule + c.quarantined && c.balanced();
+  std::fputs(fmt::format("  accepted {} == events {} + dropped_by_rule {} + quarantined {}: {}\n", accepted, c.events,
+                         c.dropped_by_rule, c.quarantined, ok ? "ok" : "VIOLATED (a bug: please report it)")
+                 .c_str(),
+             stderr);
+}
+
+// Sets every option the file names and the command line did not (the command line wins), through CLI11's
+// own TOML reader and each option's validators; the settings are serve's long options without `--`. CLI11
+// 2.1 reads config files for the top-level app only, hence this step after parsing.
+Status apply_config(CLI::App& cmd, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return plain_error("config", fmt::format("cannot read config file '{}': {}", path, std::strerror(errno)));
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_config(in);
+  } catch (const CLI::Error& e) {
+    return plain_error("config", fmt::format("{}: {}", path, e.what()));
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // CLI11's section markers
+    std::string name = item.parents.empty() ? item.name : fmt::format("{}.{}", fmt::join(item.parents, "."), item.name);
+    CLI::Option* option = item.parents.empty() && item.name != "config" && item.name != "help"
+                              ? cmd.get_option_no_throw("--" + item.name)
+                              : nullptr;
+    if (option == nullptr) {
+      return plain_error("config", fmt::format("{}: unknown setting '{}' (the settings are serve's long options "
+                                               "without '--', e.g. tcp, out, rotate-seconds)",
+                                               path, name));
+    }
+    if (option->count() > 0) continue;
+    try {
+      option->clear();
+      for (const auto& value : item.inputs) option->add_result(value);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      return plain_error("config", fmt::format("{}: setting '{}': {}", path, name, e.what()));
+    }
+  }
+  return kOk;
+}
+
+int run(const ServeArgs& a) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<ListenAddress> addresses;
+  std::vector<std::string> tcp = a.tcp, udp = a.udp;
+  if (tcp.empty() && udp.empty()) tcp = udp = {"127.0.0.1:5514"};
+  for (auto [protocol, texts] : {std::pair{ListenAddress::Protocol::kTcp, &tcp}, {ListenAddress::Protocol::kUdp, &udp}}) {
+    for (const auto& text : *texts) {
+      auto address = parse_listen_address(protocol, text);
+      if (!address) return usage_error("serve", address.errors().front().message);
+      addresses.push_back(*address);
+    }
+  }
+  if (std::string clash = output_clash({}, a.outputs); !clash.empty()) return usage_error("serve", clash);
+  std::optional<TimeZone> zone;
+  if (!a.timezone.empty()) {
+    auto located = TimeZone::locate(a.timezone);
+    if (!located) return usage_error("serve", located.errors().front().message);
+    zone = *located;
+  }
+  auto rules = load_ruleset(a.grammars, a.mappings);
+  if (!rules) {
+    print_diagnostics("serve", rules.errors());
+    return kExitLoadError;
+  }
+
+  install_signal_handlers();
+  struct sigaction sa {};
+  sa.sa_handler = on_rotate_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, nullptr);
+
+  RotationPolicy policy{a.rotate_bytes, std::chrono::seconds(a.rotate_seconds)};
+  auto outputs = SegmentedOutputs::open(a.outputs, policy);
+  if (!outputs) {
+    if (outputs.errors().front().code == "usage") return usage_error("serve", outputs.errors().front().message);
+    return io_error("serve", outputs.errors());
+  }
+  SegmentedOutputs& out = **outputs;
+
+  MessageQueue queue(a.queue_messages, a.queue_bytes);
+  ReceiverLimits limits;
+  limits.max_message = a.max_message;
+  limits.max_connections = a.max_connections;
+  limits.idle_timeout = to_ms(a.idle_timeout);
+  limits.drain_timeout = to_ms(a.drain_timeout);
+  limits.udp_receive_buffer = a.udp_rcvbuf;
+  auto receiver = Receiver::open(addresses, limits, queue);
+  if (!receiver) return io_error("serve", receiver.errors());
+
+  NormalizeOptions options;
+  options.stamp_processed_time = !a.no_processed_time;
+  options.explain = a.explain;
+  options.time_zone = zone;
+  EventFormat format = event_format(a.outputs);
+  bool keep_dropped = !a.outputs.dropped.empty();
+  const ParallelNormalizer* counts_of = nullptr;  // the normalizer below, for the sink's line count
+  uint64_t lines_written = 0;
+  ParallelNormalizer normalizer(
+      *rules, options, ParallelOptions{.threads = a.threads},
+      [format, keep_dropped](Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
+                             std::string_view line, EncodedRecords* encoded) {
+        return encode_outcome(format, keep_dropped, outcome, event, record, line, encoded);
+      },
+      [&out, &counts_of, &lines_written](const EncodedRecords& encoded) {
+        // The batch's counts are added before its records come here (pipeline/parallel.h).
+        uint64_t lines = counts_of->counters().lines_in;
+        out.note_lines(lines - lines_written);
+        lines_written = lines;
+        return out.write(encoded);
+      });
+  counts_of = &normalizer;
+
+  std::vector<ListenAddress> bound = (*receiver)->addresses();
+  if (!a.ready_file.empty()) {
+    if (auto st = write_ready_file(a.ready_file, bound); !st) return io_error("serve", st.errors());
+  }
+  if (auto st = (*receiver)->start(); !st) return io_error("serve", st.errors());
+  std::string listening;
+  for (const auto& b : bound) listening += (listening.empty() ? "" : ", ") + to_string(b);
+  std::fputs(fmt::format("strictlog serve: listening on {}\n", listening).c_str(), stderr);
+
+  // The main thread feeds the pipeline; the network thread and the workers block signals, so SIGTERM and
+  // SIGHUP land here and are seen within kPollEvery.
+  Diagnostics failure;
+  bool stopping = false;
+  auto unflushed_since = std::optional<std::chrono::steady_clock::time_point>{};
+  while (failure.empty()) {
+    if (g_stop_signal && !stopping) {
+      std::fputs(fmt::format("strictlog serve: signal {} ({}): no new connections; draining\n", int{g_stop_signal},
+                             strsignal(g_stop_signal))
+                     .c_str(),
+                 stderr);
+      (*receiver)->stop();
+      stopping = true;
+    }
+    auto now = std::chrono::steady_clock::now();
+    std::optional<ReceivedBatch> batch = queue.pop(now + kPollEvery);
+    if (batch) {
+      if (!unflushed_since) unflushed_since = now;
+      for (size_t i = 0; i < batch->messages.size() && failure.empty(); ++i) {
+        if (auto st = normalizer.push(batch->line(i), batch->input(i)); !st) failure = st.errors();
+      }
+      if (!failure.empty()) break;
+    }
+    bool rotate_now = g_rotate_signal != 0;
+    if (unflushed_since && (rotate_now || !batch || std::chrono::steady_clock::now() - *unflushed_since >= kFlushAfter)) {
+      if (auto st = normalizer.flush(); !st) {
+        failure = st.errors();
+        break;
+      }
+      unflushed_since.reset();
+    }
+    if (rotate_now) g_rotate_signal = 0;
+    if (auto st = out.rotate(rotate_now); !st) {
+      failure = st.errors();
+      break;
+    }
+    if (!batch && queue.closed_and_empty()) break;
+  }
+
+  if (failure.empty()) {
+    (*receiver)->join();
+    if (auto st = normalizer.finish(); !st) failure = st.errors();
+  }
+  if (failure.empty()) {
+    if (auto st = out.finish(); !st) failure = st.errors();
+  }
+  if (!failure.empty()) {
+    // The outputs cannot take more: stop listening (TCP senders see their connections close and keep what
+    // they did not send; a queue its consumer closed makes the receiver close every connection), then say
+    // exactly what was kept. The current segment's temporary files go with `outputs`.
+    (*receiver)->stop();
+    queue.close();
+    while (queue.pop(std::chrono::steady_clock::now())) {
+    }
+    (*receiver)->join();
+    normalizer.abandon();
+    for (const auto& d : failure) std::fputs(fmt::format("strictlog serve: {}\n", d.message).c_str(), stderr);
+    auto stats = (*receiver)->stats();
+    uint64_t in = accepted(stats);
+    print_listeners(stats);
+    std::fputs(fmt::format("strictlog serve: stopped; {} of {} accepted messages are in the {} published segment{}; "
+                           "the other {} were not written\n",
+                           out.lines_published(), in, out.published(), out.published() == 1 ? "" : "s",
+                           in - out.lines_published())
+                   .c_str(),
+               stderr);
+    return kExitIoError;
+  }
+
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Counters& c = normalizer.counters();
+  auto stats = (*receiver)->stats();
+  print_summary("serve", **rules, c, seconds, bound.size(), out.events_to(), out.quarantine_to(), out.dropped_to(),
+                "listener");
+  print_listeners(stats);
+  print_accepted(accepted(stats), c);
+  if (accepted(stats) != c.lines_in || !c.balanced()) return kExitIoError;
+  return kExitOk;
+}
+
+}  // namespace
+
+Run add_serve(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Receive syslog over TCP and UDP and normalize it as it arrives");
+  cmd->add_option("--config", args->config,
+                  "Read options from this TOML file: serve's long options without '--' "
+                  "(tcp = [\"127.0.0.1:5514\"], out = \"/var/lib/strictlog/events.pb\", rotate-seconds = 3600); "
+                  "the command line wins");
+  cmd->add_option("--tcp", args->tcp,
+                  "Listen for syslog over TCP (RFC 6587: octet counting or LF framing, told apart per connection) "
+                  "on HOST:PORT, HOST an IP address ([::1]:PORT for IPv6, a bare PORT: 127.0.0.1); repeatable");
+  cmd->add_option("--udp", args->udp, "Listen for syslog over UDP (RFC 5426) on HOST:PORT; repeatable. Without "
+                                      "--tcp and --udp: TCP and UDP on 127.0.0.1:5514");
+  cmd->add_option("--grammars", args->grammars, "Directory of *.grammar files")->capture_default_str();
+  cmd->add_option("--mappings", args->mappings, "Directory of *.mapping files")->capture_default_str();
+  cmd->add_option("--format", args->outputs.format, "Event output format: pb or jsonl (as normalize)")
+      ->check(CLI::IsMember({"pb", "jsonl"}))
+      ->capture_default_str();
+  args->outputs.out = "events.pb";
+  cmd->add_option("--out", args->outputs.out, "Events output file ('-': stdout, without rotation)")
+      ->capture_default_str();
+  cmd->add_option("--quarantine", args->outputs.quarantine,
+                  "Quarantine output (JSON lines, mode 0600); default: <out stem>.quarantine.jsonl beside --out");
+  cmd->add_option("--dropped", args->outputs.dropped, "Keep the lines drop rules matched in this file (mode 0600)");
+  cmd->add_option("--rotate-bytes", args->rotate_bytes,
+                  "Start a new output segment once this many bytes were written to the current one (0: never); "
+                  "segments are named <stem>.<UTC start>.<NNNNNN><ext> and appear complete");
+  cmd->add_option("--rotate-seconds", args->rotate_seconds,
+                  "Start a new output segment once the current one is this old (0: never); SIGHUP rotates at once")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", args->threads, "Threads that normalize (default: one per CPU)")
+      ->check(CLI::Range(size_t{1}, kMaxThreads));
+  cmd->add_option("--queue-messages", args->queue_messages,
+                  "Bound of the queue between the listeners and the workers, in messages; when full, TCP "
+                  "connections stop being read and UDP datagrams are counted as lost (udp_lost_queue)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--queue-bytes", args->queue_bytes, "The same bound in bytes")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 40))
+      ->capture_default_str();
+  cmd->add_option("--max-message", args->max_message,
+                  "Largest message in bytes (octet count, LF frame, datagram); larger is quarantined (FRAMING, "
+                  "OVERSIZE)")
+      ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Open TCP connections at most; one more is closed at once and counted")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout", args->idle_timeout,
+                  "Close a TCP connection that sends nothing for this many seconds (0: never); never while serve "
+                  "itself has stopped reading it for backpressure")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--drain-timeout", args->drain_timeout,
+                  "On SIGTERM/SIGINT, keep reading open connections until their senders close them or send "
+                  "nothing for this many seconds")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--udp-rcvbuf", args->udp_rcvbuf, "SO_RCVBUF of UDP sockets in bytes (default: the system's)");
+  cmd->add_option("--ready-file", args->ready_file,
+                  "Once every listener is bound, write its address (with the port bound) to this file, one per line");
+  cmd->add_option("--timezone", args->timezone, "IANA zone of timestamps without a UTC offset (as normalize)");
+  cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset");
+  cmd->add_flag("--explain", args->explain, "Record the nearest miss in NO_MATCH records (as normalize)");
+  return [args, cmd] {
+    if (!args->config.empty()) {
+      if (auto st = apply_config(*cmd, args->config); !st) return usage_error("serve", st.errors().front().message);
+    }
+    return run(*args);
+  };
+}
+
+}  // namespace strictlog::cli
