@@ -66,6 +66,11 @@ Status write_ready_file(const std::string& path, const std::vector<ListenAddress
   return file->commit();
 }
 
+// The ready file says serve is listening: it goes when serve does.
+void remove_ready_file(const std::string& path) {
+  if (!path.empty()) ::unlink(path.c_str());
+}
+
 void print_listeners(const std::vector<ListenerStats>& stats) {
   std::string s;
   for (const auto& l : stats) {
@@ -155,11 +160,7 @@ int run(const ServeArgs& a) {
     return kExitLoadError;
   }
 
-  install_signal_handlers();
-  struct sigaction sa {};
-  sa.sa_handler = on_rotate_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGHUP, &sa, nullptr);
+  install_signal_handlers(on_rotate_signal);
 
   RotationPolicy policy{a.rotate_bytes, std::chrono::seconds(a.rotate_seconds)};
   auto outputs = SegmentedOutputs::open(a.outputs, policy);
@@ -214,16 +215,27 @@ int run(const ServeArgs& a) {
   // The main thread feeds the pipeline; the network thread and the workers block signals, so SIGTERM and
   // SIGHUP land here and are seen within kPollEvery.
   Diagnostics failure;
-  bool stopping = false;
+  bool stopping = false, hurried = false;
   auto unflushed_since = std::optional<std::chrono::steady_clock::time_point>{};
   while (failure.empty()) {
     if (g_stop_signal && !stopping) {
-      std::fputs(fmt::format("strictlog serve: signal {} ({}): no new connections; draining\n", int{g_stop_signal},
-                             strsignal(g_stop_signal))
+      std::fputs(fmt::format("strictlog serve: signal {} ({}): no new connections; reading open ones for up to {} "
+                             "s, then draining (a second signal stops reading at once)\n",
+                             int{g_stop_signal}, strsignal(g_stop_signal), a.drain_timeout)
                      .c_str(),
                  stderr);
       (*receiver)->stop();
       stopping = true;
+      g_stop_signal = 0;
+    } else if (g_stop_signal && !hurried) {
+      // The operator will not wait for the senders: every connection is closed now (what was read and not
+      // yet queued is not accepted), and the messages accepted are written as usual.
+      std::fputs(fmt::format("strictlog serve: signal {} again: closing every connection now; draining\n",
+                             int{g_stop_signal})
+                     .c_str(),
+                 stderr);
+      queue.close();
+      hurried = true;
     }
     auto now = std::chrono::steady_clock::now();
     std::optional<ReceivedBatch> batch = queue.pop(now + kPollEvery);
@@ -252,6 +264,9 @@ int run(const ServeArgs& a) {
 
   if (failure.empty()) {
     (*receiver)->join();
+    if (!(*receiver)->failure().empty()) failure = {plain_error("network-failed", (*receiver)->failure())};
+  }
+  if (failure.empty()) {
     if (auto st = normalizer.finish(); !st) failure = st.errors();
   }
   if (failure.empty()) {
@@ -271,12 +286,21 @@ int run(const ServeArgs& a) {
     auto stats = (*receiver)->stats();
     uint64_t in = accepted(stats);
     print_listeners(stats);
-    std::fputs(fmt::format("strictlog serve: stopped; {} of {} accepted messages are in the {} published segment{}; "
-                           "the other {} were not written\n",
-                           out.lines_published(), in, out.published(), out.published() == 1 ? "" : "s",
-                           in - out.lines_published())
-                   .c_str(),
-               stderr);
+    if (out.streamed()) {
+      std::fputs(fmt::format("strictlog serve: stopped after {} accepted messages; the records already streamed "
+                             "are incomplete\n",
+                             in)
+                     .c_str(),
+                 stderr);
+    } else {
+      std::fputs(fmt::format("strictlog serve: stopped; {} of {} accepted messages are in the {} published "
+                             "segment{}; the other {} were not written\n",
+                             out.lines_published(), in, out.published(), out.published() == 1 ? "" : "s",
+                             in - out.lines_published())
+                     .c_str(),
+                 stderr);
+    }
+    remove_ready_file(a.ready_file);
     return kExitIoError;
   }
 
@@ -287,6 +311,7 @@ int run(const ServeArgs& a) {
                 "listener");
   print_listeners(stats);
   print_accepted(accepted(stats), c);
+  remove_ready_file(a.ready_file);
   if (accepted(stats) != c.lines_in || !c.balanced()) return kExitIoError;
   return kExitOk;
 }
@@ -347,8 +372,9 @@ Run add_serve(CLI::App& app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--drain-timeout", args->drain_timeout,
-                  "On SIGTERM/SIGINT, keep reading open connections until their senders close them or send "
-                  "nothing for this many seconds")
+                  "On SIGTERM/SIGINT, keep reading open connections until their senders close them, for at most "
+                  "this many seconds (a second signal stops reading at once); then every message accepted is "
+                  "written")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--udp-rcvbuf", args->udp_rcvbuf, "SO_RCVBUF of UDP sockets in bytes (default: the system's)");

@@ -46,6 +46,7 @@ struct Receiver::Impl {
   void begin_shutdown() {
     if (cx.stopping) return;
     cx.stopping = true;
+    cx.drain_deadline = std::chrono::steady_clock::now() + cx.limits.drain_timeout;
     for (auto& listener : tcp) listener->stop();
     for (auto& listener : udp) listener->stop();
     for (const auto& connection : cx.connections) connection->drain();
@@ -76,6 +77,7 @@ struct Receiver::Impl {
   std::thread thread;
   bool started = false;
   std::atomic<bool> stop_requested{false};
+  std::string failure;  // set by the network thread before it ends; read after join()
 };
 
 Result<std::unique_ptr<Receiver>> Receiver::open(const std::vector<ListenAddress>& addresses, ReceiverLimits limits,
@@ -137,7 +139,16 @@ Status Receiver::start() {
   pthread_sigmask(SIG_BLOCK, &blocked, &previous);
   std::optional<Diagnostic> error;
   try {
-    impl_->thread = std::thread([impl = impl_.get()] { impl->cx.io.run(); });
+    impl_->thread = std::thread([impl = impl_.get()] {
+      // Nothing here is meant to throw; should it (std::bad_alloc), the queue is closed so that serve stops
+      // through its failure path and reports what it kept, instead of std::terminate() losing it all.
+      try {
+        impl->cx.io.run();
+      } catch (const std::exception& e) {
+        impl->failure = fmt::format("the network thread failed: {}", e.what());
+        impl->cx.queue.close();
+      }
+    });
   } catch (const std::system_error& e) {
     error = plain_error("thread-failed", fmt::format("cannot start the network thread: {}", e.code().message()));
   }
@@ -155,6 +166,8 @@ void Receiver::join() {
   std::lock_guard lock(impl_->thread_mutex);
   if (impl_->thread.joinable()) impl_->thread.join();
 }
+
+std::string Receiver::failure() const { return impl_->failure; }
 
 std::vector<ListenerStats> Receiver::stats() const {
   std::vector<ListenerStats> stats;

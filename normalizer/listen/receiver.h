@@ -24,9 +24,11 @@
 // idle_timeout (a connection that sends nothing for that long is closed and counted in
 // connections_idle_closed; a paused connection is never idle: the server is the one not reading).
 //
-// Shutdown: stop() closes the listening sockets (no new connections; UDP sockets are read until empty first),
-// then reads the open connections until each is closed by its peer or sends nothing for `drain_timeout`, then
-// closes them (a frame cut there is a FRAMING message), then closes the queue and ends the thread. Everything
+// Shutdown: stop() takes the connections the kernel completed but nobody accepted yet, closes the listening
+// sockets (no new connections; UDP sockets are read until empty first), then reads the open connections until
+// each is closed by its peer or `drain_timeout` after stop() has passed, whichever comes first, then closes
+// them (a frame cut there is a FRAMING message; bytes a sender wrote that were not read by then are not
+// accepted), then closes the queue and ends the thread. Everything
 // read from a socket is in the queue before the queue is closed. A paused connection is not timed out while
 // it waits for room, so the consumer must keep popping until closed_and_empty(): join() (and the destructor)
 // wait for it. A consumer that cannot go on closes the queue instead: the receiver then stops by itself and
@@ -101,6 +103,9 @@ class Receiver {
   // Waits for the network thread to end (after stop(), once every connection is closed); at once if start()
   // was never called.
   void join();
+  // After join(): why the network thread ended early (it closed the queue), e.g. `the network thread failed:
+  // std::bad_alloc`; empty when it ended as described above.
+  std::string failure() const;
 
   // Per listener, in the order given; thread-safe, a consistent snapshot per listener.
   std::vector<ListenerStats> stats() const;

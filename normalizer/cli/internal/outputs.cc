@@ -43,11 +43,13 @@ PathId path_id(const std::string& path, int dash_fd) {
 
 }  // namespace
 
-void install_signal_handlers() {
+void install_signal_handlers(void (*on_hup)(int)) {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM}) sigaction(sig, &sa, nullptr);
+  sa.sa_handler = on_hup != nullptr ? on_hup : on_stop_signal;
+  sigaction(SIGHUP, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGXFSZ, SIG_IGN);
 }

@@ -23,8 +23,8 @@ extern volatile std::sig_atomic_t g_stop_signal;
 
 // Without SA_RESTART, so that a read(2) blocked on a quiet pipe or terminal returns EINTR (line_reader.h).
 // SIGPIPE and SIGXFSZ are ignored: a closed pipe or a file size limit surfaces as a write error (EPIPE, EFBIG)
-// that aborts the run cleanly.
-void install_signal_handlers();
+// that aborts the run cleanly. `on_hup`: SIGHUP's handler instead of stopping (serve rotates its outputs).
+void install_signal_handlers(void (*on_hup)(int) = nullptr);
 
 struct OutputPaths {
   std::string out = "-";

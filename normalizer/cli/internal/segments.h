@@ -3,7 +3,7 @@
 // Without rotation there is one segment, written to exactly --out, --quarantine and --dropped and published
 // (fsync, rename, fsync of the directory) when serve stops, as `normalize` publishes its outputs.
 // With rotation (--rotate-bytes, --rotate-seconds), each output path P = DIR/STEM.EXT becomes a series of
-// files DIR/STEM.<start>.<NNNNNN>.EXT, <start> the segment's UTC start time (`20261122T231500Z`) and NNNNNN
+// files DIR/STEM.<start>.<NNNNNN>.EXT, <start> the UTC time the segment was opened (`20261122T231500Z`) and NNNNNN
 // its number in this run from 000001, e.g. `events.20261122T231500Z.000001.pb` beside
 // `events.quarantine.20261122T231500Z.000001.jsonl`. A segment's files are published together (a file
 // without records is empty, so that the set is always whole), when the segment reaches the size (bytes
@@ -50,8 +50,14 @@ class SegmentedOutputs {
   Status finish();
 
   uint64_t published() const { return published_; }
+  // The events or quarantine go to a stream (stdout, a device): written through, never published.
+  bool streamed() const { return is_stream_path(paths_.out) || is_stream_path(paths_.quarantine); }
   // The lines in published segments, as the caller reports them with note_lines() before each write.
-  void note_lines(uint64_t lines) { lines_in_segment_ += lines; }
+  void note_lines(uint64_t lines) {
+    // A segment's age counts from its first line: after a quiet hour the next line opens a full period.
+    if (lines_in_segment_ == 0 && lines != 0) started_ = std::chrono::steady_clock::now();
+    lines_in_segment_ += lines;
+  }
   uint64_t lines_published() const { return lines_published_; }
 
   std::string events_to() const;

@@ -7,6 +7,7 @@
 
 #include <asio.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -59,6 +60,8 @@ struct Context {
   // what it keeps, so one buffer serves every connection (64 KiB, not 64 KiB per connection).
   std::vector<char> buffer = std::vector<char>(64 * 1024);
   bool stopping = false;  // stop() was handled: connections drain, listeners are closed
+  // stop()'s time plus drain_timeout: every connection still open then is closed (ReceiverLimits).
+  std::chrono::steady_clock::time_point drain_deadline;
   bool ended = false;     // the queue is closed: nothing more may be read
   uint64_t connections_started = 0;  // the <n> of the last connection
   // The open TCP connections of every listener (max_connections counts them), paused ones included.

@@ -127,21 +127,34 @@ bool TcpConnection::push() {
   return true;
 }
 
-// Restarts the idle timer (after a read, on resume), or, after stop(), the drain timer. Idle closes are
-// counted; a drain close is not (it is the shutdown), unless the idle timeout is the shorter and fires first.
+// Restarts the idle timer (after a read, on resume), or, after stop(), sets the drain deadline: one instant
+// for every connection, stop()'s time plus drain_timeout, so a sender that never stops cannot hold the
+// shutdown. Idle closes are counted; a close at the deadline is not (it is the shutdown), unless the idle
+// timeout comes first. An idle timer that finds bytes waiting is not idleness: the read is pending, and
+// closing with unread bytes would reset the connection and lose what its sender already wrote.
 void TcpConnection::arm_timer() {
   const ReceiverLimits& limits = cx_.limits;
-  bool idle = !cx_.stopping || (limits.idle_timeout.count() != 0 && limits.idle_timeout <= limits.drain_timeout);
-  std::chrono::milliseconds timeout = idle ? limits.idle_timeout : limits.drain_timeout;
+  auto now = std::chrono::steady_clock::now();
+  bool idle = limits.idle_timeout.count() != 0 && (!cx_.stopping || now + limits.idle_timeout < cx_.drain_deadline);
   uint64_t generation = ++timer_generation_;
-  if (idle && timeout.count() == 0) {
+  if (idle) {
+    timer_.expires_after(limits.idle_timeout);
+  } else if (cx_.stopping) {
+    timer_.expires_at(cx_.drain_deadline);
+  } else {
     timer_.cancel();
     return;
   }
-  timer_.expires_after(timeout);
   timer_.async_wait([self = shared_from_this(), generation, idle](std::error_code ec) {
     if (ec || generation != self->timer_generation_ || self->ended_ || self->paused_) return;
-    if (idle) self->slot_.update([](ListenerStats& s) { ++s.connections_idle_closed; });
+    if (idle) {
+      std::error_code available_ec;
+      if (self->socket_.available(available_ec) > 0 && !available_ec) {
+        self->arm_timer();
+        return;
+      }
+      self->slot_.update([](ListenerStats& s) { ++s.connections_idle_closed; });
+    }
     self->end();
     self->deliver();
   });

@@ -19,6 +19,9 @@ std::unique_ptr<TcpListener> TcpListener::open(Context& cx, ListenerSlot& slot, 
   if (ec) return nullptr;
   acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (ec) return nullptr;
+  // `[::]` means IPv6 only, so that `0.0.0.0:514` and `[::]:514` can both be bound, as written.
+  if (ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+  if (ec) return nullptr;
   acceptor.bind(endpoint, ec);
   if (ec) return nullptr;
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
@@ -33,7 +36,16 @@ TcpListener::TcpListener(Context& cx, ListenerSlot& slot, asio::ip::tcp::accepto
     : cx_(cx), slot_(slot), acceptor_(std::move(acceptor)), retry_(cx.io), bound_(std::move(bound)),
       name_(to_string(bound_)) {}
 
+// Connections the kernel completed but nobody accepted yet are taken before the acceptor closes: closing it
+// would reset them, and a client that connected, wrote and went away (logger) would lose what it wrote.
 void TcpListener::stop() {
+  std::error_code ec;
+  acceptor_.non_blocking(true, ec);
+  while (!ec && acceptor_.is_open()) {
+    asio::ip::tcp::socket socket(cx_.io);
+    acceptor_.accept(socket, ec);
+    if (!ec) take(std::move(socket));
+  }
   std::error_code ignored;
   acceptor_.close(ignored);
   retry_.cancel();

@@ -14,7 +14,7 @@ namespace strictlog::listen_internal {
 namespace {
 
 constexpr size_t kDatagramsPerWakeup = 256;  // then other sockets get their turn
-constexpr size_t kWakeupsAtStop = 256;       // stop() reads at most this many rounds: a flood cannot hold it
+constexpr size_t kWakeupsAtStop = 4096;      // stop() reads at most this many rounds (1 M datagrams): a flood cannot hold it
 constexpr size_t kMaxPeers = 1024;
 
 // The socket's cumulative drop count (sk_drops) now. SO_RXQ_OVFL only reports it with a datagram that
