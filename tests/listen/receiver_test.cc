@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <regex>
 #include <string>
 #include <thread>
@@ -325,6 +326,73 @@ TEST_CASE("tcp: a listener that cannot bind names the address and the reason", "
     CHECK(d.code == "bind-failed");
     CHECK(d.message == fmt::format("cannot listen on tcp://127.0.0.1:{}: Address already in use", port));
   }
+}
+
+}  // namespace
+}  // namespace strictlog
+
+namespace strictlog {
+namespace {
+
+// A connection the kernel completed (and whose client wrote and went away, as logger does) before the receiver
+// ever accepted it: stop() comes first here (posted before start() runs the thread), so only stop()'s own
+// accepting reads it; closing the listening socket would reset it and lose what its client wrote.
+TEST_CASE("tcp: a connection the kernel completed before stop() is read, not reset", "[listen][tcp]") {
+  MessageQueue queue(1000, 1 << 20);
+  std::unique_ptr<Receiver> receiver = open_receiver({tcp_loopback()}, {}, queue);
+  ListenAddress address = receiver->addresses().at(0);
+  {
+    Fd client = connect_tcp(address);  // the listening socket is bound in open(): the kernel completes it
+    send_all(client.get(), "5 early3 one");
+  }
+  receiver->stop();
+  REQUIRE(receiver->start().ok());
+  std::vector<Received> got = pop_until_closed(queue);
+  REQUIRE(queue.closed_and_empty());
+  receiver->join();
+  CHECK(texts(got) == Strings{"#1 @2+5 \"early\"", "#2 @9+3 \"one\""});
+  ListenerStats s = receiver->stats().at(0);
+  CHECK(s.messages == 2);
+  CHECK(s.connections_accepted == 1);
+  CHECK(s.connections_open == 0);
+}
+
+// The drain timeout is one deadline after stop(), not a silence: a sender that never stops would otherwise
+// hold the shutdown for ever (until systemd's SIGKILL loses everything unpublished).
+TEST_CASE("tcp: a sender that never stops cannot hold the shutdown past the drain timeout", "[listen][tcp]") {
+  ReceiverLimits limits;
+  limits.drain_timeout = 300ms;
+  TcpServer server(limits, 100000, 64 << 20);
+  Fd client = connect_tcp(server.address);
+  std::atomic<bool> stop_sending{false};
+  std::atomic<uint64_t> sent{0};
+  std::thread sender([&] {
+    // Bounded: at most 30 s, however the server behaves.
+    auto give_up = std::chrono::steady_clock::now() + 30s;
+    while (!stop_sending && std::chrono::steady_clock::now() < give_up) {
+      if (send(client.get(), "tick\n", 5, MSG_NOSIGNAL) != 5) break;  // closed by the server: done
+      ++sent;
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  REQUIRE(eventually([&] { return server.stats().messages > 10; }));
+  auto stopped_at = std::chrono::steady_clock::now();
+  server.receiver->stop();
+  std::vector<Received> got = pop_until_closed(server.queue, 10000ms);
+  auto closed_after = std::chrono::steady_clock::now() - stopped_at;
+  stop_sending = true;
+  sender.join();
+  REQUIRE(server.queue.closed_and_empty());
+  server.receiver->join();
+  // Not a timing test: without the deadline the queue never closes while the sender sends (10 s bound above).
+  CHECK(closed_after < 5s);
+  ListenerStats s = server.stats();
+  CHECK(s.connections_open == 0);
+  CHECK(s.connections_idle_closed == 0);
+  CHECK(s.messages <= sent.load());
+  // Every message is a whole tick but perhaps the last, which the deadline may cut (a frame without its LF).
+  REQUIRE(!got.empty());
+  for (size_t i = 0; i + 1 < got.size(); ++i) CHECK(got[i].text.find("\"tick\"") != std::string::npos);
 }
 
 }  // namespace

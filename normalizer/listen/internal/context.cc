@@ -20,7 +20,7 @@ void Context::resume_paused() {
 }
 
 void Context::end_if_drained() {
-  if (!stopping || ended || !connections.empty()) return;
+  if (!stopping || ended || !connections.empty() || pending_accepts != 0) return;
   ended = true;
   queue.close();
   work.reset();  // the io_context returns once the last handlers (cancelled waits) have run

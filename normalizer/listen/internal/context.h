@@ -64,6 +64,7 @@ struct Context {
   std::chrono::steady_clock::time_point drain_deadline;
   bool ended = false;     // the queue is closed: nothing more may be read
   uint64_t connections_started = 0;  // the <n> of the last connection
+  size_t pending_accepts = 0;        // async_accept operations whose handler has not run yet
   // The open TCP connections of every listener (max_connections counts them), paused ones included.
   std::unordered_set<std::shared_ptr<TcpConnection>> connections;
   // Connections whose batch the queue refused, in the order refused. While one waits, the others wait

@@ -52,10 +52,15 @@ void TcpListener::stop() {
 }
 
 void TcpListener::accept() {
+  // Counted until its handler runs: Asio may have accepted a connection already (it tries at once), and the
+  // receiver must not count itself drained before that connection is taken.
+  ++cx_.pending_accepts;
   acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+    --cx_.pending_accepts;
     if (!acceptor_.is_open()) {
       // Closed by stop(); a connection accepted just before is still read, unless the queue is closed.
       if (!ec) take(std::move(socket));
+      cx_.end_if_drained();
       return;
     }
     if (ec) {
