@@ -154,17 +154,17 @@ struct Serve {
   }
 };
 
-// Starts `strictlog serve args... --ready-file ready.txt` in work/ (stdout, stderr: io/serve.out, io/serve.err)
-// and waits until the ready file exists, at most kReadyWait; fails the test, with serve's stderr, if serve
-// exits first or never gets ready. Serve writes the file atomically once every listener is bound, so it is
-// complete when it exists.
-inline Serve start_serve(const Sandbox& box, std::vector<std::string> args,
-                         unsigned alarm_seconds = kChildTimeoutSeconds) {
+// Starts `strictlog serve args...` in work/ (stdout, stderr: io/serve.out, io/serve.err), `args` naming its
+// --ready-file `ready_file` (a name in work/) themselves, e.g. by the `ready-file` setting of a --config file,
+// and waits until that file exists, at most kReadyWait; fails the test, with serve's stderr, if serve exits
+// first or never gets ready. Serve writes the file atomically once every listener is bound, so it is complete
+// when it exists.
+inline Serve start_serve_ready_at(const Sandbox& box, std::vector<std::string> args, const std::string& ready_file,
+                                  unsigned alarm_seconds = kChildTimeoutSeconds) {
   args.insert(args.begin(), "serve");
-  args.insert(args.end(), {"--ready-file", "ready.txt"});
   Serve serve{spawn_program(box, STRICTLOG_BINARY, args, "serve", alarm_seconds), {}};
   const auto deadline = Clock::now() + kReadyWait;
-  while (!exists(box / "ready.txt")) {
+  while (!exists(box / ready_file)) {
     if (auto exited = serve.process.poll()) {
       INFO("serve exited before it was ready: status " << exited->status << ", stderr:\n" << exited->err);
       FAIL();
@@ -173,8 +173,16 @@ inline Serve start_serve(const Sandbox& box, std::vector<std::string> args,
     REQUIRE(Clock::now() < deadline);
     std::this_thread::sleep_for(10ms);
   }
-  serve.listeners = split_lines(read_all(box / "ready.txt"));
+  serve.listeners = split_lines(read_all(box / ready_file));
   return serve;
+}
+
+// start_serve_ready_at() with `--ready-file ready.txt` appended to `args`: `strictlog serve args... --ready-file
+// ready.txt`.
+inline Serve start_serve(const Sandbox& box, std::vector<std::string> args,
+                         unsigned alarm_seconds = kChildTimeoutSeconds) {
+  args.insert(args.end(), {"--ready-file", "ready.txt"});
+  return start_serve_ready_at(box, std::move(args), "ready.txt", alarm_seconds);
 }
 
 // The final summary's lines that tests parse (serve's stderr); a field is nullopt when its line is absent.
