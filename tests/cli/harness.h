@@ -5,12 +5,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -228,5 +230,27 @@ inline void check_run_summary(const std::string& err, const std::string& first_l
   CHECK(ends_with(first, " lines/s)"));
   CHECK(err.substr(newline + 1) == tail);
 }
+
+// Sets RLIMIT_FSIZE for the children started while it lives (they inherit it), and restores it.
+class ChildFileSizeLimit {
+ public:
+  explicit ChildFileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    struct rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // this process writes files too (the harness's)
+  }
+  ~ChildFileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  ChildFileSizeLimit(const ChildFileSizeLimit&) = delete;
+  ChildFileSizeLimit& operator=(const ChildFileSizeLimit&) = delete;
+
+ private:
+  struct rlimit saved_ {};
+  void (*old_handler_)(int) = SIG_DFL;
+};
 
 }  // namespace strictlog::cli_test

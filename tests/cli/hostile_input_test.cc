@@ -196,25 +196,6 @@ TEST_CASE("hostile: an output directory that cannot be written exits 3 and leave
   CHECK(box.entries() == std::vector<std::string>{"in.log"});
 }
 
-// Sets RLIMIT_FSIZE for the children started while it lives (they inherit it), and restores it.
-class ChildFileSizeLimit {
- public:
-  explicit ChildFileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    struct rlimit limit = saved_;
-    limit.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // this process writes files too (the harness's)
-  }
-  ~ChildFileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-
- private:
-  struct rlimit saved_ {};
-  void (*old_handler_)(int) = SIG_DFL;
-};
 
 TEST_CASE("hostile: output over RLIMIT_FSIZE is EFBIG with exit 3, not a SIGXFSZ kill", "[cli]") {
   Sandbox box;

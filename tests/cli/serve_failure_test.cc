@@ -21,12 +21,6 @@ namespace {
 
 using namespace serve_test;
 
-// serve with the openvpn-mini fixture (tests/fixtures/openvpn_mini.h) and `args`.
-std::vector<std::string> mini(std::vector<std::string> args) {
-  args.insert(args.begin(), {"--grammars", kGrammars, "--mappings", kMappings});
-  return args;
-}
-
 // strictlog-loadgen's template: message seq is an event (rule tls_handshake_failed, seq in the common name
 // `c<seq>`) unless seq ends in 9, which no rule matches (a NO_MATCH quarantine record holding `]: c<seq>/`).
 // No line is a drop rule's, so every message accepted is exactly one record.
@@ -93,28 +87,6 @@ std::string utc_stamp_now() {
   return fmt::format("{:%Y%m%dT%H%M%SZ}", tm);
 }
 
-// Sets RLIMIT_FSIZE for the children started while it lives (they inherit it), and restores it; as in
-// hostile_input_test.cc.
-class ChildFileSizeLimit {
- public:
-  explicit ChildFileSizeLimit(rlim_t bytes) {
-    ::getrlimit(RLIMIT_FSIZE, &saved_);
-    struct rlimit limit = saved_;
-    limit.rlim_cur = bytes;
-    ::setrlimit(RLIMIT_FSIZE, &limit);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);  // this process writes files too (the harness's)
-  }
-  ~ChildFileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-  ChildFileSizeLimit(const ChildFileSizeLimit&) = delete;
-  ChildFileSizeLimit& operator=(const ChildFileSizeLimit&) = delete;
-
- private:
-  struct rlimit saved_ {};
-  void (*old_handler_)(int) = SIG_DFL;
-};
 
 // A full disk, as RLIMIT_FSIZE makes it: a file of a segment cannot grow past 200 KiB. The first 200 messages
 // (about 65 KiB of records) pass --rotate-bytes 20000 and make segment 000001, published before anything else is

@@ -349,4 +349,10 @@ inline void wait_connections_closed(uint16_t port) {
   }
 }
 
+// serve with the openvpn-mini fixture (tests/fixtures/openvpn_mini.h) and `args`.
+inline std::vector<std::string> mini(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--grammars", kGrammars, "--mappings", kMappings});
+  return args;
+}
+
 }  // namespace strictlog::serve_test

@@ -14,12 +14,6 @@ namespace {
 
 using namespace serve_test;
 
-// serve with the openvpn-mini fixture (tests/fixtures/openvpn_mini.h) and `args`.
-std::vector<std::string> mini(std::vector<std::string> args) {
-  args.insert(args.begin(), {"--grammars", kGrammars, "--mappings", kMappings});
-  return args;
-}
-
 std::string this_hostname() {
   char name[256] = {};
   REQUIRE(::gethostname(name, sizeof name - 1) == 0);
