@@ -400,7 +400,7 @@ TEST_CASE("serve --max-connections 1 closes a second concurrent connection and c
   Run r = serve.stop();
   INFO(r.err);
   REQUIRE(r.status == 0);
-  const ListenerCounts& tcp = parse_summary(r.err).listeners[serve.listeners[0]];
+  const ListenerCounts tcp = parse_summary(r.err).listeners[serve.listeners[0]];
   CHECK(r.err.find(fmt::format("\n  listener {}: accepted 2, {} bytes, connections 1 (refused 1, idle-closed 0)\n",
                                serve.listeners[0], 2 * line(1).size())) != std::string::npos);
   CHECK(tcp.refused == 1);

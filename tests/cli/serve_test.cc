@@ -79,7 +79,7 @@ TEST_CASE("serve quarantines an octet-counted frame cut by its sender's close as
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("\n  accepted 2 == events 1 + dropped_by_rule 0 + quarantined 1: ok\n") != std::string::npos);
-  const ListenerCounts& l = parse_summary(r.err).listeners[serve.listeners[0]];
+  const ListenerCounts l = parse_summary(r.err).listeners[serve.listeners[0]];
   CHECK(l.accepted == 2);
   CHECK(l.bytes == first_frame.size() + 14);
   CHECK(l.connections == 1);
