@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -64,6 +65,40 @@ Status write_ready_file(const std::string& path, const std::vector<ListenAddress
   for (const auto& a : bound) text += to_string(a) + "\n";
   if (auto st = file->write(text); !st) return st;
   return file->commit();
+}
+
+// Writes a batch, and when the disk is full waits until it can: the outputs were cut back to the batch
+// before (SegmentedOutputs::write), so the batch is simply written again. Meanwhile this thread takes nothing
+// from the queue, which fills, and TCP connections stop being read: senders wait instead of losing messages
+// (UDP ones are counted as lost). A rotated series first starts a new segment, which is what a file size
+// limit needs. SIGTERM or SIGINT gives up: the error is returned and serve stops with what it published.
+Status write_or_wait(SegmentedOutputs& out, const EncodedRecords& encoded, uint64_t lines) {
+  Status st = out.write(encoded, lines);
+  if (st || !out.rolled_back()) return st;
+  if (auto rotated = out.rotate(true); rotated) {
+    st = out.write(encoded, lines);
+    if (st || !out.rolled_back()) return st;
+  }
+  auto paused_at = std::chrono::steady_clock::now();
+  std::fputs(fmt::format("strictlog serve: {}; reading paused, writing again every second (SIGTERM or SIGINT "
+                         "gives up and keeps what was published)\n",
+                         st.errors().front().message)
+                 .c_str(),
+             stderr);
+  while (true) {
+    for (int i = 0; i < 10; ++i) {
+      if (g_stop_signal) return st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    st = out.write(encoded, lines);
+    if (st) break;
+    if (!out.rolled_back()) return st;
+  }
+  std::fputs(fmt::format("strictlog serve: writing again after {:.0f} s; reading resumed\n",
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - paused_at).count())
+                 .c_str(),
+             stderr);
+  return kOk;
 }
 
 // The ready file says serve is listening: it goes when serve does.
@@ -197,9 +232,9 @@ int run(const ServeArgs& a) {
       [&out, &counts_of, &lines_written](const EncodedRecords& encoded) {
         // The batch's counts are added before its records come here (pipeline/parallel.h).
         uint64_t lines = counts_of->counters().lines_in;
-        out.note_lines(lines - lines_written);
+        if (auto st = write_or_wait(out, encoded, lines - lines_written); !st) return st;
         lines_written = lines;
-        return out.write(encoded);
+        return out.rotate(false);
       });
   counts_of = &normalizer;
 
@@ -283,6 +318,12 @@ int run(const ServeArgs& a) {
     (*receiver)->join();
     normalizer.abandon();
     for (const auto& d : failure) std::fputs(fmt::format("strictlog serve: {}\n", d.message).c_str(), stderr);
+    // The current segment holds whole batches (a failed write was taken back): publish what it has.
+    if (out.whole() && !out.streamed()) {
+      if (auto st = out.finish(); !st) {
+        for (const auto& d : st.errors()) std::fputs(fmt::format("strictlog serve: {}\n", d.message).c_str(), stderr);
+      }
+    }
     auto stats = (*receiver)->stats();
     uint64_t in = accepted(stats);
     print_listeners(stats);

@@ -86,7 +86,9 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : path_(std::move(other.path_)),
       temp_path_(std::exchange(other.temp_path_, {})),
       out_(std::move(other.out_)),
-      published_(std::exchange(other.published_, false)) {
+      published_(std::exchange(other.published_, false)),
+      size_(other.size_),
+      checkpoint_(other.checkpoint_) {
   other.out_.set_fd(-1);
 }
 
@@ -97,6 +99,8 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     temp_path_ = std::exchange(other.temp_path_, {});
     out_ = std::move(other.out_);
     published_ = std::exchange(other.published_, false);
+    size_ = other.size_;
+    checkpoint_ = other.checkpoint_;
     other.out_.set_fd(-1);
   }
   return *this;
@@ -108,7 +112,27 @@ Status AtomicFile::write(std::string_view data) {
   if (temp_path_.empty()) {
     return plain_error("write-failed", fmt::format("cannot write '{}': already committed or aborted", path_));
   }
-  return out_.write(data);
+  Status written = out_.write(data);
+  if (written) size_ += data.size();
+  return written;
+}
+
+Status AtomicFile::checkpoint() {
+  if (temp_path_.empty() || out_.fd() < 0) {
+    return plain_error("write-failed", fmt::format("cannot write '{}': already committed or aborted", path_));
+  }
+  if (Status s = out_.flush(); !s) return s;
+  checkpoint_ = size_;
+  return kOk;
+}
+
+Status AtomicFile::rollback() {
+  if (temp_path_.empty() || out_.fd() < 0) {
+    return plain_error("write-failed", fmt::format("cannot write '{}': already committed or aborted", path_));
+  }
+  if (Status s = out_.truncate_to(checkpoint_); !s) return s;
+  size_ = checkpoint_;
+  return kOk;
 }
 
 Status AtomicFile::set_mode(mode_t mode) {
@@ -188,6 +212,11 @@ Status FdStream::write(std::string_view data) {
   return out_.write(data);
 }
 
+Status FdStream::rollback() {
+  return plain_error("write-failed",
+                     fmt::format("cannot take back bytes written to '{}': it is a stream", out_.name()));
+}
+
 Status FdStream::prepare() {
   committed_ = true;
   return out_.flush();
@@ -206,6 +235,8 @@ class DeviceStream final : public OutputStream {
   Status write(std::string_view data) override { return stream_.write(data); }
   Status prepare() override { return stream_.prepare(); }
   Status publish() override { return kOk; }
+  Status checkpoint() override { return stream_.checkpoint(); }
+  Status rollback() override { return stream_.rollback(); }
 
  private:
   int fd_;

@@ -40,6 +40,11 @@ class OutputStream {
   virtual Status publish() = 0;
   // Removes a published file again; a no-op for streams, whose bytes cannot be taken back.
   virtual void withdraw() {}
+  // Writes out everything written so far and marks that point; rollback() returns to the last mark, taking
+  // back the bytes after it (a write that failed part way on a full disk), so the same bytes can be written
+  // again. A stream cannot take bytes back: its rollback() fails.
+  virtual Status checkpoint() = 0;
+  virtual Status rollback() = 0;
 };
 
 // A file that appears at `path`, with all its content, only when commit() succeeds. Move-only.
@@ -70,6 +75,8 @@ class AtomicFile final : public OutputStream {
   Status prepare() override;
   Status publish() override;
   void withdraw() override;
+  Status checkpoint() override;
+  Status rollback() override;
   // Removes the temporary file and discards buffered bytes; `path` is untouched. Idempotent; a no-op
   // after commit().
   void abort();
@@ -83,6 +90,8 @@ class AtomicFile final : public OutputStream {
   std::string temp_path_;  // empty once committed or aborted
   sink_internal::BufferedFd out_;
   bool published_ = false;  // renamed into place, so withdraw() has something to remove
+  uint64_t size_ = 0;        // bytes written (buffered or in the file)
+  uint64_t checkpoint_ = 0;  // the file's size at the last checkpoint()
 };
 
 // Writes through to an fd it does not own (stdout, a pipe, a device): buffered; commit() flushes.
@@ -96,6 +105,8 @@ class FdStream final : public OutputStream {
   Status write(std::string_view data) override;
   Status prepare() override;
   Status publish() override { return kOk; }
+  Status checkpoint() override { return out_.flush(); }
+  Status rollback() override;
 
  private:
   sink_internal::BufferedFd out_;

@@ -321,3 +321,51 @@ TEST_CASE("AtomicFile: set_mode() gives exactly the mode asked for whatever the 
 
 }  // namespace
 }  // namespace strictlog
+
+namespace strictlog {
+
+// serve's full disk (cli/internal/segments.h): a write that failed part way is taken back to the last
+// checkpoint, and the same bytes can be written again once there is room.
+TEST_CASE("AtomicFile: rollback() takes a failed write back to the last checkpoint and writing goes on", "[sink]") {
+  TempDir dir;
+  const std::string path = dir / "out.pb";
+  Result<AtomicFile> file = AtomicFile::create(path, 0644);
+  REQUIRE(file.ok());
+  const std::string first(3000, 'a'), second(3000, 'b');
+  {
+    FileSizeLimit limit(4096);
+    REQUIRE(file->write(first).ok());
+    REQUIRE(file->checkpoint().ok());
+    REQUIRE(file->write(second).ok());  // buffered: the limit is met when it is written out
+    Status st = file->checkpoint();
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.errors().front().message == "cannot write '" + path + "': File too large");
+    CHECK_FALSE(file->write("x").ok());  // sticky until taken back
+    REQUIRE(file->rollback().ok());
+  }
+  REQUIRE(file->write(second).ok());  // room again: the same bytes, after the checkpoint
+  REQUIRE(file->commit().ok());
+  CHECK(read_all(path) == first + second);
+}
+
+TEST_CASE("AtomicFile: rollback() without a checkpoint empties the file", "[sink]") {
+  TempDir dir;
+  const std::string path = dir / "out.pb";
+  Result<AtomicFile> file = AtomicFile::create(path, 0644);
+  REQUIRE(file.ok());
+  REQUIRE(file->write(std::string(100000, 'z')).ok());  // past the buffer: partly in the file already
+  REQUIRE(file->rollback().ok());
+  REQUIRE(file->write("kept").ok());
+  REQUIRE(file->commit().ok());
+  CHECK(read_all(path) == "kept");
+}
+
+TEST_CASE("FdStream: bytes written to a stream cannot be taken back", "[sink]") {
+  FdStream stream(STDOUT_FILENO, "<stdout>");
+  REQUIRE(stream.checkpoint().ok());
+  Status st = stream.rollback();
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.errors().front().message == "cannot take back bytes written to '<stdout>': it is a stream");
+}
+
+}  // namespace strictlog

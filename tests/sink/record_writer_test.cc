@@ -27,6 +27,8 @@ class MemoryStream final : public OutputStream {
   }
   Status prepare() override { return kOk; }
   Status publish() override { return kOk; }
+  Status checkpoint() override { return kOk; }
+  Status rollback() override { return kOk; }
   std::string bytes;
 };
 

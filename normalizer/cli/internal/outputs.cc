@@ -163,6 +163,22 @@ Status RunOutputs::publish() {
   return kOk;
 }
 
+Status RunOutputs::checkpoint() {
+  for (auto* out : {events_out_.get(), quarantine_out_.get(), dropped_out_.get()}) {
+    if (out == nullptr) continue;
+    if (auto st = out->checkpoint(); !st) return st;
+  }
+  return kOk;
+}
+
+Status RunOutputs::rollback() {
+  for (auto* out : {events_out_.get(), quarantine_out_.get(), dropped_out_.get()}) {
+    if (out == nullptr) continue;
+    if (auto st = out->rollback(); !st) return st;
+  }
+  return kOk;
+}
+
 std::string RunOutputs::events_to() const {
   return fmt::format("{} ({})", paths_.out == "-" ? "stdout" : paths_.out, paths_.format);
 }

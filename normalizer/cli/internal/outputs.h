@@ -69,6 +69,11 @@ class RunOutputs {
   // Makes every output durable, then shows them one by one; withdraws those shown if one fails.
   Status publish();
 
+  // OutputStream::checkpoint() and rollback() of every output: after a failed write(), rollback() leaves each
+  // file as it was at the last checkpoint(), so the same records can be written again.
+  Status checkpoint();
+  Status rollback();
+
   // For the summary: `events.pb (pb)`, the quarantine path, and where dropped lines went.
   std::string events_to() const;
   const std::string& quarantine_to() const { return quarantine_path_; }

@@ -64,6 +64,7 @@ Status SegmentedOutputs::open_segment() {
   auto opened = RunOutputs::open(segment);
   if (!opened) return opened.errors();
   current_ = std::move(*opened);
+  broken_ = false;
   started_ = std::chrono::steady_clock::now();
   bytes_ = 0;
   lines_in_segment_ = 0;
@@ -71,31 +72,52 @@ Status SegmentedOutputs::open_segment() {
 }
 
 Status SegmentedOutputs::publish_segment() {
-  if (auto st = current_->publish(); !st) return st;
+  if (auto st = current_->publish(); !st) {
+    broken_ = true;
+    return st;
+  }
   ++published_;
   lines_published_ += lines_in_segment_;
   lines_in_segment_ = 0;
   return kOk;
 }
 
-Status SegmentedOutputs::write(const EncodedRecords& records) {
-  if (auto st = current_->write(records); !st) return st;
+Status SegmentedOutputs::write(const EncodedRecords& records, uint64_t lines) {
+  rolled_back_ = false;
+  if (!current_) {  // the last rotation published its segment but could not open the next (a full disk)
+    if (auto st = open_segment(); !st) {
+      rolled_back_ = true;  // nothing was written
+      return st;
+    }
+  }
+  Status st = current_->write(records);
+  if (st) st = current_->checkpoint();
+  if (!st) {
+    rolled_back_ = current_->rollback().ok();
+    broken_ = !rolled_back_;
+    return st;
+  }
+  // A segment's age counts from its first line: after a quiet hour the next line opens a full period.
+  if (lines_in_segment_ == 0 && lines != 0) started_ = std::chrono::steady_clock::now();
+  lines_in_segment_ += lines;
   bytes_ += records.events.size() + records.quarantine.size() + records.dropped.size();
-  if (policy_.bytes != 0 && bytes_ >= policy_.bytes) return rotate(true);
   return kOk;
 }
 
 Status SegmentedOutputs::rotate(bool force) {
-  if (!policy_.enabled() || lines_in_segment_ == 0) return kOk;
-  if (!force && (policy_.age.count() == 0 || std::chrono::steady_clock::now() - started_ < policy_.age)) return kOk;
+  if (!policy_.enabled() || !current_ || lines_in_segment_ == 0) return kOk;
+  bool full = policy_.bytes != 0 && bytes_ >= policy_.bytes;
+  bool old = policy_.age.count() != 0 && std::chrono::steady_clock::now() - started_ >= policy_.age;
+  if (!force && !full && !old) return kOk;
   if (auto st = publish_segment(); !st) return st;
+  current_.reset();
   return open_segment();
 }
 
 Status SegmentedOutputs::finish() {
   // A rotated series ends with its last segment that holds records; the unused one is removed (its
   // RunOutputs' temporary files go with it).
-  if (policy_.enabled() && lines_in_segment_ == 0) {
+  if (!current_ || (policy_.enabled() && lines_in_segment_ == 0)) {
     current_.reset();
     return kOk;
   }

@@ -41,10 +41,17 @@ class SegmentedOutputs {
   // the first segment.
   static Result<std::unique_ptr<SegmentedOutputs>> open(const OutputPaths& paths, RotationPolicy policy);
 
-  // Writes a batch's records to the current segment, then rotates if the segment reached its size.
-  Status write(const EncodedRecords& records);
-  // Rotates if the segment is older than the policy's age; `force`: rotates now (SIGHUP). No-op without
-  // rotation or for a segment without records.
+  // Writes a batch's records, made from `lines` lines, to the current segment and makes them a checkpoint.
+  // When that fails (a full disk) the segment's files are cut back to the batch before and rolled_back()
+  // says so: the segment is still whole and the same batch may be written again, e.g. once there is room
+  // or after rotate(true) (a new segment, for a file size limit).
+  Status write(const EncodedRecords& records, uint64_t lines);
+  bool rolled_back() const { return rolled_back_; }
+  // The current segment holds every batch written to it, whole: no write failed without being taken back
+  // and no publication failed. Then finish() can still publish it.
+  bool whole() const { return current_ != nullptr && !broken_; }
+  // Rotates if the segment reached its size or is older than the policy's age; `force`: rotates now
+  // (SIGHUP). No-op without rotation or for a segment without records.
   Status rotate(bool force);
   // Publishes the last segment (without rotation: always, so the outputs exist even when empty).
   Status finish();
@@ -52,12 +59,7 @@ class SegmentedOutputs {
   uint64_t published() const { return published_; }
   // The events or quarantine go to a stream (stdout, a device): written through, never published.
   bool streamed() const { return is_stream_path(paths_.out) || is_stream_path(paths_.quarantine); }
-  // The lines in published segments, as the caller reports them with note_lines() before each write.
-  void note_lines(uint64_t lines) {
-    // A segment's age counts from its first line: after a quiet hour the next line opens a full period.
-    if (lines_in_segment_ == 0 && lines != 0) started_ = std::chrono::steady_clock::now();
-    lines_in_segment_ += lines;
-  }
+  // The lines whose records are in published segments.
   uint64_t lines_published() const { return lines_published_; }
 
   std::string events_to() const;
@@ -77,6 +79,8 @@ class SegmentedOutputs {
   uint64_t number_ = 0;    // of the current segment
   uint64_t published_ = 0;
   uint64_t lines_in_segment_ = 0, lines_published_ = 0;
+  bool rolled_back_ = false;
+  bool broken_ = false;
 };
 
 }  // namespace strictlog::cli

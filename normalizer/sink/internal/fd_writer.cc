@@ -48,6 +48,18 @@ Status BufferedFd::write_all(std::string_view data) {
   return kOk;
 }
 
+Status BufferedFd::truncate_to(uint64_t size) {
+  buffer_.clear();
+  auto offset = static_cast<off_t>(size);
+  if (::ftruncate(fd_, offset) != 0 || ::lseek(fd_, offset, SEEK_SET) != offset) {
+    int err = errno;
+    return plain_error("write-failed",
+                       fmt::format("cannot take back a failed write to '{}': {}", name_, errno_text(err)));
+  }
+  error_.reset();
+  return kOk;
+}
+
 Status BufferedFd::fail(int err) {
   error_ = plain_error("write-failed", fmt::format("cannot write '{}': {}", name_, errno_text(err)));
   return *error_;

@@ -2,6 +2,7 @@
 // Internal to the sink stage.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ class BufferedFd {
   void set_fd(int fd) { fd_ = fd; }
   // Drops buffered bytes (used when the output is being thrown away).
   void discard() { buffer_.clear(); }
+  // For a regular file: drops buffered bytes, cuts the file to `size` bytes and writes on from there, the
+  // sticky error cleared. Takes back a write that failed part way (a full disk) so it can be tried again.
+  Status truncate_to(uint64_t size);
 
  private:
   // write(2) until all of `data` is out: retries short writes and EINTR.
