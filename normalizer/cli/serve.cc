@@ -308,9 +308,9 @@ int run(const ServeArgs& a) {
     if (auto st = out.finish(); !st) failure = st.errors();
   }
   if (!failure.empty()) {
-    // The outputs cannot take more: stop listening (TCP senders see their connections close and keep what
-    // they did not send; a queue its consumer closed makes the receiver close every connection), then say
-    // exactly what was kept. The current segment's temporary files go with `outputs`.
+    // Serve cannot go on: stop listening (TCP senders see their connections close and keep what they did not
+    // send; a queue its consumer closed makes the receiver close every connection), keep what can be kept,
+    // then say exactly how much that is. A segment that is not whole is withdrawn with `outputs`.
     (*receiver)->stop();
     queue.close();
     while (queue.pop(std::chrono::steady_clock::now())) {
