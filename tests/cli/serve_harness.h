@@ -300,40 +300,38 @@ inline void send_all(int fd, const std::string& data) {
   REQUIRE(::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size()));
 }
 
-// Bytes the kernel has received on established TCP sockets whose local port is `port` (the server's side of its
-// connections) and that the server has not read yet: the rx_queue column of /proc/net/tcp and tcp6.
-inline uint64_t unread_bytes(uint16_t port) {
-  uint64_t total = 0;
+// Calls `fn(state, queues)` for every TCP socket in /proc/net/tcp{,6} whose local port is `port` (the server's side
+// of its connections): `  sl  local_address rem_address   st tx_queue:rx_queue ...`, all hex.
+inline void for_each_server_socket(uint16_t port, const std::function<void(const std::string& state,
+                                                                            const std::string& queues)>& fn) {
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
     auto lines = split_lines(read_all(table));
     for (size_t i = 1; i < lines.size(); ++i) {
-      // `  sl  local_address rem_address   st tx_queue:rx_queue ...`, addresses `HEXIP:HEXPORT`, all hex.
       std::istringstream fields(lines[i]);
       std::string slot, local, remote, state, queues;
       fields >> slot >> local >> remote >> state >> queues;
-      const bool established = state == "01";
-      if (!established || std::stoul(local.substr(local.rfind(':') + 1), nullptr, 16) != port) continue;
-      total += std::stoull(queues.substr(queues.find(':') + 1), nullptr, 16);
+      if (std::stoul(local.substr(local.rfind(':') + 1), nullptr, 16) == port) fn(state, queues);
     }
   }
+}
+
+// Bytes the kernel has received on ESTABLISHED (01) sockets of `port` that the server has not read yet: the
+// rx_queue column.
+inline uint64_t unread_bytes(uint16_t port) {
+  uint64_t total = 0;
+  for_each_server_socket(port, [&](const std::string& state, const std::string& queues) {
+    if (state == "01") total += std::stoull(queues.substr(queues.find(':') + 1), nullptr, 16);
+  });
   return total;
 }
 
-// TCP connections on serve's side of `port` that serve has not closed yet: sockets in /proc/net/tcp{,6} with that
-// local port, ESTABLISHED (01) or CLOSE_WAIT (08: the peer closed, serve has not).
+// TCP connections on serve's side of `port` that serve has not closed yet: ESTABLISHED (01) or CLOSE_WAIT (08: the
+// peer closed, serve has not).
 inline size_t connections_held(uint16_t port) {
   size_t held = 0;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    auto lines = split_lines(read_all(table));
-    for (size_t i = 1; i < lines.size(); ++i) {
-      std::istringstream fields(lines[i]);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      if ((state == "01" || state == "08") && std::stoul(local.substr(local.rfind(':') + 1), nullptr, 16) == port) {
-        ++held;
-      }
-    }
-  }
+  for_each_server_socket(port, [&](const std::string& state, const std::string&) {
+    if (state == "01" || state == "08") ++held;
+  });
   return held;
 }
 
