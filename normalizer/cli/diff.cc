@@ -16,7 +16,8 @@ namespace strictlog::cli {
 namespace {
 
 struct DiffArgs {
-  std::string left, right;
+  std::string left = ".", right = ".";
+  std::vector<std::string> left_versions, right_versions;
   std::vector<std::string> inputs;
   std::string format = "text";
   size_t examples = 5;
@@ -150,7 +151,13 @@ int run(const DiffArgs& a) {
   const bool json = a.format == "json";
   std::vector<std::vector<std::string>> examples(kChangeKinds);  // text: the first few of each kind
   std::string changes;                                           // json: every change
-  DiffOptions options{a.inputs, a.year};
+  DiffOptions options{a.inputs, a.year, {}, {}};
+  auto left_versions = choose_versions(**left, a.left_versions);
+  if (!left_versions) return usage_error("diff", "--left-version " + left_versions.errors().front().message);
+  auto right_versions = choose_versions(**right, a.right_versions);
+  if (!right_versions) return usage_error("diff", "--right-version " + right_versions.errors().front().message);
+  options.left_versions = *left_versions;
+  options.right_versions = *right_versions;
   auto counts = diff_rule_sets(*left, *right, options, [&](const LineChange& c) {
     if (json) {
       changes += (changes.empty() ? "\n" : ",\n") + json_change(c);
@@ -176,8 +183,14 @@ int run(const DiffArgs& a) {
     }
     out += "},\"changes\":[" + changes + (changes.empty() ? "" : "\n") + "]}\n";
   } else {
-    out = fmt::format("strictlog diff: {} line{}, {} changed (left {}, right {})\n", counts->lines,
-                      counts->lines == 1 ? "" : "s", counts->changed, a.left, a.right);
+    auto side = [](const std::string& dir, const std::vector<std::string>& versions) {
+      std::string s = dir;
+      for (size_t i = 0; i < versions.size(); ++i) s += (i ? ", " : " with ") + versions[i];
+      return s;
+    };
+    out = fmt::format("strictlog diff: {} line{}, {} changed (left {}; right {})\n", counts->lines,
+                      counts->lines == 1 ? "" : "s", counts->changed, side(a.left, a.left_versions),
+                      side(a.right, a.right_versions));
     for (size_t k = 0; k < kChangeKinds; ++k) {
       out += fmt::format("  {:<18} {:>8}\n", change_name(static_cast<ChangeKind>(k)), counts->by_kind[k]);
     }
@@ -200,8 +213,14 @@ Run add_diff(CLI::App& app) {
   auto args = std::make_shared<DiffArgs>();
   CLI::App* cmd = app.add_subcommand(
       "diff", "Run the same lines through two rule sets and report every line whose result changed (exit 4 when any did)");
-  cmd->add_option("--left", args->left, "Directory holding the old grammars/ and mappings/")->required();
-  cmd->add_option("--right", args->right, "Directory holding the new grammars/ and mappings/")->required();
+  cmd->add_option("--left", args->left, "Directory holding the old grammars/ and mappings/")->capture_default_str();
+  cmd->add_option("--right", args->right, "Directory holding the new grammars/ and mappings/")->capture_default_str();
+  cmd->add_option("--left-version", args->left_versions,
+                  "Read SOURCE with this version on the left, e.g. openvpn=2.6 (repeatable); with --right-version "
+                  "and one rule set, the lines whose meaning differs between two versions")
+      ->type_name("SOURCE=VERSION");
+  cmd->add_option("--right-version", args->right_versions, "Read SOURCE with this version on the right (repeatable)")
+      ->type_name("SOURCE=VERSION");
   cmd->add_option("inputs", args->inputs,
                   "Corpus directories or *.cases files (their lines), or log files (one line per line)")
       ->required();

@@ -37,6 +37,7 @@ struct NormalizeArgs {
   bool explain = false;
   std::string timezone;
   std::string program;
+  std::vector<std::string> grammar_versions;
 };
 
 struct OpenInput {
@@ -79,6 +80,8 @@ int run(const NormalizeArgs& a) {
     print_diagnostics("normalize", rules.errors());
     return kExitLoadError;
   }
+  auto versions = choose_versions(**rules, a.grammar_versions);
+  if (!versions) return usage_error("normalize", versions.errors().front().message);
 
   install_signal_handlers();
   auto outputs = RunOutputs::open(a.outputs);
@@ -89,6 +92,7 @@ int run(const NormalizeArgs& a) {
   options.explain = a.explain;
   options.time_zone = zone;
   options.program = a.program;
+  options.versions = *versions;
   // Records are encoded on the worker threads and written here, in input order (pipeline/parallel.h).
   RunOutputs& out = **outputs;
   ParallelNormalizer normalizer(
@@ -167,6 +171,11 @@ Run add_normalize(CLI::App& app) {
                   "'2026-11-22 09:15:02 msg', before 2.5 'Sun Nov 22 09:15:02 2026 msg', ' us=N' at verb 4, "
                   "or no timestamp); grammars for PROGRAM read the lines (default: syslog input, RFC 3164, "
                   "RFC 5424 and rsyslog's RFC 3339 lines, told apart line by line)");
+  cmd->add_option("--grammar-version", args->grammar_versions,
+                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable, one per source); "
+                  "default: the version a line's format shows (a ctime() timestamp: the version declaring "
+                  "'detect timestamp ctime;'), else the version declared 'default;'")
+      ->type_name("SOURCE=VERSION");
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();

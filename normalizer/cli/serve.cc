@@ -37,6 +37,7 @@ struct ServeArgs {
   std::vector<std::string> tcp, udp;
   std::string grammars = "grammars";
   std::string mappings = "mappings";
+  std::vector<std::string> grammar_versions;
   OutputPaths outputs;
   uint64_t rotate_bytes = 0;
   int64_t rotate_seconds = 0;
@@ -194,6 +195,8 @@ int run(const ServeArgs& a) {
     print_diagnostics("serve", rules.errors());
     return kExitLoadError;
   }
+  auto versions = choose_versions(**rules, a.grammar_versions);
+  if (!versions) return usage_error("serve", versions.errors().front().message);
 
   install_signal_handlers(on_rotate_signal);
 
@@ -219,6 +222,7 @@ int run(const ServeArgs& a) {
   options.stamp_processed_time = !a.no_processed_time;
   options.explain = a.explain;
   options.time_zone = zone;
+  options.versions = *versions;
   EventFormat format = event_format(a.outputs);
   bool keep_dropped = !a.outputs.dropped.empty();
   const ParallelNormalizer* counts_of = nullptr;  // the normalizer below, for the sink's line count
@@ -422,6 +426,9 @@ Run add_serve(CLI::App& app) {
   cmd->add_option("--ready-file", args->ready_file,
                   "Once every listener is bound, write its address (with the port bound) to this file, one per line");
   cmd->add_option("--timezone", args->timezone, "IANA zone of timestamps without a UTC offset (as normalize)");
+  cmd->add_option("--grammar-version", args->grammar_versions,
+                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
+      ->type_name("SOURCE=VERSION");
   cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset");
   cmd->add_flag("--explain", args->explain, "Record the nearest miss in NO_MATCH records (as normalize)");
   return [args, cmd] {

@@ -614,6 +614,11 @@ Result<CompiledGrammar> compile_grammar(const dsl::GrammarFile& file, const Comp
   g.name = file.name;
   g.version = file.version;
   g.programs = file.programs;
+  g.base_version = file.base_version;
+  g.is_default = file.is_default;
+  g.default_pos = file.default_pos;
+  g.detects_ctime = file.detects_ctime;
+  g.detect_pos = file.detect_pos;
   if (g.programs.empty()) {
     errors.push_back({file.header_pos, "missing-programs",
                       "the grammar names no programs: add e.g. 'programs \"openvpn\";'", {}});

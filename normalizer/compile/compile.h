@@ -128,6 +128,13 @@ struct CompiledGrammar {
   std::string name;
   std::string version;
   std::vector<dsl::ProgramGlob> programs;
+  // Versions of one source (ruleset.h): the version this one extends (empty: none), whether it is the
+  // source's default, and whether it is selected for program log lines with a ctime() timestamp.
+  std::string base_version;
+  bool is_default = false;
+  Position default_pos;
+  bool detects_ctime = false;
+  Position detect_pos;
   std::vector<CompiledRule> rules;
   std::unique_ptr<RE2::Set> set;
   // (winner, loser) rule indices of each `prefer` declaration, in file order. They form no cycle.

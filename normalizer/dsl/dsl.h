@@ -24,4 +24,15 @@ namespace strictlog::dsl {
 // Parses a whole grammar file. Semantic checks (unknown types, duplicate ids) belong to the compiler.
 Result<GrammarFile> parse_grammar(SourceRef source);
 
+// The grammar `extension` (`grammar openvpn 2.7 extends 2.6;`) with what it inherits from `base` (the 2.6
+// grammar, itself already extended): base's patterns, rules and drop rules in base's order, with each
+// `override` put in place of the declaration it replaces (so rules that use an overridden pattern use the new
+// one), `remove`d rules left out, and the extension's new declarations after them; base's precedences except
+// those naming a removed rule, then the extension's; base's programs unless the extension declares its own.
+// Inherited declarations keep their positions in base's file. `default;` and `detect` are not inherited.
+// Errors: an override of a name base lacks (`override-unknown`), a new declaration of a name base has
+// (`inherited-name`, which says to write `override`), a removal of a rule base lacks (`remove-unknown`) or that
+// the extension also declares (`remove-declared`).
+Result<GrammarFile> extend_grammar(const GrammarFile& base, const GrammarFile& extension);
+
 }  // namespace strictlog::dsl

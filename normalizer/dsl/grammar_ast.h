@@ -49,6 +49,7 @@ struct Parameter {
 struct PatternDecl {
   Position pos;
   std::string name;
+  bool override = false;  // `override pattern NAME = ...;`: replaces the pattern of the base version
   std::vector<Parameter> params;
   std::vector<Element> body;
 };
@@ -59,6 +60,7 @@ struct RuleDecl {
   Position pos;
   std::string id;
   bool drop = false;
+  bool override = false;  // `override rule ID = ...;` or `override drop ...`: replaces the base version's rule
   std::vector<Element> body;
   std::vector<Example> examples;
 };
@@ -77,11 +79,29 @@ struct ProgramGlob {
   std::string glob;  // fnmatch(3) pattern matched against the syslog TAG, e.g. `ovpn-*`
 };
 
+// `remove ID, ...;`: rules of the base version that this version does not have.
+struct Removal {
+  Position pos;
+  std::string rule_id;
+};
+
 struct GrammarFile {
   SourceRef source;
   Position header_pos;            // the `grammar` declaration
   std::string name;               // `openvpn`
   std::string version;            // `2.6`: the source program's version the grammar describes
+  // `grammar openvpn 2.7 extends 2.6;`: the version of the same source whose patterns, rules, precedences and
+  // programs this one inherits (dsl::extend_grammar). Empty when the grammar extends none.
+  std::string base_version;
+  Position base_pos;
+  // `default;`: the version used when neither the user nor the line selects one (ruleset.h).
+  bool is_default = false;
+  Position default_pos;
+  // `detect timestamp ctime;`: the version selected for program log lines with a ctime() timestamp, which only
+  // this version of the source writes (OpenVPN 2.4).
+  bool detects_ctime = false;
+  Position detect_pos;
+  std::vector<Removal> removals;
   std::vector<ProgramGlob> programs;
   std::vector<PatternDecl> patterns;
   std::vector<RuleDecl> rules;  // rules and drop rules, in file order

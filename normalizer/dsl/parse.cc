@@ -30,6 +30,10 @@ struct State {
   std::vector<std::vector<std::vector<Element>>> branches;
   std::vector<Parameter> params;
   bool drop = false;
+  // `override` was read and the pattern, rule or drop declaration it applies to has begun.
+  bool override_pending = false;
+  Position override_pos;
+  bool override = false;
   Precedence precedence;
   std::vector<Example> examples;
   std::vector<ProgramGlob> globs;
@@ -53,6 +57,8 @@ struct State {
     branches.clear();
     params.clear();
     drop = false;
+    override = override_pending;
+    override_pending = false;
     examples.clear();
     globs.clear();
   }
@@ -69,11 +75,31 @@ struct action<peg::string_lit> {
   }
 };
 
+// An overriding declaration begins at its `override`.
 template <>
 struct action<peg::kw_grammar> {
   template <typename Input>
-  static void apply(const Input& in, State& st) { st.begin_decl(st.at(in)); }
+  static void apply(const Input& in, State& st) { st.begin_decl(st.override_pending ? st.override_pos : st.at(in)); }
 };
+template <>
+struct action<peg::decl_start> {
+  template <typename Input>
+  static void apply(const Input&, State& st) { st.override_pending = false; }
+};
+template <>
+struct action<peg::kw_override> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.override_pending = true;
+    st.override_pos = st.at(in);
+  }
+};
+template <>
+struct action<peg::kw_remove> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_default> : action<peg::kw_grammar> {};
+template <>
+struct action<peg::kw_detect> : action<peg::kw_grammar> {};
 template <>
 struct action<peg::kw_programs> : action<peg::kw_grammar> {};
 template <>
@@ -86,7 +112,7 @@ template <>
 struct action<peg::kw_drop> {
   template <typename Input>
   static void apply(const Input& in, State& st) {
-    st.begin_decl(st.at(in));
+    st.begin_decl(st.override_pending ? st.override_pos : st.at(in));
     st.drop = true;
   }
 };
@@ -122,6 +148,50 @@ struct action<peg::version> {
   }
 };
 
+template <>
+struct action<peg::base_version> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) {
+    st.file.base_version = in.string();
+    st.file.base_pos = st.at(in);
+  }
+};
+template <>
+struct action<peg::default_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    if (st.file.is_default) {
+      st.errors.push_back(Diagnostic{st.decl_pos, "duplicate-default", "'default;' is already declared",
+                                     {{st.file.default_pos, "first declared here"}}});
+    }
+    st.file.is_default = true;
+    st.file.default_pos = st.decl_pos;
+    st.end_decl();
+  }
+};
+template <>
+struct action<peg::detect_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) {
+    if (st.file.detects_ctime) {
+      st.errors.push_back(Diagnostic{st.decl_pos, "duplicate-detect", "'detect timestamp ctime;' is already declared",
+                                     {{st.file.detect_pos, "first declared here"}}});
+    }
+    st.file.detects_ctime = true;
+    st.file.detect_pos = st.decl_pos;
+    st.end_decl();
+  }
+};
+template <>
+struct action<peg::removed_id> {
+  template <typename Input>
+  static void apply(const Input& in, State& st) { st.file.removals.push_back({st.at(in), in.string()}); }
+};
+template <>
+struct action<peg::remove_decl> {
+  template <typename Input>
+  static void apply(const Input&, State& st) { st.end_decl(); }
+};
 template <>
 struct action<peg::program_glob> {
   template <typename Input>
@@ -270,7 +340,8 @@ template <>
 struct action<peg::pattern_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
-    st.file.patterns.push_back({st.decl_pos, st.decl_name, std::move(st.params), std::move(st.lists.front())});
+    st.file.patterns.push_back(
+        {st.decl_pos, st.decl_name, st.override, std::move(st.params), std::move(st.lists.front())});
     st.end_decl();
   }
 };
@@ -280,7 +351,7 @@ struct action<peg::rule_decl> {
   template <typename Input>
   static void apply(const Input&, State& st) {
     st.file.rules.push_back(
-        {st.decl_pos, st.decl_name, st.drop, std::move(st.lists.front()), std::move(st.examples)});
+        {st.decl_pos, st.decl_name, st.drop, st.override, std::move(st.lists.front()), std::move(st.examples)});
     st.end_decl();
   }
 };
@@ -320,7 +391,8 @@ Result<GrammarFile> parse_grammar(SourceRef source) {
   st.source = source;
   st.file.source = source;
   internal::parse_declarations<peg::next_declaration, action, peg::control>(
-      source, {"grammar", "programs", "pattern", "rule", "drop", "prefer"}, st, &st.errors);
+      source, {"grammar", "programs", "pattern", "rule", "drop", "prefer", "override", "remove", "default", "detect"}, st,
+      &st.errors);
 
   if (st.file.name.empty() && st.errors.empty()) {
     st.errors.push_back(Diagnostic{Position{source, 1, 1}, "missing-grammar-header",

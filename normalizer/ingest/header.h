@@ -39,6 +39,9 @@ struct SyslogHeader {
   HeaderFormat format = HeaderFormat::kRfc3164;
   std::optional<uint32_t> facility, severity;  // from PRI when present
   TimeForm time_form = TimeForm::kNoYear;
+  // A program log line stamped the ctime() way (`Sun Nov 22 09:15:02 2026`), which only OpenVPN <= 2.4 writes:
+  // it selects the grammar version that declares `detect timestamp ctime;` (ruleset.h).
+  bool ctime_timestamp = false;
   std::string_view timestamp_text;  // as written: "Nov 22 12:21:12", "2015-04-16T18:02:50.321974+00:00",
                                     // "2026-11-22 09:15:02 us=417" (the us= suffix is part of it); empty with kNone
   int year = 0;                     // kLocal and kOffset only

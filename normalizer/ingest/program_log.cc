@@ -155,6 +155,7 @@ struct Parser : ingest_internal::Cursor {
     auto weekday = chr::weekday{chr::sys_days{date}}.c_encoding();
     if (index_of(kWeekdays, line.substr(0, 3)) != static_cast<int>(weekday)) return fail(kWrongWeekday, 0);
     pos = kCtimeShape.size();
+    h.ctime_timestamp = true;
     return after_timestamp(h);
   }
 

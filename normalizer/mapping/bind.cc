@@ -78,6 +78,14 @@ class Binder {
     for (const auto& decl : file.rules) bind_rule(g, decl);
   }
 
+  // A rule that a version's own mapping file does not map takes the mapping of the rule of the same id in the
+  // version it extends (recursively), bound again against this version's rule: an overridden rule whose
+  // captures changed fails here, at the base's mapping, with a note naming the version.
+  void inherit() {
+    std::vector<bool> done(grammars_.size(), false);
+    for (size_t g = 0; g < grammars_.size(); ++g) inherit(g, &done, 0);
+  }
+
   // Every rule of every grammar needs a mapping; called after all files are bound.
   void check_complete() {
     for (size_t g = 0; g < grammars_.size(); ++g) {
@@ -95,6 +103,34 @@ class Binder {
   MappingSet take() { return std::move(set_); }
 
  private:
+  void inherit(size_t g, std::vector<bool>* done, size_t depth) {
+    if ((*done)[g] || depth > grammars_.size()) return;  // the loader refused cycles; the depth bound is a guard
+    (*done)[g] = true;
+    const CompiledGrammar& grammar = grammars_[g];
+    if (grammar.base_version.empty()) return;
+    size_t b = 0;
+    while (b < grammars_.size() && !(grammars_[b].name == grammar.name && grammars_[b].version == grammar.base_version)) {
+      ++b;
+    }
+    if (b == grammars_.size()) return;
+    inherit(b, done, depth + 1);
+    for (size_t r = 0; r < grammar.rules.size(); ++r) {
+      if (seen_[g][r] || grammar.rules[r].drop) continue;
+      const auto& base_rules = grammars_[b].rules;
+      for (size_t br = 0; br < base_rules.size(); ++br) {
+        if (base_rules[br].id != grammar.rules[r].id || !seen_[b][br]) continue;
+        const size_t before = errors_->size();
+        bind_rule(g, *seen_[b][br]);
+        for (size_t e = before; e < errors_->size(); ++e) {
+          (*errors_)[e].notes.push_back(
+              {grammar.header_pos, fmt::format("inherited by grammar {} {}", grammar.name, grammar.version)});
+        }
+        set_.mappings[g][r].inherited = true;
+        break;
+      }
+    }
+  }
+
   void error(Position pos, std::string code, std::string message, std::vector<Diagnostic::Note> notes = {}) {
     errors_->push_back(Diagnostic{std::move(pos), std::move(code), std::move(message), std::move(notes)});
   }
@@ -471,6 +507,7 @@ Result<MappingSet> bind_mappings(const std::vector<mapping::MappingFile>& files,
   Diagnostics errors;
   Binder binder(grammars, &errors);
   for (const auto& f : files) binder.bind_file(f);
+  binder.inherit();
   binder.check_complete();
   if (!errors.empty()) return errors;
   return binder.take();

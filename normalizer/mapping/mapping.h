@@ -60,6 +60,8 @@ struct RuleMapping {
   // The Event oneof member to set; null for a drop rule, which has no mapping.
   const google::protobuf::FieldDescriptor* payload = nullptr;
   std::vector<FieldOp> ops;
+  // True when the rule takes the mapping of the version its grammar extends (no mapping of its own).
+  bool inherited = false;
 };
 
 // mappings[g][r] maps grammars[g].rules[r]; every rule has exactly one (a drop rule's is empty).

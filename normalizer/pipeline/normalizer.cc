@@ -215,7 +215,12 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   applicable_.clear();
   for (size_t g = 0; g < rules_->grammars.size(); ++g) {
     const CompiledGrammar& grammar = rules_->grammars[g];
-    if (options_.grammar ? g != *options_.grammar : !grammar.applies_to(header.program)) continue;
+    if (options_.grammar ? g != *options_.grammar
+                         : !grammar.applies_to(header.program) ||
+                               selected_version(*rules_, rules_->family_of[g], options_.versions,
+                                                header.ctime_timestamp) != g) {
+      continue;
+    }
     applicable_.push_back(g);
     if (auto st = dispatch(grammar, header.message, &hits_); !st) {
       return quarantine(line, v1::MATCH_MEMORY, st.errors().front().message, header.program, record);

@@ -38,6 +38,9 @@ struct NormalizeOptions {
   bool explain = false;
   // When set, only this grammar (an index into RuleSet::grammars) is tried, whatever the line's program.
   std::optional<size_t> grammar;
+  // The version of each source that reads the lines (`--grammar-version`, choose_versions() in ruleset.h); a
+  // source without a choice is read with the version the line selects (selected_version()).
+  VersionChoice versions;
   // The zone RFC 3164 timestamps are wall-clock times of (`--timezone`); none: UTC. A time in a DST gap is
   // quarantined as HEADER; one in a fold takes its first occurrence (ingest/time_zone.h).
   std::optional<TimeZone> time_zone;
@@ -85,6 +88,7 @@ class LineNormalizer {
 
   // Later lines are `program`'s own log output (NormalizeOptions::program); empty: syslog lines.
   void set_program(std::string program) { options_.program = std::move(program); }
+  void set_versions(VersionChoice versions) { options_.versions = std::move(versions); }
 
   // Later lines read their timestamps in `zone` (none: UTC).
   void set_time_zone(std::optional<TimeZone> zone) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -63,6 +64,19 @@ std::vector<FieldChange> field_changes(const LineResult& l, const LineResult& r)
   return out;
 }
 
+// `openvpn/2.6/tls_error` → `openvpn/tls_error`: a rule's identity across versions of its grammar.
+std::string without_version(std::string_view ref) {
+  const size_t first = ref.find('/'), last = ref.rfind('/');
+  if (first == std::string_view::npos || first == last) return std::string(ref);
+  return std::string(ref.substr(0, first)) + std::string(ref.substr(last));
+}
+
+bool same_rule(const std::string& a, const std::string& b) { return without_version(a) == without_version(b); }
+
+bool same_candidates(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_rule);
+}
+
 // The kind of change from `l` to `r`, or nullopt when the line's result is the same.
 std::optional<ChangeKind> classify(const LineResult& l, const LineResult& r, const std::vector<FieldChange>& fields) {
   using K = LineResult::Kind;
@@ -70,24 +84,28 @@ std::optional<ChangeKind> classify(const LineResult& l, const LineResult& r, con
   if (!lq && rq) return ChangeKind::kIntoQuarantine;
   if (lq && !rq) return ChangeKind::kOutOfQuarantine;
   if (lq) {
-    if (l.reason != r.reason || l.detail != r.detail || l.candidates != r.candidates) return ChangeKind::kQuarantine;
+    if (l.reason != r.reason || l.detail != r.detail || !same_candidates(l.candidates, r.candidates)) {
+      return ChangeKind::kQuarantine;
+    }
     return std::nullopt;
   }
   if (l.kind == K::kDropped || r.kind == K::kDropped) {
-    if (l.kind != r.kind || l.rule != r.rule) return ChangeKind::kDrop;
+    if (l.kind != r.kind || !same_rule(l.rule, r.rule)) return ChangeKind::kDrop;
     return std::nullopt;
   }
   if (l.type != r.type) return ChangeKind::kEventType;
-  if (l.rule != r.rule) return ChangeKind::kRule;
+  if (!same_rule(l.rule, r.rule)) return ChangeKind::kRule;
   if (!fields.empty()) return ChangeKind::kFields;
   return std::nullopt;
 }
 
 class Differ {
  public:
-  Differ(std::shared_ptr<const RuleSet> left, std::shared_ptr<const RuleSet> right,
+  Differ(std::shared_ptr<const RuleSet> left, std::shared_ptr<const RuleSet> right, const DiffOptions& diff,
          const std::function<void(const LineChange&)>& on_change)
-      : left_(std::move(left), options()), right_(std::move(right), options()), on_change_(on_change) {}
+      : left_(std::move(left), options(diff.left_versions)),
+        right_(std::move(right), options(diff.right_versions)),
+        on_change_(on_change) {}
 
   void start_input(const std::string& name, int64_t reference_time, bool year_fixed) {
     left_.start_input(name, reference_time, year_fixed);
@@ -111,9 +129,10 @@ class Differ {
   DiffCounts counts;
 
  private:
-  static NormalizeOptions options() {
+  static NormalizeOptions options(const VersionChoice& versions) {
     NormalizeOptions o;
     o.stamp_processed_time = false;
+    o.versions = versions;
     return o;
   }
 
@@ -179,7 +198,7 @@ std::string_view change_name(ChangeKind k) {
 
 Result<DiffCounts> diff_rule_sets(std::shared_ptr<const RuleSet> left, std::shared_ptr<const RuleSet> right,
                                   const DiffOptions& options, const std::function<void(const LineChange&)>& on_change) {
-  Differ d(std::move(left), std::move(right), on_change);
+  Differ d(std::move(left), std::move(right), options, on_change);
   for (const auto& input : options.inputs) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {

@@ -66,6 +66,10 @@ struct DiffOptions {
   // per line, in `year` (or its mtime's year when 0); `-` is stdin.
   std::vector<std::string> inputs;
   int year = 0;
+  // The versions each side reads its sources with (choose_versions()); none: what each line selects. Two
+  // versions of one grammar compare by meaning: a rule is named `grammar/rule` without its version, so only
+  // lines whose event, fields, drop or quarantine differ between the versions count as changed.
+  VersionChoice left_versions, right_versions;
 };
 
 // Errors: an unreadable input, a malformed corpus file (positioned).

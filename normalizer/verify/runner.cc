@@ -166,6 +166,41 @@ std::string case_diff(const CorpusCase& before, const CorpusCase& after) {
 }
 
 
+// `corpus/openvpn/2.5/x.cases` is read with version 2.5 of grammar `openvpn`: each version against its own
+// corpus. A path naming no loaded version (`corpus/mixed/x.cases`) gets the versions its lines select.
+VersionChoice versions_for_path(const RuleSet& rules, const fs::path& path) {
+  VersionChoice choice(rules.families.size());
+  std::vector<std::string> parts;
+  for (const auto& part : path.parent_path()) parts.push_back(part.string());
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    for (size_t f = 0; f < rules.families.size(); ++f) {
+      if (rules.families[f].name != parts[i]) continue;
+      for (size_t g : rules.families[f].versions) {
+        if (rules.grammars[g].version == parts[i + 1]) choice[f] = g;
+      }
+    }
+  }
+  return choice;
+}
+
+// True when rule `r` of grammar `g` is inherited unchanged from the version `g` extends: the same regex, and
+// the same mapping (or both drop rules). Its corpus cases are the base version's; an override, a changed
+// pattern or a mapping of its own makes it a rule of this version that needs cases of its own.
+bool inherited_unchanged(const RuleSet& rules, size_t g, size_t r) {
+  const CompiledGrammar& grammar = rules.grammars[g];
+  if (grammar.base_version.empty()) return false;
+  const CompiledRule& rule = grammar.rules[r];
+  for (const CompiledGrammar& base : rules.grammars) {
+    if (base.name != grammar.name || base.version != grammar.base_version) continue;
+    for (const CompiledRule& b : base.rules) {
+      if (b.id != rule.id) continue;
+      return b.re->pattern() == rule.re->pattern() && b.drop == rule.drop &&
+             (rule.drop || rules.mappings.mappings[g][r].inherited);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 const std::vector<std::string>& unstated_event_fields() {
@@ -258,6 +293,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     ++rep.corpus_files;
     normalizer.start_input(path.string(), end_of_year(file.year), true);
     normalizer.set_program(file.program);
+    normalizer.set_versions(versions_for_path(*rules, path));
     bool changed = false;
     for (auto& c : file.cases) {
       ++rep.cases;
@@ -367,6 +403,7 @@ Result<TestReport> run_tests(std::shared_ptr<const RuleSet> rules, const TestOpt
     const auto& grammar = rules->grammars[g];
     for (size_t r = 0; r < grammar.rules.size(); ++r) {
       const RuleStats& s = rep.rules[stat_index[g][r]];
+      if (inherited_unchanged(*rules, g, r)) continue;  // the base version's corpus covers it
       // Examples only prove that a rule matches; corpus cases also state the event each must produce, and
       // two of them at least show what varies between lines of the rule.
       if (s.case_hits < kMinCasesPerRule) {

@@ -81,7 +81,7 @@ std::vector<std::string> diff(std::vector<std::string> extra) {
 }
 
 const std::string kCounts =
-    "strictlog diff: 31 lines, 11 changed (left old, right new)\n"
+    "strictlog diff: 31 lines, 11 changed (left old; right new)\n"
     "  into_quarantine           1\n"
     "  out_of_quarantine         4\n"
     "  drop                      0\n"
@@ -246,7 +246,7 @@ TEST_CASE("diff: identical rule sets exit 0 with every count 0", "[cli]") {
                               "vpn.log"});
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  CHECK(r.out == "strictlog diff: 31 lines, 0 changed (left new, right " + fixtures::kMiniTree + ")\n" +
+  CHECK(r.out == "strictlog diff: 31 lines, 0 changed (left new; right " + fixtures::kMiniTree + ")\n" +
                      "  into_quarantine           0\n"
                      "  out_of_quarantine         0\n"
                      "  drop                      0\n"

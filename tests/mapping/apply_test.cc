@@ -353,6 +353,28 @@ rule r -> strictlog.openvpn.v1.DataChannelKeyInitialized {
   }
 }
 
+TEST_CASE("a uint into a uint32 field is refused beyond uint32 and never truncated", "[mapping][apply]") {
+  Loaded l = load(R"(grammar t 1.0;
+programs "t";
+rule r = "from " ip:ipv4 " uid " u:uint
+  example "from 192.0.2.1 uid 0";
+)",
+                  R"(mapping t 1.0;
+rule r -> strictlog.openvpn.v1.TlsHandshakeFailed {
+  src_endpoint.ip = ip;
+  src_endpoint.port = u;
+}
+)");
+  Outcome top = run(l.grammars[0], l.mappings, "from 192.0.2.1 uid 4294967295");
+  REQUIRE(top.ok);
+  check_event(top.event, R"(openvpn_tls_handshake_failed { src_endpoint { ip: "192.0.2.1" port: 4294967295 } })");
+  for (const std::string wide : {"4294967296", "18446744073709551615"}) {
+    Outcome out = run(l.grammars[0], l.mappings, "from 192.0.2.1 uid " + wide);
+    CHECK_FALSE(out.ok);
+    CHECK(out.error == "capture 'u': '" + wide + "' does not fit field 'src_endpoint.port' (uint32, 0 to 4294967295)");
+  }
+}
+
 // No payload has a Timestamp field yet, so this mapping is built by hand onto the envelope, whose `time` is a
 // google.protobuf.Timestamp (int64 seconds, int32 nanos): what bind_mappings() would produce for such a
 // payload. It shows apply setting a timestamp whole, and an int into the Timestamp's own int32.

@@ -103,7 +103,7 @@ TEST_CASE("leaf: each value kind fits exactly its fields", "[mapping][leaf]") {
   const std::map<ValueKind, std::set<std::string>> fitting = {
       {ValueKind::kString, {"s"}},
       {ValueKind::kUint32, {"u32", "u64", "f32", "f64"}},
-      {ValueKind::kUint64, {"u64", "f64"}},
+      {ValueKind::kUint64, {"u32", "u64", "f32", "f64"}},  // into 32 bits: range-checked per line
       {ValueKind::kInt64, {"i32", "i64", "s32", "s64", "sf32", "sf64"}},
       {ValueKind::kDouble, {"d", "f"}},
       {ValueKind::kTimestamp, {"ts", "s"}},

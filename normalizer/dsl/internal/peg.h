@@ -27,6 +27,11 @@ struct kw_example : keyword<TAO_PEGTL_STRING("example")> {};
 struct kw_drop : keyword<TAO_PEGTL_STRING("drop")> {};
 struct kw_prefer : keyword<TAO_PEGTL_STRING("prefer")> {};
 struct kw_over : keyword<TAO_PEGTL_STRING("over")> {};
+struct kw_extends : keyword<TAO_PEGTL_STRING("extends")> {};
+struct kw_override : keyword<TAO_PEGTL_STRING("override")> {};
+struct kw_remove : keyword<TAO_PEGTL_STRING("remove")> {};
+struct kw_default : keyword<TAO_PEGTL_STRING("default")> {};
+struct kw_detect : keyword<TAO_PEGTL_STRING("detect")> {};
 
 // "text": escapes \" \\ \t; no line breaks. The loader has already refused files that are not UTF-8.
 struct escape_char : p::one<'"', '\\', 't'> {};
@@ -39,10 +44,20 @@ struct string_lit : p::if_must<p::one<'"'>, p::star<string_char>, string_close> 
 struct semi : p::one<';'> {};
 struct equals : p::one<'='> {};
 
-// grammar NAME VERSION;
+// grammar NAME VERSION [extends VERSION];
 struct grammar_name : ident {};
-struct version : p::seq<p::digit, p::star<p::sor<p::alnum, p::one<'.', '-', '+'>>>> {};
-struct grammar_decl : p::if_must<kw_grammar, ws, grammar_name, ws, version, ws, semi> {};
+struct version_text : p::seq<p::digit, p::star<p::sor<p::alnum, p::one<'.', '-', '+'>>>> {};
+struct version : version_text {};
+struct base_version : version_text {};
+struct extends_clause : p::if_must<kw_extends, ws, base_version, ws> {};
+struct grammar_decl : p::if_must<kw_grammar, ws, grammar_name, ws, version, ws, p::opt<extends_clause>, semi> {};
+
+// default;   detect timestamp ctime;   remove ID, ...;
+struct default_decl : p::if_must<kw_default, ws, semi> {};
+struct detect_form : p::seq<keyword<TAO_PEGTL_STRING("timestamp")>, ws, keyword<TAO_PEGTL_STRING("ctime")>> {};
+struct detect_decl : p::if_must<kw_detect, ws, detect_form, ws, semi> {};
+struct removed_id : ident {};
+struct remove_decl : p::if_must<kw_remove, ws, removed_id, ws, p::star<p::one<','>, ws, p::must<removed_id>, ws>, semi> {};
 
 // programs "glob" ...;
 struct program_glob : p::seq<string_lit> {};
@@ -105,11 +120,18 @@ struct prefer_over : p::seq<kw_over> {};
 struct prefer_loser : ident {};
 struct prefer_decl : p::if_must<kw_prefer, ws, prefer_winner, ws, prefer_over, ws, prefer_loser, ws, semi> {};
 
-struct declaration : p::sor<grammar_decl, programs_decl, pattern_decl, rule_decl, drop_decl, prefer_decl> {};
+// override pattern ...;   override rule ...;   override drop ...;
+struct overridable : p::sor<pattern_decl, rule_decl, drop_decl> {};
+struct override_decl : p::if_must<kw_override, ws, overridable> {};
+
+struct declaration : p::sor<grammar_decl, programs_decl, pattern_decl, rule_decl, drop_decl, prefer_decl, override_decl,
+                            remove_decl, default_decl, detect_decl> {};
 struct expected_declaration : p::seq<p::not_at<p::eof>, declaration> {};
 // One declaration (or the end of the file) after optional blanks; the parser loops over this so that it can
 // resynchronise after an error (see parse.cc).
-struct next_declaration : p::seq<ws, p::sor<p::eof, p::must<declaration>>> {};
+// `decl_start` clears what a broken declaration may have left (an `override` without its rule).
+struct decl_start : p::success {};
+struct next_declaration : p::seq<ws, decl_start, p::sor<p::eof, p::must<declaration>>> {};
 // The whole file, for analyze(): the same declarations in a loop.
 struct file : p::seq<ws, p::star<declaration, ws>, p::eof> {};
 
@@ -119,7 +141,16 @@ struct errors {
   static constexpr const char* message = nullptr;
 };
 template <> inline constexpr const char* errors::message<declaration> =
-    "expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer'";
+    "expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop', 'prefer', 'override', 'remove', "
+    "'default' or 'detect'";
+template <> inline constexpr const char* errors::message<base_version> =
+    "expected the version this one extends after 'extends', e.g. 2.6";
+template <> inline constexpr const char* errors::message<detect_form> =
+    "expected 'timestamp ctime' after 'detect' (the one detection strictlog knows: a program log line with a ctime() "
+    "timestamp)";
+template <> inline constexpr const char* errors::message<removed_id> = "expected the id of an inherited rule to remove";
+template <> inline constexpr const char* errors::message<overridable> =
+    "expected 'pattern', 'rule' or 'drop' after 'override'";
 template <> inline constexpr const char* errors::message<grammar_name> =
     "expected the grammar's name (letters, digits and '_') after 'grammar'";
 template <> inline constexpr const char* errors::message<version> =

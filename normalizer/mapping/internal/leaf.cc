@@ -51,7 +51,7 @@ bool fits(ValueKind k, const FD* f) {
   switch (k) {
     case ValueKind::kString: return f->cpp_type() == FD::CPPTYPE_STRING && f->type() == FD::TYPE_STRING;
     case ValueKind::kUint32: return f->cpp_type() == FD::CPPTYPE_UINT32 || f->cpp_type() == FD::CPPTYPE_UINT64;
-    case ValueKind::kUint64: return f->cpp_type() == FD::CPPTYPE_UINT64;
+    case ValueKind::kUint64: return f->cpp_type() == FD::CPPTYPE_UINT32 || f->cpp_type() == FD::CPPTYPE_UINT64;
     case ValueKind::kInt64: return f->cpp_type() == FD::CPPTYPE_INT32 || f->cpp_type() == FD::CPPTYPE_INT64;
     case ValueKind::kDouble: return f->cpp_type() == FD::CPPTYPE_DOUBLE || f->cpp_type() == FD::CPPTYPE_FLOAT;
     case ValueKind::kTimestamp: return is_timestamp(f) || f->type() == FD::TYPE_STRING;
@@ -86,7 +86,14 @@ bool set(const pb::Reflection* r, pb::Message* m, const FD* leaf, const Value& v
   int64_t n = 0;
   switch (leaf->cpp_type()) {
     case FD::CPPTYPE_STRING: r->SetString(m, leaf, std::string(v.text)); return true;
-    case FD::CPPTYPE_UINT32: r->SetUInt32(m, leaf, static_cast<uint32_t>(v.number)); return true;
+    case FD::CPPTYPE_UINT32:
+      // A uint capture (uint64) into a uint32 field: checked per line, never truncated.
+      if (v.number > std::numeric_limits<uint32_t>::max()) {
+        *range = fmt::format("{}, 0 to {}", leaf->type_name(), std::numeric_limits<uint32_t>::max());
+        return false;
+      }
+      r->SetUInt32(m, leaf, static_cast<uint32_t>(v.number));
+      return true;
     case FD::CPPTYPE_UINT64: r->SetUInt64(m, leaf, v.number); return true;
     case FD::CPPTYPE_ENUM: r->SetEnumValue(m, leaf, static_cast<int>(v.number)); return true;
     case FD::CPPTYPE_INT32:
