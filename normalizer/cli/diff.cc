@@ -218,9 +218,11 @@ Run add_diff(CLI::App& app) {
   cmd->add_option("--left-version", args->left_versions,
                   "Read SOURCE with this version on the left, e.g. openvpn=2.6 (repeatable); with --right-version "
                   "and one rule set, the lines whose meaning differs between two versions")
-      ->type_name("SOURCE=VERSION");
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);  // one value each: the inputs after it are not versions
   cmd->add_option("--right-version", args->right_versions, "Read SOURCE with this version on the right (repeatable)")
-      ->type_name("SOURCE=VERSION");
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);
   cmd->add_option("inputs", args->inputs,
                   "Corpus directories or *.cases files (their lines), or log files (one line per line)")
       ->required();

@@ -33,6 +33,8 @@ struct ExplainArgs {
   size_t max_line = kDefaultMaxLine;
   std::string timezone;
   std::optional<TimeZone> zone;
+  std::vector<std::string> grammar_versions;
+  VersionChoice versions;  // from grammar_versions, once the rules are loaded
 };
 
 // The header that `--program P` puts before a bare message, so that it takes the same path as a syslog line.
@@ -163,11 +165,31 @@ class Explainer {
       const CompiledGrammar& grammar = rules_->grammars[g];
       std::string globs;
       for (const auto& p : grammar.programs) globs += (globs.empty() ? "" : " ") + quote(p.glob);
-      bool applies = grammar_ ? g == *grammar_ : grammar.applies_to(header.program);
+      const bool program_matches = grammar.applies_to(header.program);
+      const size_t family = rules_->family_of[g];
+      const size_t selected = selected_version(*rules_, family, args_.versions, header.ctime_timestamp);
+      bool applies = grammar_ ? g == *grammar_ : program_matches && selected == g;
       if (applies) grammars.push_back(g);
-      std::string why_not = grammar_ ? (applies ? "chosen with --grammar" : "not chosen (--grammar)")
-                                     : (applies ? fmt::format("program '{}' matches {}", header.program, globs)
-                                                : fmt::format("program '{}' matches none of {}", header.program, globs));
+      std::string why_not;
+      if (grammar_) {
+        why_not = applies ? "chosen with --grammar" : "not chosen (--grammar)";
+      } else if (!program_matches) {
+        why_not = fmt::format("program '{}' matches none of {}", header.program, globs);
+      } else {
+        why_not = fmt::format("program '{}' matches {}", header.program, globs);
+        if (rules_->families[family].versions.size() > 1) {
+          const bool chosen = family < args_.versions.size() && args_.versions[family];
+          std::string how = chosen ? "chosen with --grammar-version"
+                            : header.ctime_timestamp && rules_->families[family].ctime_version
+                                ? "detected from the ctime() timestamp"
+                                : "the default";
+          why_not += applies ? fmt::format("; version {}: {}", grammar.version, how)
+                             : fmt::format(", but version {} reads this line ({}); choose {} with --grammar-version "
+                                           "{}={}",
+                                           rules_->grammars[selected].version, how, grammar.version, grammar.name,
+                                           grammar.version);
+        }
+      }
       out += fmt::format("  grammar {}/{} ({}): {}: {}\n", grammar.name, grammar.version, grammar.source->path,
                          applies ? "applies" : "does not apply", why_not);
     }
@@ -217,6 +239,7 @@ class Explainer {
     o.stamp_processed_time = false;
     o.grammar = grammar;
     o.time_zone = args.zone;
+    o.versions = args.versions;
     return o;
   }
 
@@ -248,6 +271,9 @@ int run(ExplainArgs& a) {
     print_diagnostics("explain", rules.errors());
     return kExitLoadError;
   }
+  auto versions = choose_versions(**rules, a.grammar_versions);
+  if (!versions) return usage_error("explain", versions.errors().front().message);
+  a.versions = *versions;
   std::optional<size_t> grammar;
   if (!a.grammar.empty()) {
     std::string known;  // every loaded grammar, for the messages
@@ -301,6 +327,10 @@ Run add_explain(CLI::App& app) {
                   "The lines are bare messages (no syslog header) written by this program, e.g. openvpn");
   cmd->add_option("--grammar", args->grammar,
                   "Try only this grammar (NAME or NAME/VERSION), whatever the line's program");
+  cmd->add_option("--grammar-version", args->grammar_versions,
+                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);
   cmd->add_option("--top", args->top, "List only the N nearest rules (default: every candidate)");
   cmd->add_flag("--regex", args->regex, "Also show the generated regex of each rule and failing element");
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps, as normalize --year (default: this year)")

@@ -175,7 +175,8 @@ Run add_normalize(CLI::App& app) {
                   "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable, one per source); "
                   "default: the version a line's format shows (a ctime() timestamp: the version declaring "
                   "'detect timestamp ctime;'), else the version declared 'default;'")
-      ->type_name("SOURCE=VERSION");
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);  // one value per --grammar-version: the inputs after it are not versions
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();

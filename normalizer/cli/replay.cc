@@ -29,6 +29,7 @@ struct ReplayArgs {
   int year = 0;
   bool no_processed_time = false;
   bool explain = false;
+  std::vector<std::string> grammar_versions;
 };
 
 // Records are one JSON object per line. Raw text escaped as \u00XX (protobuf's JSON writes `<` so) is six
@@ -85,6 +86,8 @@ int run(const ReplayArgs& a) {
     print_diagnostics("replay", rules.errors());
     return kExitLoadError;
   }
+  auto versions = choose_versions(**rules, a.grammar_versions);
+  if (!versions) return usage_error("replay", versions.errors().front().message);
   install_signal_handlers();
   auto outputs = RunOutputs::open(a.outputs);
   if (!outputs) return io_error("replay", outputs.errors());
@@ -92,6 +95,7 @@ int run(const ReplayArgs& a) {
   NormalizeOptions options;
   options.stamp_processed_time = !a.no_processed_time;
   options.explain = a.explain;
+  options.versions = *versions;
   LineNormalizer normalizer(*rules, options);
   v1::Event event;
   v1::QuarantineRecord out;
@@ -199,6 +203,10 @@ Run add_replay(CLI::App& app) {
       ->check(CLI::Range(1970, 9999));
   cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset (goldens)");
   cmd->add_flag("--explain", args->explain, "Record the nearest miss in records still quarantined as NO_MATCH");
+  cmd->add_option("--grammar-version", args->grammar_versions,
+                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);
   return [args] { return run(*args); };
 }
 

@@ -428,7 +428,8 @@ Run add_serve(CLI::App& app) {
   cmd->add_option("--timezone", args->timezone, "IANA zone of timestamps without a UTC offset (as normalize)");
   cmd->add_option("--grammar-version", args->grammar_versions,
                   "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
-      ->type_name("SOURCE=VERSION");
+      ->type_name("SOURCE=VERSION")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset");
   cmd->add_flag("--explain", args->explain, "Record the nearest miss in NO_MATCH records (as normalize)");
   return [args, cmd] {

@@ -237,7 +237,9 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   }
   if (candidates_.empty()) {
     if (miss_finder_) set_nearest_miss(*miss_finder_, applicable_, line, header.message, record);
-    return quarantine(line, v1::NO_MATCH, fmt::format("no rule matches the message of program '{}'", header.program),
+    return quarantine(line, v1::NO_MATCH,
+                      fmt::format("no rule matches the message of program '{}'{}", header.program,
+                                  other_version_hint(header.message)),
                       header.program, record);
   }
   if (candidates_.size() > 1) {
@@ -296,6 +298,27 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   ++counters_.events;
   ++counters_.lines_by_rule[g][static_cast<size_t>(r)];
   return Outcome::kEvent;
+}
+
+// For a NO_MATCH line of a source with several versions: another version with a rule that matches, so the
+// record says which --grammar-version would read it: the default first, then the others in load order. Only
+// lines already bound for quarantine pay for these matches.
+std::string LineNormalizer::other_version_hint(std::string_view message) {
+  for (size_t g : applicable_) {
+    const GrammarFamily& family = rules_->families[rules_->family_of[g]];
+    for (size_t i = 0; i <= family.versions.size(); ++i) {
+      const size_t other = i == 0 ? family.default_version : family.versions[i - 1];
+      if (other == g || (i > 0 && other == family.default_version)) continue;
+      const CompiledGrammar& grammar = rules_->grammars[other];
+      if (!dispatch(grammar, message, &hits_) || hits_.empty()) continue;
+      std::sort(hits_.begin(), hits_.end());
+      return fmt::format(" with {} {}; rule {} of version {} matches it (--grammar-version {}={})",
+                         rules_->grammars[g].name, rules_->grammars[g].version,
+                         rule_ref(grammar, grammar.rules[static_cast<size_t>(hits_.front())]), grammar.version,
+                         grammar.name, grammar.version);
+    }
+  }
+  return {};
 }
 
 std::string LineNormalizer::last_rule_ref() const {

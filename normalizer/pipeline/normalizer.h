@@ -131,6 +131,8 @@ class LineNormalizer {
   Outcome repeat_notice(const Line& line, const SyslogHeader& header, v1::Event* event, v1::QuarantineRecord* record);
   Outcome quarantine(const Line& line, v1::QuarantineReason reason, std::string detail, std::string_view program,
                      v1::QuarantineRecord* record);
+  // ` with openvpn 2.6; rule openvpn/2.7/x of version 2.7 matches it (--grammar-version openvpn=2.7)`, or empty.
+  std::string other_version_hint(std::string_view message);
 
   std::shared_ptr<const RuleSet> rules_;
   NormalizeOptions options_;

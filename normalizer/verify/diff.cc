@@ -73,6 +73,14 @@ std::string without_version(std::string_view ref) {
 
 bool same_rule(const std::string& a, const std::string& b) { return without_version(a) == without_version(b); }
 
+// A NO_MATCH detail without the hint naming the version that read the line and another that would
+// (LineNormalizer: `... program 'p' with openvpn 2.6; rule ... matches it (...)`): that part names versions, not
+// a difference in meaning.
+std::string_view without_version_hint(std::string_view detail) {
+  const size_t hint = detail.find("' with ");
+  return hint == std::string_view::npos ? detail : detail.substr(0, hint + 1);
+}
+
 bool same_candidates(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_rule);
 }
@@ -84,7 +92,9 @@ std::optional<ChangeKind> classify(const LineResult& l, const LineResult& r, con
   if (!lq && rq) return ChangeKind::kIntoQuarantine;
   if (lq && !rq) return ChangeKind::kOutOfQuarantine;
   if (lq) {
-    if (l.reason != r.reason || l.detail != r.detail || !same_candidates(l.candidates, r.candidates)) {
+    const bool same_detail = l.reason == "NO_MATCH" ? without_version_hint(l.detail) == without_version_hint(r.detail)
+                                                    : l.detail == r.detail;
+    if (l.reason != r.reason || !same_detail || !same_candidates(l.candidates, r.candidates)) {
       return ChangeKind::kQuarantine;
     }
     return std::nullopt;

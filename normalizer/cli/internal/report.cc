@@ -56,11 +56,12 @@ void print_summary(std::string_view command, const RuleSet& rules, const Counter
                               inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
+  // Only the rules that took lines: a rule set with several versions of several sources has hundreds.
   auto per_rule = [&](bool drop) {
     for (size_t g = 0; g < rules.grammars.size(); ++g) {
       const auto& grammar = rules.grammars[g];
       for (size_t r = 0; r < grammar.rules.size(); ++r) {
-        if (grammar.rules[r].drop != drop) continue;
+        if (grammar.rules[r].drop != drop || c.lines_by_rule[g][r] == 0) continue;
         s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]), c.lines_by_rule[g][r]);
       }
     }
