@@ -280,4 +280,103 @@ TEST_CASE("diff: a rule set that does not load exits 2 and an unreadable input e
   CHECK(missing.err == "strictlog diff: cannot open 'nope.log': No such file or directory\n");
 }
 
+// Two versions of one source in one rule set (`--left-version`, `--right-version`): version 1 says `fatal x`,
+// version 2 `fatal: x`, and `sig` is inherited unchanged, so its lines differ only in the version inside the
+// rule's ref, which is no change.
+namespace {
+
+void write_versions(const Sandbox& box) {
+  fs::create_directories(box / "rules/grammars/v");
+  fs::create_directories(box / "rules/mappings/v");
+  write_file(box / "rules/grammars/v/1.grammar",
+             "grammar v 1;\n"
+             "programs \"v\";\n"
+             "rule fatal = \"fatal \" f:word example \"fatal x\";\n"
+             "rule sig = \"signal \" s:word example \"signal HUP\";\n");
+  write_file(box / "rules/grammars/v/2.grammar",
+             "grammar v 2 extends 1;\n"
+             "default;\n"
+             "override rule fatal = \"fatal: \" f:word example \"fatal: x\";\n");
+  write_file(box / "rules/mappings/v/1.mapping",
+             "mapping v 1;\n"
+             "rule fatal -> strictlog.openvpn.v1.FatalTlsError { function_name = f; }\n"
+             "rule sig -> strictlog.openvpn.v1.ProcessSignal { signal_name = s; }\n");
+  write_file(box / "v.log",
+             "Nov 22 12:21:12 h v[1]: signal HUP\n"
+             "Nov 22 12:21:13 h v[1]: fatal x\n"
+             "Nov 22 12:21:14 h v[1]: fatal: y\n"
+             "Nov 22 12:21:15 h v[1]: neither\n");
+}
+
+std::vector<std::string> diff_versions(std::vector<std::string> versions) {
+  std::vector<std::string> args{"diff", "--left", "rules", "--right", "rules", "--year", "2026"};
+  args.insert(args.end(), versions.begin(), versions.end());
+  args.push_back("v.log");
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("diff --left-version --right-version: only lines whose meaning differs between versions", "[cli]") {
+  Sandbox box;
+  write_versions(box);
+  Run r = run_strictlog(box, diff_versions({"--left-version", "v=1", "--right-version", "v=2"}));
+  CHECK(r.status == 4);
+  CHECK(r.err.empty());
+  CHECK(r.out ==
+        "strictlog diff: 4 lines, 2 changed (left rules with v=1; right rules with v=2)\n"
+        "  into_quarantine           1\n"
+        "  out_of_quarantine         1\n"
+        "  drop                      0\n"
+        "  event_type                0\n"
+        "  rule                      0\n"
+        "  fields                    0\n"
+        "  quarantine                0\n"
+        "\ninto_quarantine (1):\n" +
+            example("v.log:2", "Nov 22 12:21:13 h v[1]: fatal x",
+                    "event v/1/fatal (strictlog.openvpn.v1.FatalTlsError)",
+                    "quarantine NO_MATCH: no rule matches the message of program 'v' with v 2; rule v/1/fatal of "
+                    "version 1 matches it (--grammar-version v=1)") +
+            "\nout_of_quarantine (1):\n" +
+            example("v.log:3", "Nov 22 12:21:14 h v[1]: fatal: y",
+                    "quarantine NO_MATCH: no rule matches the message of program 'v' with v 1; rule v/2/fatal of "
+                    "version 2 matches it (--grammar-version v=2)",
+                    "event v/2/fatal (strictlog.openvpn.v1.FatalTlsError)"));
+
+  // The same version on both sides, chosen on one side only (the other reads the default, 2): nothing changed.
+  Run same = run_strictlog(box, diff_versions({"--right-version", "v=2"}));
+  CHECK(same.status == 0);
+  CHECK(starts_with(same.out, "strictlog diff: 4 lines, 0 changed (left rules; right rules with v=2)\n"));
+}
+
+// Each --left-version/--right-version takes one value: inputs after it are inputs, however many.
+TEST_CASE("diff: inputs after --right-version are not taken for versions", "[cli]") {
+  Sandbox box;
+  write_versions(box);
+  fs::copy_file(box / "v.log", box / "w.log");
+  Run r = run_strictlog(box, {"diff", "--left", "rules", "--right", "rules", "--year", "2026", "--left-version", "v=1",
+                              "--right-version", "v=2", "v.log", "w.log"});
+  CHECK(r.err.empty());
+  CHECK(r.status == 4);
+  CHECK(starts_with(r.out, "strictlog diff: 8 lines, 4 changed (left rules with v=1; right rules with v=2)\n"));
+}
+
+TEST_CASE("diff: a bad --left-version or --right-version exits 1 with the exact message", "[cli]") {
+  Sandbox box;
+  write_versions(box);
+  Run left = run_strictlog(box, diff_versions({"--left-version", "v=3", "--right-version", "v=2"}));
+  CHECK(left.status == 1);
+  CHECK(left.out.empty());
+  CHECK(left.err == "strictlog diff: --left-version 'v=3': grammar 'v' has no version '3' (loaded: 1, 2)\n");
+
+  Run right = run_strictlog(box, diff_versions({"--left-version", "v=1", "--right-version", "v"}));
+  CHECK(right.status == 1);
+  CHECK(right.out.empty());
+  CHECK(right.err == "strictlog diff: --right-version 'v' is not NAME=VERSION (e.g. openvpn=2.5)\n");
+
+  Run unknown = run_strictlog(box, diff_versions({"--right-version", "openvpn=2.6"}));
+  CHECK(unknown.status == 1);
+  CHECK(unknown.err == "strictlog diff: --right-version 'openvpn=2.6': no grammar 'openvpn' is loaded (loaded: v)\n");
+}
+
 }  // namespace strictlog

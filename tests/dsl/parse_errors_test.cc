@@ -212,18 +212,18 @@ const BadCase kBad[] = {
      "\n"
      "foo bar;\n"
      "rule r = \"a\" example \"a\";\n",
-     "g/t.grammar:3:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
+     "g/t.grammar:3:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop', 'prefer', 'override', 'remove', 'default' or 'detect' [syntax-error]\n"
      "  foo bar;\n"
      "  ^\n"},
     {"a near-miss keyword is a stray token",
      "grammar g 1;\n"
      "rules r = \"a\";\n",
-     "g/t.grammar:2:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
+     "g/t.grammar:2:1: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop', 'prefer', 'override', 'remove', 'default' or 'detect' [syntax-error]\n"
      "  rules r = \"a\";\n"
      "  ^\n"},
     {"a stray token after a declaration on the same line",
      "grammar g 1; }\n",
-     "g/t.grammar:1:14: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop' or 'prefer' [syntax-error]\n"
+     "g/t.grammar:1:14: expected a declaration: 'grammar', 'programs', 'pattern', 'rule', 'drop', 'prefer', 'override', 'remove', 'default' or 'detect' [syntax-error]\n"
      "  grammar g 1; }\n"
      "               ^\n"},
 
@@ -265,6 +265,98 @@ const BadCase kBad[] = {
      "  ^\n"
      "g/t.grammar:2:1: note: first declaration here\n"
      "  programs \"a\";\n"
+     "  ^\n"},
+
+    // Versions (`grammar NAME VERSION extends BASE;`, `override`, `remove`, `default;`, `detect`).
+    {"'extends' without the version it extends",
+     "grammar x 1 extends;\n",
+     "g/t.grammar:1:20: expected the version this one extends after 'extends', e.g. 2.6 [syntax-error]\n"
+     "  grammar x 1 extends;\n"
+     "                     ^\n"},
+    {"'extends' followed by a name instead of a version",
+     "grammar x 1 extends x;\n",
+     "g/t.grammar:1:21: expected the version this one extends after 'extends', e.g. 2.6 [syntax-error]\n"
+     "  grammar x 1 extends x;\n"
+     "                      ^\n"},
+    // The caret is where the known form stops matching: under the word that differs.
+    {"a detection strictlog does not know",
+     "grammar g 1;\n"
+     "detect timestamp iso;\n",
+     "g/t.grammar:2:18: expected 'timestamp ctime' after 'detect' (the one detection strictlog knows: a program log "
+     "line with a ctime() timestamp) [syntax-error]\n"
+     "  detect timestamp iso;\n"
+     "                   ^\n"},
+    {"'detect' without 'timestamp'",
+     "grammar g 1;\n"
+     "detect ctime;\n",
+     "g/t.grammar:2:8: expected 'timestamp ctime' after 'detect' (the one detection strictlog knows: a program log "
+     "line with a ctime() timestamp) [syntax-error]\n"
+     "  detect ctime;\n"
+     "         ^\n"},
+    {"'detect timestamp ctimes': a keyword is a whole word (the caret is where the word goes on)",
+     "grammar g 1;\n"
+     "detect timestamp ctimes;\n",
+     "g/t.grammar:2:23: expected 'timestamp ctime' after 'detect' (the one detection strictlog knows: a program log "
+     "line with a ctime() timestamp) [syntax-error]\n"
+     "  detect timestamp ctimes;\n"
+     "                        ^\n"},
+    {"'detect timestamp ctime' without its ';'",
+     "grammar g 1;\n"
+     "detect timestamp ctime\n"
+     "rule r = \"x\" example \"x\";\n",
+     "g/t.grammar:2:23: expected ';' to end the declaration [syntax-error]\n"
+     "  detect timestamp ctime\n"
+     "                        ^\n"},
+    {"'override' of something that is not a pattern or a rule",
+     "grammar g 1 extends 0;\n"
+     "override foo = \"x\";\n",
+     "g/t.grammar:2:10: expected 'pattern', 'rule' or 'drop' after 'override' [syntax-error]\n"
+     "  override foo = \"x\";\n"
+     "           ^\n"},
+    {"'override' twice",
+     "grammar g 1 extends 0;\n"
+     "override override rule r = \"x\" example \"x\";\n",
+     "g/t.grammar:2:10: expected 'pattern', 'rule' or 'drop' after 'override' [syntax-error]\n"
+     "  override override rule r = \"x\" example \"x\";\n"
+     "           ^\n"},
+    {"'remove' without an id",
+     "grammar g 1 extends 0;\n"
+     "remove ;\n",
+     "g/t.grammar:2:8: expected the id of an inherited rule to remove [syntax-error]\n"
+     "  remove ;\n"
+     "         ^\n"},
+    {"'remove' with a trailing comma",
+     "grammar g 1 extends 0;\n"
+     "remove a, ;\n",
+     "g/t.grammar:2:11: expected the id of an inherited rule to remove [syntax-error]\n"
+     "  remove a, ;\n"
+     "            ^\n"},
+    {"'default' with an argument",
+     "grammar g 1;\n"
+     "default 1;\n",
+     "g/t.grammar:2:9: expected ';' to end the declaration [syntax-error]\n"
+     "  default 1;\n"
+     "          ^\n"},
+    {"'default;' twice, with a note at the first",
+     "grammar g 1;\n"
+     "default;\n"
+     "rule r = \"x\" example \"x\";\n"
+     "  default ;\n",
+     "g/t.grammar:4:3: 'default;' is already declared [duplicate-default]\n"
+     "    default ;\n"
+     "    ^\n"
+     "g/t.grammar:2:1: note: first declared here\n"
+     "  default;\n"
+     "  ^\n"},
+    {"'detect timestamp ctime;' twice, with a note at the first",
+     "grammar g 1;\n"
+     "detect timestamp ctime;\n"
+     "detect  timestamp  ctime ;\n",
+     "g/t.grammar:3:1: 'detect timestamp ctime;' is already declared [duplicate-detect]\n"
+     "  detect  timestamp  ctime ;\n"
+     "  ^\n"
+     "g/t.grammar:2:1: note: first declared here\n"
+     "  detect timestamp ctime;\n"
      "  ^\n"},
 
     // The display column of the caret: the tab expands to column 16 and 'é' and 'ü' are two bytes each

@@ -207,6 +207,81 @@ TEST_CASE("parse: table of grammars and the canonical dump of their AST", "[dsl]
   }
 }
 
+// The declarations of versions (dsl.h, grammar_ast.h): what each sets and where it points. The table's dump
+// above leaves them out, so they are stated field by field.
+TEST_CASE("parse: extends and default and detect and remove and override", "[dsl][parse]") {
+  auto result = parse_grammar(source("grammar openvpn 2.7 extends 2.6-rc1;\n"
+                                     "default;\n"
+                                     "detect timestamp ctime;  # OpenVPN 2.4\n"
+                                     "remove a, b_2,c;\n"
+                                     "override pattern p = x:word;\n"
+                                     "override rule r = \"x\" example \"x\";\n"
+                                     "  override   drop d = \"y\" example \"y\";\n"
+                                     "rule plain = \"z\" example \"z\";\n"
+                                     "pattern q = y:word;\n"
+                                     "drop e = \"w\" example \"w\";\n"));
+  INFO((result ? "" : render(result.errors())));
+  REQUIRE(result.ok());
+  const GrammarFile& f = result.value();
+  CHECK(f.name == "openvpn");
+  CHECK(f.version == "2.7");
+  CHECK(f.base_version == "2.6-rc1");
+  CHECK(f.base_pos.line == 1);
+  CHECK(f.base_pos.column == 29);
+  CHECK(f.is_default);
+  CHECK(f.default_pos.line == 2);
+  CHECK(f.default_pos.column == 1);
+  CHECK(f.detects_ctime);
+  CHECK(f.detect_pos.line == 3);
+  CHECK(f.detect_pos.column == 1);
+  REQUIRE(f.removals.size() == 3);
+  CHECK(f.removals[0].rule_id == "a");
+  CHECK(f.removals[0].pos.column == 8);
+  CHECK(f.removals[1].rule_id == "b_2");
+  CHECK(f.removals[1].pos.column == 11);
+  CHECK(f.removals[2].rule_id == "c");
+  CHECK(f.removals[2].pos.line == 4);
+  CHECK(f.removals[2].pos.column == 15);
+  REQUIRE(f.patterns.size() == 2);
+  CHECK(f.patterns[0].name == "p");
+  CHECK(f.patterns[0].override);
+  CHECK(f.patterns[0].pos.line == 5);  // an overriding declaration begins at its 'override'
+  CHECK(f.patterns[0].pos.column == 1);
+  CHECK(f.patterns[1].name == "q");
+  CHECK_FALSE(f.patterns[1].override);
+  REQUIRE(f.rules.size() == 4);
+  CHECK(f.rules[0].id == "r");
+  CHECK(f.rules[0].override);
+  CHECK_FALSE(f.rules[0].drop);
+  CHECK(f.rules[0].pos.line == 6);
+  CHECK(f.rules[1].id == "d");
+  CHECK(f.rules[1].override);
+  CHECK(f.rules[1].drop);
+  CHECK(f.rules[1].pos.line == 7);
+  CHECK(f.rules[1].pos.column == 3);
+  // 'override' applies to its own declaration only.
+  CHECK(f.rules[2].id == "plain");
+  CHECK_FALSE(f.rules[2].override);
+  CHECK(f.rules[3].id == "e");
+  CHECK(f.rules[3].drop);
+  CHECK_FALSE(f.rules[3].override);
+}
+
+TEST_CASE("parse: a grammar without version declarations extends nothing and is no default", "[dsl][parse]") {
+  auto result = parse_grammar(source("grammar g 1;\nrule default_x = detect:word \" \" remove:word example \"a b\";\n"));
+  INFO((result ? "" : render(result.errors())));
+  REQUIRE(result.ok());
+  CHECK(result->base_version.empty());
+  CHECK_FALSE(result->is_default);
+  CHECK_FALSE(result->detects_ctime);
+  CHECK(result->removals.empty());
+  REQUIRE(result->rules.size() == 1);
+  CHECK_FALSE(result->rules[0].override);
+  // The new keywords are keywords only where a declaration starts: here they name a rule and captures.
+  CHECK(result->rules[0].body.at(0).text == "detect");
+  CHECK(result->rules[0].body.at(2).text == "remove");
+}
+
 // The dump quotes text back; this states the unescaped bytes directly, in case quoted() and the parser
 // were ever wrong in the same way.
 TEST_CASE("parse: escapes become the bytes they stand for", "[dsl][parse]") {

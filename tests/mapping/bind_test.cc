@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -316,16 +317,18 @@ rule sig -> strictlog.openvpn.v1.ClientInstanceSignal {
                         ^
 )");
   }
-  SECTION("uint (uint64) capture into a uint32 field: may not fit") {
-    CHECK(bind_errors(R"(mapping t 1.0;
+  SECTION("uint (uint64) capture into a uint32 field: binds, and each value is range-checked when applied") {
+    // Allowed since grammar versions (mapping/internal/leaf.cc); apply_test.cc checks the range per line.
+    auto grammars = compile_text(kGrammar);
+    auto bound = bind_mappings({parse_text("m.mapping", R"(mapping t 1.0;
 rule sig -> strictlog.openvpn.v1.ClientInstanceSignal {
   src_endpoint.port = n;
   discard client.common_name, client.ip, client.port, signal, hardness, reason, action;
 }
-)") == R"(m.mapping:3:23: capture 'n' is uint (uint64) but field 'src_endpoint.port' is uint32 [type-mismatch]
-    src_endpoint.port = n;
-                        ^
-)");
+)")},
+                               grammars);
+    INFO((bound ? "" : render(bound.errors())));
+    CHECK(bound.ok());
   }
   SECTION("plain capture into an enum field: the hint names enum()") {
     CHECK(bind_errors(R"(mapping t 1.0;
@@ -722,7 +725,7 @@ TEST_CASE("new value kinds into fields they do not fit", "[mapping][bind]") {
       {"signal_name", "i", "capture 'i' is int (int64) but field 'signal_name' is string"},
       {"src_endpoint.port", "f", "capture 'f' is float (double) but field 'src_endpoint.port' is uint32"},
       {"signal_name", "f", "capture 'f' is float (double) but field 'signal_name' is string"},
-      {"src_endpoint.port", "h", "capture 'h' is hex (uint64) but field 'src_endpoint.port' is uint32"},
+      // hex (uint64) into the uint32 port binds now, range-checked per line like uint (leaf.cc).
       {"src_endpoint.port", "q", "capture 'q' is quoted (string) but field 'src_endpoint.port' is uint32"},
       {"src_endpoint.port", "t",
        "capture 't' is iso_time (google.protobuf.Timestamp) but field 'src_endpoint.port' is uint32"},
@@ -754,6 +757,130 @@ TEST_CASE("new value kinds into fields they do not fit", "[mapping][bind]") {
           "m.mapping:3:" + std::to_string(column) + ": " + row.message + " [type-mismatch]\n  " + line + "\n  " +
               std::string(column - 1, ' ') + "^\n");
   }
+}
+
+// Versions (Binder::inherit): a version that extends another takes the base's mapping of each rule it has no
+// mapping of its own for, bound again against its own rule.
+const char* const kBaseVersion =
+    "grammar t 1;\n"                            // 1
+    "programs \"t\";\n"                         // 2
+    "rule fatal = \"fatal \" f:word\n"          // 3
+    "  example \"fatal x\";\n"                  // 4
+    "rule sig = \"signal \" s:word\n"           // 5
+    "  example \"signal HUP\";\n"               // 6
+    "drop noise = \"noise\" example \"noise\";\n";
+const char* const kBaseMapping =
+    "mapping t 1;\n"                                          // 1
+    "rule fatal -> strictlog.openvpn.v1.FatalTlsError {\n"    // 2
+    "  function_name = f;\n"                                  // 3
+    "}\n"                                                     // 4
+    "rule sig -> strictlog.openvpn.v1.ProcessSignal {\n"      // 5
+    "  signal_name = s;\n"                                    // 6
+    "}\n";
+
+// Each text is a version (`g/1.grammar`, `g/2.grammar`, ...) extending the one before it (or none), compiled
+// as the loader does: extended first.
+std::vector<CompiledGrammar> compile_versions(const std::vector<std::string>& texts) {
+  std::vector<CompiledGrammar> out;
+  std::optional<dsl::GrammarFile> previous;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto parsed = dsl::parse_grammar(source("g/" + std::to_string(i + 1) + ".grammar", texts[i]));
+    INFO((parsed ? "" : render(parsed.errors())));
+    REQUIRE(parsed.ok());
+    dsl::GrammarFile file = std::move(parsed).value();
+    if (previous) {
+      auto extended = dsl::extend_grammar(*previous, file);
+      INFO((extended ? "" : render(extended.errors())));
+      REQUIRE(extended.ok());
+      file = std::move(extended).value();
+    }
+    auto compiled = compile_grammar(file);
+    INFO((compiled ? "" : render(compiled.errors())));
+    REQUIRE(compiled.ok());
+    out.push_back(std::move(compiled).value());
+    previous = std::move(file);
+  }
+  return out;
+}
+
+TEST_CASE("versions: rules without a mapping of their own take the base's and a mapping of its own replaces it", "[mapping][bind]") {
+  auto grammars = compile_versions(
+      {kBaseVersion,
+       "grammar t 2 extends 1;\n"
+       "override rule sig = \"signal \" s:word \" \" r:word example \"signal HUP x\";\n",
+       "grammar t 3 extends 2;\n"});
+  auto bound = bind_mappings({parse_text("m.mapping", kBaseMapping),
+                              parse_text("n.mapping",
+                                         "mapping t 2;\n"
+                                         "rule sig -> strictlog.openvpn.v1.ProcessSignal {\n"
+                                         "  signal_name = s;\n"
+                                         "  reason = r;\n"
+                                         "}\n")},
+                             grammars);
+  INFO((bound ? "" : render(bound.errors())));
+  REQUIRE(bound.ok());
+  REQUIRE(bound->mappings.size() == 3);
+  const auto* fatal_payload = v1::Event::descriptor()->FindFieldByName("openvpn_fatal_tls_error");
+  const auto* signal_payload = v1::Event::descriptor()->FindFieldByName("openvpn_process_signal");
+  REQUIRE(fatal_payload != nullptr);
+  REQUIRE(signal_payload != nullptr);
+  for (size_t g = 0; g < 3; ++g) {
+    INFO("version " << g + 1);
+    REQUIRE(bound->mappings[g].size() == 3);
+    const RuleMapping& fatal = bound->mappings[g][0];
+    const RuleMapping& sig = bound->mappings[g][1];
+    const RuleMapping& noise = bound->mappings[g][2];
+    CHECK(fatal.payload == fatal_payload);
+    REQUIRE(fatal.ops.size() == 1);
+    CHECK(fatal.ops[0].field_name == "function_name");
+    CHECK(fatal.inherited == (g > 0));  // version 3 through version 2
+    CHECK(sig.payload == signal_payload);
+    REQUIRE(sig.ops.size() == (g == 0 ? 1u : 2u));
+    CHECK(sig.ops[0].field_name == "signal_name");
+    if (g > 0) CHECK(sig.ops[1].field_name == "reason");
+    CHECK(sig.inherited == (g == 2));  // version 2 maps it itself; version 3 takes version 2's
+    CHECK(noise.payload == nullptr);   // drop rules have no mapping to inherit
+    CHECK_FALSE(noise.inherited);
+    CHECK(noise.ops.empty());
+  }
+}
+
+TEST_CASE("versions: an overridden rule whose captures changed fails at the base's mapping", "[mapping][bind]") {
+  auto grammars = compile_versions(
+      {kBaseVersion,
+       "grammar t 2 extends 1;\n"
+       "override rule sig = \"signal \" sn:word example \"signal HUP\";\n"});
+  auto bound = bind_mappings({parse_text("m.mapping", kBaseMapping)}, grammars);
+  REQUIRE_FALSE(bound.ok());
+  CHECK(render(bound.errors()) ==
+        "m.mapping:6:17: rule 'sig' has no capture 's' (it has: sn) [unknown-capture]\n"
+        "    signal_name = s;\n"
+        "                  ^\n"
+        "g/2.grammar:1:1: note: inherited by grammar t 2\n"
+        "  grammar t 2 extends 1;\n"
+        "  ^\n"
+        "m.mapping:5:1: capture 'sn' of rule 'sig' is neither mapped nor discarded: map it to a field or add "
+        "'discard sn;' [unmapped-capture]\n"
+        "  rule sig -> strictlog.openvpn.v1.ProcessSignal {\n"
+        "  ^\n"
+        "g/2.grammar:2:31: note: captured here\n"
+        "  override rule sig = \"signal \" sn:word example \"signal HUP\";\n"
+        "                                ^\n"
+        "g/2.grammar:1:1: note: inherited by grammar t 2\n"
+        "  grammar t 2 extends 1;\n"
+        "  ^\n");
+}
+
+TEST_CASE("versions: a rule new in a version needs a mapping of its own", "[mapping][bind]") {
+  auto grammars = compile_versions(
+      {kBaseVersion, "grammar t 2 extends 1;\nrule extra = \"extra \" e:word example \"extra y\";\n"});
+  auto bound = bind_mappings({parse_text("m.mapping", kBaseMapping)}, grammars);
+  REQUIRE_FALSE(bound.ok());
+  CHECK(render(bound.errors()) ==
+        "g/2.grammar:2:1: rule 'extra' of grammar 't 2' has no mapping: add 'rule extra -> <payload message> "
+        "{ ... }' to a mapping file [unmapped-rule]\n"
+        "  rule extra = \"extra \" e:word example \"extra y\";\n"
+        "  ^\n");
 }
 
 }  // namespace

@@ -177,7 +177,7 @@ TEST_CASE("breaking_changes: edits of the baseline", "[proto]") {
        [](auto& s) {
          auto* f = message(s, kEndpoint)->add_field();
          f->set_name("country");
-         f->set_number(4);
+         f->set_number(5);
          f->set_type(FieldDescriptorProto::TYPE_STRING);
        },
        {}},

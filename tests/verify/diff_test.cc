@@ -239,5 +239,81 @@ TEST_CASE("change_name gives the stable JSON keys", "[verify]") {
                                           "fields", "quarantine"});
 }
 
+// Versions of one source compared in one rule set (DiffOptions::left_versions, right_versions): rules are named
+// without their version, so a rule inherited unchanged is no change. Version 1 says `fatal x`, version 2 (the
+// default) `fatal: x`, version 3 `fatal; x`; `sig` is the same in all three.
+std::shared_ptr<const RuleSet> three_versions(const TempDir& dir) {
+  write_file(dir.root() / "v/grammars/v/1.grammar",
+             "grammar v 1;\nprograms \"v\";\n"
+             "rule fatal = \"fatal \" f:word example \"fatal x\";\n"
+             "rule sig = \"signal \" s:word example \"signal HUP\";\n");
+  write_file(dir.root() / "v/grammars/v/2.grammar",
+             "grammar v 2 extends 1;\ndefault;\noverride rule fatal = \"fatal: \" f:word example \"fatal: x\";\n");
+  write_file(dir.root() / "v/grammars/v/3.grammar",
+             "grammar v 3 extends 2;\noverride rule fatal = \"fatal; \" f:word example \"fatal; x\";\n");
+  write_file(dir.root() / "v/mappings/v/1.mapping",
+             "mapping v 1;\n"
+             "rule fatal -> strictlog.openvpn.v1.FatalTlsError { function_name = f; }\n"
+             "rule sig -> strictlog.openvpn.v1.ProcessSignal { signal_name = s; }\n");
+  return load(dir.root() / "v");
+}
+
+Collected diff_versions(std::shared_ptr<const RuleSet> rules, const std::string& left, const std::string& right,
+                        const std::string& log) {
+  auto l = choose_versions(*rules, {left});
+  auto r = choose_versions(*rules, {right});
+  REQUIRE(l.ok());
+  REQUIRE(r.ok());
+  Collected c;
+  DiffOptions options{{log}, 2026, *l, *r};
+  auto counts = diff_rule_sets(rules, rules, options, [&](const LineChange& change) { c.changes.push_back(change); });
+  INFO((counts.ok() ? std::string() : render(counts.errors())));
+  REQUIRE(counts.ok());
+  c.counts = *counts;
+  return c;
+}
+
+TEST_CASE("diff: two versions of one rule set differ only where a line's meaning does", "[verify]") {
+  TempDir dir;
+  auto rules = three_versions(dir);
+  write_file(dir.root() / "v.log",
+             "Nov 22 12:00:01 h v[1]: signal HUP\n"
+             "Nov 22 12:00:02 h v[1]: fatal x\n"
+             "Nov 22 12:00:03 h v[1]: fatal: y\n"
+             "Nov 22 12:00:04 h v[1]: neither\n");
+  const std::string log = (dir.root() / "v.log").string();
+  Collected c = diff_versions(rules, "v=1", "v=2", log);
+  CHECK(c.counts.lines == 4);
+  CHECK(c.counts.changed == 2);
+  CHECK(c.counts.by_kind == std::array<uint64_t, kChangeKinds>{1, 1, 0, 0, 0, 0, 0});
+  REQUIRE(c.changes.size() == 2);
+  CHECK(c.changes[0].kind == ChangeKind::kIntoQuarantine);
+  CHECK(c.changes[0].where == log + ":2");
+  CHECK(c.changes[0].left.rule == "v/1/fatal");
+  CHECK(c.changes[0].right.reason == "NO_MATCH");
+  CHECK(c.changes[1].kind == ChangeKind::kOutOfQuarantine);
+  CHECK(c.changes[1].where == log + ":3");
+  CHECK(c.changes[1].right.rule == "v/2/fatal");
+  CHECK(c.changes[1].fields.empty());
+
+  // A version against itself changes nothing.
+  CHECK(diff_versions(rules, "v=3", "v=3", log).counts.changed == 0);
+}
+
+// A line that neither side's version takes is quarantined NO_MATCH on both sides. The detail names the side's
+// own version ("with v 1" / "with v 2") and the version that would take it; that is the same meaning, so it
+// must not count as a change (DiffOptions: "only lines whose event, fields, drop or quarantine differ between
+// the versions count as changed").
+TEST_CASE("diff: a line only a third version takes is no change between the other two", "[verify]") {
+  TempDir dir;
+  auto rules = three_versions(dir);
+  write_file(dir.root() / "v.log", "Nov 22 12:00:01 h v[1]: fatal; z\n");
+  const std::string log = (dir.root() / "v.log").string();
+  Collected c = diff_versions(rules, "v=1", "v=2", log);
+  CHECK(c.counts.lines == 1);
+  INFO((c.changes.empty() ? std::string() : c.changes[0].left.detail + " | " + c.changes[0].right.detail));
+  CHECK(c.counts.changed == 0);
+}
+
 }  // namespace
 }  // namespace strictlog

@@ -437,6 +437,9 @@ std::shared_ptr<const RuleSet> unchecked_rules(const std::string& grammar, const
   auto compiled = compile_grammar(parsed.value());
   REQUIRE(compiled.ok());
   set->grammars.push_back(std::move(compiled).value());
+  // One source of one version, as load_ruleset() groups it: the normalizer picks versions per family.
+  set->families.push_back({set->grammars[0].name, {0}, 0, std::nullopt});
+  set->family_of = {0};
   auto map = mapping::parse_mapping(std::make_shared<const SourceFile>(SourceFile{"m/t.mapping", mapping}));
   REQUIRE(map.ok());
   auto bound = bind_mappings({std::move(map).value()}, set->grammars);
@@ -860,6 +863,103 @@ TEST_CASE("runner: --update writes a drop expectation for a line a drop rule tak
                                        "line: Nov 22 09:15:03 h d: ping 2\ndrop: d/1/ping\n" +
                                            up_case("09:15:04", "eth0") + up_case("09:15:05", "eth1"));
   CHECK(tree.run_ok().passed());
+}
+
+// Versions (runner.cc): `corpus/<grammar>/<version>/` is read with that version; a rule a version inherits
+// unchanged (same regex, the base's mapping) is covered by the base's corpus, anything else needs its own.
+const std::string kVersion2 = "grammar t 2 extends 1;\ndefault;\n";
+
+void fill_versions(const Tree& tree, const std::string& version2) {
+  tree.write("grammars/t/1.grammar", kGrammar);
+  tree.write("mappings/t/1.mapping", kMapping);
+  tree.write("grammars/t/2.grammar", version2);
+  tree.write("corpus/t/1/a.cases", kPassing);
+}
+
+TEST_CASE("runner: versions read their own corpus directory and inherited rules need no cases", "[verify]") {
+  Tree tree;
+  fill_versions(tree, kVersion2);
+  // Version 2's one case; without the directory the line would be read with the default, version 2, too,
+  // but corpus/t/1/ must be read with version 1: its cases expect t/1 events.
+  tree.write("corpus/t/2/b.cases", "year: 2026\n" + replaced(kFailedCase, "event: t/1/failed", "event: t/2/failed"));
+  TestReport rep = tree.run_ok();
+  INFO((rep.mismatches.empty() ? std::string() : rep.mismatches[0].summary));
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.uncovered.empty());
+  CHECK(rep.conflicts.empty());
+  CHECK(rep.passed());
+  CHECK(rep.cases == 6);
+  REQUIRE(rep.rules.size() == 4);
+  CHECK(rep.rules[0].ref == "t/1/failed");
+  CHECK(rep.rules[0].case_hits == 2);
+  CHECK(rep.rules[1].case_hits == 2);
+  CHECK(rep.rules[2].ref == "t/2/failed");
+  CHECK(rep.rules[2].case_hits == 1);  // fewer than 2, and fine: inherited unchanged
+  CHECK(rep.rules[2].pos.source->path == tree.path("grammars/t/1.grammar"));
+  CHECK(rep.rules[3].ref == "t/2/fatal");
+  CHECK(rep.rules[3].case_hits == 0);
+  CHECK(rep.rules[3].example_hits == 1);
+}
+
+TEST_CASE("runner: a case of one version expecting another version's event is a mismatch", "[verify]") {
+  Tree tree;
+  fill_versions(tree, kVersion2);
+  tree.write("corpus/t/2/b.cases", "year: 2026\n" + kFailedCase);  // expects t/1/failed
+  TestReport rep = tree.run_ok();
+  REQUIRE(rep.mismatches.size() == 1);
+  CHECK(rep.mismatches[0].summary == "expected event t/1/failed, got event t/2/failed");
+}
+
+TEST_CASE("runner: an overridden rule and a rule with its own mapping in a version need cases", "[verify]") {
+  Tree tree;
+  fill_versions(tree, kVersion2 + "override rule failed = client:peer \" failed!\"\n  example \"192.0.2.1:1 failed!\";\n");
+  tree.write("mappings/t/2.mapping",
+             "mapping t 2;\n"
+             "rule fatal -> strictlog.openvpn.v1.FatalTlsError {\n"
+             "  src_endpoint = client;\n"
+             "  function_name = function;\n"
+             "}\n");
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.conflicts.empty());
+  const std::string g1 = tree.path("grammars/t/1.grammar"), g2 = tree.path("grammars/t/2.grammar");
+  CHECK(rep.uncovered ==
+        std::vector<std::string>{
+            g2 + ":3: rule t/2/failed is hit by no corpus case; each rule needs 2",
+            g2 + ":3: field openvpn_tls_handshake_failed.src_endpoint.common_name of rule t/2/failed is present in "
+                 "no corpus case",
+            g2 + ":3: field openvpn_tls_handshake_failed.src_endpoint.ip of rule t/2/failed is present in no corpus "
+                 "case",
+            g2 + ":3: field openvpn_tls_handshake_failed.src_endpoint.port of rule t/2/failed is present in no "
+                 "corpus case",
+            // Unchanged in the grammar, but mapped by version 2 itself.
+            g1 + ":6: rule t/2/fatal is hit by no corpus case; each rule needs 2",
+            g1 + ":6: field openvpn_fatal_tls_error.src_endpoint.common_name of rule t/2/fatal is present in no "
+                 "corpus case",
+            g1 + ":6: field openvpn_fatal_tls_error.src_endpoint.ip of rule t/2/fatal is present in no corpus case",
+            g1 + ":6: field openvpn_fatal_tls_error.src_endpoint.port of rule t/2/fatal is present in no corpus "
+                 "case",
+            g1 + ":6: field openvpn_fatal_tls_error.function_name of rule t/2/fatal is present in no corpus case",
+        });
+  CHECK_FALSE(rep.passed());
+}
+
+TEST_CASE("runner: rules an overridden pattern changes need cases of their own", "[verify]") {
+  Tree tree;
+  fill_versions(tree, kVersion2 + "override pattern peer = ip:ipv4 \":\" port:port;\n");
+  // One case of each rule with version 2: hit once, each is still short of the two it needs.
+  tree.write("corpus/t/2/b.cases", "year: 2026\n" + kFailedCase2 + kFatalCase2);
+  tree.write("corpus/t/2/b.cases", replaced(replaced(tree.read("corpus/t/2/b.cases"), "event: t/1/failed",
+                                                     "event: t/2/failed"),
+                                            "event: t/1/fatal", "event: t/2/fatal"));
+  TestReport rep = tree.run_ok();
+  INFO((rep.mismatches.empty() ? std::string() : rep.mismatches[0].summary));
+  CHECK(rep.mismatches.empty());
+  const std::string g1 = tree.path("grammars/t/1.grammar");
+  CHECK(rep.uncovered == std::vector<std::string>{
+                             g1 + ":4: rule t/2/failed is hit by 1 corpus case; each rule needs 2",
+                             g1 + ":6: rule t/2/fatal is hit by 1 corpus case; each rule needs 2",
+                         });
 }
 
 }  // namespace
