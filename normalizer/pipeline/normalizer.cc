@@ -213,15 +213,17 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
 
   candidates_.clear();
   applicable_.clear();
-  for (size_t g = 0; g < rules_->grammars.size(); ++g) {
-    const CompiledGrammar& grammar = rules_->grammars[g];
-    if (options_.grammar ? g != *options_.grammar
-                         : !grammar.applies_to(header.program) ||
-                               selected_version(*rules_, rules_->family_of[g], options_.versions,
-                                                header.ctime_timestamp) != g) {
-      continue;
+  if (options_.grammar) {
+    applicable_.push_back(*options_.grammar);
+  } else {
+    for (size_t g : grammars_for(header.program)) {
+      if (selected_version(*rules_, rules_->family_of[g], options_.versions, header.ctime_timestamp) == g) {
+        applicable_.push_back(g);
+      }
     }
-    applicable_.push_back(g);
+  }
+  for (size_t g : applicable_) {
+    const CompiledGrammar& grammar = rules_->grammars[g];
     if (auto st = dispatch(grammar, header.message, &hits_); !st) {
       return quarantine(line, v1::MATCH_MEMORY, st.errors().front().message, header.program, record);
     }
@@ -298,6 +300,16 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
   ++counters_.events;
   ++counters_.lines_by_rule[g][static_cast<size_t>(r)];
   return Outcome::kEvent;
+}
+
+const std::vector<size_t>& LineNormalizer::grammars_for(std::string_view program) {
+  if (auto it = grammars_by_program_.find(program); it != grammars_by_program_.end()) return it->second;
+  if (grammars_by_program_.size() >= kMaxRememberedPrograms) grammars_by_program_.clear();
+  std::vector<size_t> matching;
+  for (size_t g = 0; g < rules_->grammars.size(); ++g) {
+    if (rules_->grammars[g].applies_to(program)) matching.push_back(g);
+  }
+  return grammars_by_program_.emplace(std::string(program), std::move(matching)).first->second;
 }
 
 // For a NO_MATCH line of a source with several versions: another version with a rule that matches, so the
