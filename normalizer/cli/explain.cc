@@ -179,10 +179,9 @@ class Explainer {
         why_not = fmt::format("program '{}' matches {}", header.program, globs);
         if (rules_->families[family].versions.size() > 1) {
           const bool chosen = family < args_.versions.size() && args_.versions[family];
-          std::string how = chosen ? "chosen with --grammar-version"
-                            : header.ctime_timestamp && rules_->families[family].ctime_version
-                                ? "detected from the ctime() timestamp"
-                                : "the default";
+          // explain reads a message with a syslog header (or --program's made-up one), never a program log
+          // line, so the ctime() detection of normalize --program does not happen here.
+          std::string how = chosen ? "chosen with --grammar-version" : "the default";
           why_not += applies ? fmt::format("; version {}: {}", grammar.version, how)
                              : fmt::format(", but version {} reads this line ({}); choose {} with --grammar-version "
                                            "{}={}",
@@ -328,7 +327,9 @@ Run add_explain(CLI::App& app) {
   cmd->add_option("--grammar", args->grammar,
                   "Try only this grammar (NAME or NAME/VERSION), whatever the line's program");
   cmd->add_option("--grammar-version", args->grammar_versions,
-                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
+                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize). "
+                  "explain does not detect a version from a --log file's ctime() timestamps as normalize --program "
+                  "does: for an OpenVPN 2.4 log, give --grammar-version openvpn=2.4")
       ->type_name("SOURCE=VERSION")
       ->allow_extra_args(false);
   cmd->add_option("--top", args->top, "List only the N nearest rules (default: every candidate)");

@@ -35,6 +35,28 @@ Result<GrammarFile> extend_grammar(const GrammarFile& base, const GrammarFile& e
   out.removals = extension.removals;
   out.programs = extension.programs.empty() ? base.programs : extension.programs;
 
+  // One override per name: a second would otherwise vanish unseen (only the first takes the base's place).
+  for (size_t i = 0; i < extension.patterns.size(); ++i) {
+    const PatternDecl& p = extension.patterns[i];
+    for (size_t j = 0; j < i; ++j) {
+      if (extension.patterns[j].name == p.name && extension.patterns[j].override && p.override) {
+        errors.push_back({p.pos, "duplicate-pattern", fmt::format("pattern '{}' is already overridden", p.name),
+                          {{extension.patterns[j].pos, "first overridden here"}}});
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < extension.rules.size(); ++i) {
+    const RuleDecl& r = extension.rules[i];
+    for (size_t j = 0; j < i; ++j) {
+      if (extension.rules[j].id == r.id && extension.rules[j].override && r.override) {
+        errors.push_back({r.pos, "duplicate-rule", fmt::format("rule '{}' is already overridden", r.id),
+                          {{extension.rules[j].pos, "first overridden here"}}});
+        break;
+      }
+    }
+  }
+
   // Patterns: base's, each replaced by its override; then the new ones.
   for (const PatternDecl& p : extension.patterns) {
     const PatternDecl* inherited = find_by(base.patterns, p.name, &PatternDecl::name);
@@ -78,6 +100,10 @@ Result<GrammarFile> extend_grammar(const GrammarFile& base, const GrammarFile& e
   }
   for (const RuleDecl& r : extension.rules) {
     const RuleDecl* inherited = find_by(base.rules, r.id, &RuleDecl::id);
+    if (std::any_of(extension.removals.begin(), extension.removals.end(),
+                    [&](const Removal& x) { return x.rule_id == r.id; })) {
+      continue;  // remove-declared said it
+    }
     if (r.override && !inherited) {
       errors.push_back({r.pos, "override-unknown",
                         fmt::format("'override {} {}': {} has no rule '{}' to override", kind_of(r), r.id, base_name,

@@ -75,7 +75,14 @@ class Binder {
             fmt::format("no grammar '{} {}' is loaded for this mapping", file.grammar, file.version));
       return;
     }
-    for (const auto& decl : file.rules) bind_rule(g, decl);
+    for (const auto& decl : file.rules) {
+      const size_t before = errors_->size();
+      bind_rule(g, decl);
+      if (errors_->size() == before) continue;
+      for (size_t r = 0; r < grammars_[g].rules.size(); ++r) {
+        if (grammars_[g].rules[r].id == decl.rule_id) failed_.insert({g, r});
+      }
+    }
   }
 
   // A rule that a version's own mapping file does not map takes the mapping of the rule of the same id in the
@@ -119,12 +126,20 @@ class Binder {
       const auto& base_rules = grammars_[b].rules;
       for (size_t br = 0; br < base_rules.size(); ++br) {
         if (base_rules[br].id != grammar.rules[r].id || !seen_[b][br]) continue;
+        // A mapping that failed for the base fails again for each version below it with the same message:
+        // reported once, at the first version it failed for.
+        if (failed_.count({b, br})) {
+          seen_[g][r] = seen_[b][br];
+          failed_.insert({g, r});
+          break;
+        }
         const size_t before = errors_->size();
         bind_rule(g, *seen_[b][br]);
         for (size_t e = before; e < errors_->size(); ++e) {
           (*errors_)[e].notes.push_back(
               {grammar.header_pos, fmt::format("inherited by grammar {} {}", grammar.name, grammar.version)});
         }
+        if (errors_->size() > before) failed_.insert({g, r});
         set_.mappings[g][r].inherited = true;
         break;
       }
@@ -497,6 +512,7 @@ class Binder {
   Diagnostics* errors_;
   MappingSet set_;
   std::vector<std::vector<const mapping::RuleMappingDecl*>> seen_;
+  std::set<std::pair<size_t, size_t>> failed_;  // (grammar, rule) whose mapping did not bind
   std::vector<const FD*> payloads_;
 };
 

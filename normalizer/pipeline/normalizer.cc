@@ -217,7 +217,9 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     applicable_.push_back(*options_.grammar);
   } else {
     for (size_t g : grammars_for(header.program)) {
-      if (selected_version(*rules_, rules_->family_of[g], options_.versions, header.ctime_timestamp) == g) {
+      // A RuleSet built without families (by hand, in tests) has one version per grammar.
+      if (g >= rules_->family_of.size() ||
+          selected_version(*rules_, rules_->family_of[g], options_.versions, header.ctime_timestamp) == g) {
         applicable_.push_back(g);
       }
     }
@@ -241,7 +243,7 @@ Outcome LineNormalizer::normalize(const Line& line, v1::Event* event, v1::Quaran
     if (miss_finder_) set_nearest_miss(*miss_finder_, applicable_, line, header.message, record);
     return quarantine(line, v1::NO_MATCH,
                       fmt::format("no rule matches the message of program '{}'{}", header.program,
-                                  other_version_hint(header.message)),
+                                  other_version_hint(header.program, header.message)),
                       header.program, record);
   }
   if (candidates_.size() > 1) {
@@ -315,12 +317,15 @@ const std::vector<size_t>& LineNormalizer::grammars_for(std::string_view program
 // For a NO_MATCH line of a source with several versions: another version with a rule that matches, so the
 // record says which --grammar-version would read it: the default first, then the others in load order. Only
 // lines already bound for quarantine pay for these matches.
-std::string LineNormalizer::other_version_hint(std::string_view message) {
+std::string LineNormalizer::other_version_hint(std::string_view program, std::string_view message) {
   for (size_t g : applicable_) {
+    if (g >= rules_->family_of.size()) continue;
     const GrammarFamily& family = rules_->families[rules_->family_of[g]];
     for (size_t i = 0; i <= family.versions.size(); ++i) {
       const size_t other = i == 0 ? family.default_version : family.versions[i - 1];
       if (other == g || (i > 0 && other == family.default_version)) continue;
+      // A version whose programs do not include this one would not read the line either.
+      if (!rules_->grammars[other].applies_to(program)) continue;
       const CompiledGrammar& grammar = rules_->grammars[other];
       if (!dispatch(grammar, message, &hits_) || hits_.empty()) continue;
       std::sort(hits_.begin(), hits_.end());

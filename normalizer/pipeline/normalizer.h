@@ -133,7 +133,7 @@ class LineNormalizer {
   Outcome quarantine(const Line& line, v1::QuarantineReason reason, std::string detail, std::string_view program,
                      v1::QuarantineRecord* record);
   // ` with openvpn 2.6; rule openvpn/2.7/x of version 2.7 matches it (--grammar-version openvpn=2.7)`, or empty.
-  std::string other_version_hint(std::string_view message);
+  std::string other_version_hint(std::string_view program, std::string_view message);
   // The grammars whose programs globs match `program`, in load order. Remembered per program name, so that a
   // line costs one lookup, not an fnmatch(3) per glob of every grammar of every version (some 40 calls with
   // the repository's grammars). Bounded: a sender inventing names (serve) clears it.

@@ -92,8 +92,10 @@ std::optional<ChangeKind> classify(const LineResult& l, const LineResult& r, con
   if (!lq && rq) return ChangeKind::kIntoQuarantine;
   if (lq && !rq) return ChangeKind::kOutOfQuarantine;
   if (lq) {
-    const bool same_detail = l.reason == "NO_MATCH" ? without_version_hint(l.detail) == without_version_hint(r.detail)
-                                                    : l.detail == r.detail;
+    // An AMBIGUOUS detail lists the candidates with their versions: the candidates compare by meaning.
+    const bool same_detail = l.reason == "AMBIGUOUS" ? true
+                             : l.reason == "NO_MATCH" ? without_version_hint(l.detail) == without_version_hint(r.detail)
+                                                      : l.detail == r.detail;
     if (l.reason != r.reason || !same_detail || !same_candidates(l.candidates, r.candidates)) {
       return ChangeKind::kQuarantine;
     }

@@ -183,18 +183,28 @@ VersionChoice versions_for_path(const RuleSet& rules, const fs::path& path) {
   return choice;
 }
 
-// True when rule `r` of grammar `g` is inherited unchanged from the version `g` extends: the same regex, and
-// the same mapping (or both drop rules). Its corpus cases are the base version's; an override, a changed
-// pattern or a mapping of its own makes it a rule of this version that needs cases of its own.
+// True when rule `r` of grammar `g` is inherited unchanged from the version `g` extends: not declared in g's
+// own file (an `override`), the same regex and the same captures in the same order with the same types (a
+// pattern override that only renames or swaps captures changes what fills which field), and the same mapping
+// (or both drop rules). Its corpus cases are the base version's; anything else makes it a rule of this
+// version that needs cases of its own.
 bool inherited_unchanged(const RuleSet& rules, size_t g, size_t r) {
   const CompiledGrammar& grammar = rules.grammars[g];
   if (grammar.base_version.empty()) return false;
   const CompiledRule& rule = grammar.rules[r];
+  if (rule.pos.source == grammar.source) return false;
+  auto same_captures = [](const CompiledRule& a, const CompiledRule& b) {
+    return std::equal(a.captures.begin(), a.captures.end(), b.captures.begin(), b.captures.end(),
+                      [](const CaptureInfo& x, const CaptureInfo& y) {
+                        return x.name == y.name && x.type == y.type && x.optional == y.optional &&
+                               x.alternatives == y.alternatives;
+                      });
+  };
   for (const CompiledGrammar& base : rules.grammars) {
     if (base.name != grammar.name || base.version != grammar.base_version) continue;
     for (const CompiledRule& b : base.rules) {
       if (b.id != rule.id) continue;
-      return b.re->pattern() == rule.re->pattern() && b.drop == rule.drop &&
+      return b.re->pattern() == rule.re->pattern() && same_captures(b, rule) && b.drop == rule.drop &&
              (rule.drop || rules.mappings.mappings[g][r].inherited);
     }
   }
