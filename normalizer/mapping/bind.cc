@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "mapping/internal/leaf.h"
 #include "mapping/mapping.h"
