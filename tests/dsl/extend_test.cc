@@ -242,3 +242,55 @@ TEST_CASE("extend: a removed id may be declared again by a later version", "[dsl
 
 }  // namespace
 }  // namespace strictlog::dsl
+
+namespace strictlog::dsl {
+namespace {
+
+// Review fix: only the first of two overrides of one name took the base's place; the second vanished unseen.
+TEST_CASE("extend: a second override of one rule or pattern in one extension is an error", "[dsl][extend]") {
+  GrammarFile base = parse("g/1.grammar", kBase);
+  GrammarFile ext = parse("g/2.grammar",
+                          "grammar g 2 extends 1;\n"                              // 1
+                          "override pattern p = a:word \"!\";\n"                  // 2
+                          "override pattern p = a:word \"?\";\n"                  // 3
+                          "override rule r1 = x:p \"1\" example \"w!1\";\n"       // 4
+                          "override rule r1 = x:p \"2\" example \"w!2\";\n");     // 5
+  auto out = extend_grammar(base, ext);
+  REQUIRE_FALSE(out.ok());
+  CHECK(render(out.errors()) ==
+        "g/2.grammar:3:1: pattern 'p' is already overridden [duplicate-pattern]\n"
+        "  override pattern p = a:word \"?\";\n"
+        "  ^\n"
+        "g/2.grammar:2:1: note: first overridden here\n"
+        "  override pattern p = a:word \"!\";\n"
+        "  ^\n"
+        "g/2.grammar:5:1: rule 'r1' is already overridden [duplicate-rule]\n"
+        "  override rule r1 = x:p \"2\" example \"w!2\";\n"
+        "  ^\n"
+        "g/2.grammar:4:1: note: first overridden here\n"
+        "  override rule r1 = x:p \"1\" example \"w!1\";\n"
+        "  ^\n");
+}
+
+// Review fix: a rule removed and declared again (without `override`) was also told it is inherited.
+TEST_CASE("extend: remove and redeclare without override gives remove-declared alone", "[dsl][extend]") {
+  GrammarFile base = parse("g/1.grammar", kBase);
+  GrammarFile ext = parse("g/2.grammar",
+                          "grammar g 2 extends 1;\n"                  // 1
+                          "remove r3;\n"                              // 2
+                          "rule r3 = \"3\" example \"3\";\n");        // 3
+  auto out = extend_grammar(base, ext);
+  REQUIRE_FALSE(out.ok());
+  CHECK(render(out.errors()) ==
+        "g/2.grammar:2:8: rule 'r3' is removed and declared again in this version; to change it, 'override rule r3' "
+        "without removing it [remove-declared]\n"
+        "  remove r3;\n"
+        "         ^\n"
+        "g/2.grammar:3:1: note: declared here\n"
+        "  rule r3 = \"3\" example \"3\";\n"
+        "  ^\n");
+  CHECK(render(out.errors()).find("inherited-name") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace strictlog::dsl

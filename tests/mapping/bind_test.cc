@@ -883,5 +883,23 @@ TEST_CASE("versions: a rule new in a version needs a mapping of its own", "[mapp
         "  ^\n");
 }
 
+
+// Review fix: a base version's mapping that does not bind failed again, with the same message, for each version
+// that inherits it (here 2, and 3 through 2): one mistake, one error, at the version it is written for.
+TEST_CASE("versions: a failed mapping inherited down a chain of versions is reported once", "[mapping][bind]") {
+  auto grammars = compile_versions({kBaseVersion, "grammar t 2 extends 1;\n", "grammar t 3 extends 2;\n"});
+  std::string mapping = kBaseMapping;
+  const size_t at = mapping.find("signal_name = s;");
+  REQUIRE(at != std::string::npos);
+  mapping.replace(at, 11, "signal_nam");
+  auto bound = bind_mappings({parse_text("m.mapping", mapping)}, grammars);
+  REQUIRE_FALSE(bound.ok());
+  CHECK(bound.errors().size() == 1);
+  CHECK(render(bound.errors()) ==
+        "m.mapping:6:3: message 'strictlog.openvpn.v1.ProcessSignal' has no field 'signal_nam' [unknown-field]\n"
+        "    signal_nam = s;\n"
+        "    ^\n");
+}
+
 }  // namespace
 }  // namespace strictlog

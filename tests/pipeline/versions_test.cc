@@ -172,5 +172,27 @@ TEST_CASE("versions: a syslog line never selects by timestamp", "[pipeline]") {
   CHECK(result(run(n, "Nov 22 12:21:12 h v: fatal: Sun")) == "v 2 fatal Sun");
 }
 
+
+// Review fix: the NO_MATCH hint named a version whose programs do not include the line's program, and which
+// would therefore not read the line either. Family w: version 1 reads program x only and has `old`; version 2,
+// the default, reads x and y and removes `old`.
+TEST_CASE("versions: the NO_MATCH hint names only a version whose programs include the line's", "[pipeline]") {
+  TempRules t;
+  t.write("grammars/w/1.grammar",
+          "grammar w 1;\nprograms \"x\";\nrule old = \"old \" f:word example \"old a\";\n");
+  t.write("grammars/w/2.grammar",
+          "grammar w 2 extends 1;\ndefault;\nprograms \"x\" \"y\";\nremove old;\n"
+          "rule new = \"new \" f:word example \"new a\";\n");
+  t.write("mappings/w/1.mapping", "mapping w 1;\nrule old -> strictlog.openvpn.v1.FatalTlsError { function_name = f; }\n");
+  t.write("mappings/w/2.mapping", "mapping w 2;\nrule new -> strictlog.openvpn.v1.FatalTlsError { function_name = f; }\n");
+  auto rules = t.load();
+  LineNormalizer n(rules, options());
+  CHECK(result(run(n, "Nov 22 12:21:12 h y[1]: new b")) == "w 2 new b");
+  CHECK(result(run(n, "Nov 22 12:21:12 h y[1]: old b")) == "NO_MATCH: no rule matches the message of program 'y'");
+  CHECK(result(run(n, "Nov 22 12:21:12 h x[1]: old b")) ==
+        "NO_MATCH: no rule matches the message of program 'x' with w 2; rule w/1/old of version 1 matches it "
+        "(--grammar-version w=1)");
+}
+
 }  // namespace
 }  // namespace strictlog

@@ -315,5 +315,42 @@ TEST_CASE("diff: a line only a third version takes is no change between the othe
   CHECK(c.counts.changed == 0);
 }
 
+
+// Review fix: an AMBIGUOUS detail names the candidates with their versions ("2 rules match: v/1/a, v/1/b"), so
+// a line both versions find ambiguous between the same two rules counted as a quarantine change. Version 3
+// prefers one of them: the line is then read, which shows it is ambiguous in the other two.
+TEST_CASE("diff: a line AMBIGUOUS in both versions between the same rules is no change", "[verify]") {
+  TempDir dir;
+  write_file(dir.root() / "v/grammars/v/1.grammar",
+             "grammar v 1;\nprograms \"v\";\n"
+             "rule a = \"amb \" x:word example \"amb x\";\n"
+             "rule b = y:word \" z\" example \"w z\";\n");
+  write_file(dir.root() / "v/grammars/v/2.grammar", "grammar v 2 extends 1;\ndefault;\n");
+  write_file(dir.root() / "v/grammars/v/3.grammar", "grammar v 3 extends 2;\nprefer a over b;\n");
+  write_file(dir.root() / "v/mappings/v/1.mapping",
+             "mapping v 1;\n"
+             "rule a -> strictlog.openvpn.v1.FatalTlsError { function_name = x; }\n"
+             "rule b -> strictlog.openvpn.v1.FatalTlsError { function_name = y; }\n");
+  auto rules = load(dir.root() / "v");
+  write_file(dir.root() / "v.log", "Nov 22 12:00:01 h v[1]: amb z\n");
+  const std::string log = (dir.root() / "v.log").string();
+
+  Collected same = diff_versions(rules, "v=1", "v=2", log);
+  CHECK(same.counts.lines == 1);
+  INFO((same.changes.empty() ? std::string() : same.changes[0].left.detail + " | " + same.changes[0].right.detail));
+  CHECK(same.counts.changed == 0);
+  CHECK(same.counts.by_kind == std::array<uint64_t, kChangeKinds>{0, 0, 0, 0, 0, 0, 0});
+  CHECK(same.changes.empty());
+
+  Collected read = diff_versions(rules, "v=1", "v=3", log);
+  CHECK(read.counts.changed == 1);
+  REQUIRE(read.changes.size() == 1);
+  CHECK(read.changes[0].kind == ChangeKind::kOutOfQuarantine);
+  CHECK(read.changes[0].left.reason == "AMBIGUOUS");
+  CHECK(read.changes[0].left.detail == "2 rules match: v/1/a, v/1/b");
+  CHECK(read.changes[0].left.candidates == std::vector<std::string>{"v/1/a", "v/1/b"});
+  CHECK(read.changes[0].right.rule == "v/3/a");
+}
+
 }  // namespace
 }  // namespace strictlog

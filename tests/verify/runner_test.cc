@@ -962,5 +962,51 @@ TEST_CASE("runner: rules an overridden pattern changes need cases of their own",
                          });
 }
 
+
+// Review fix: a rule counted as inherited unchanged when its regex was the base's. A pattern override that only
+// swaps two captures keeps the regex and changes which text fills which field; an override of a rule that
+// changes only its examples is still a rule of the version. Both need cases of their own; `same`, untouched,
+// needs none with version 2. No corpus case at all: version 1's rules are uncovered too.
+TEST_CASE("runner: a pattern override swapping captures and a rule override of examples only need cases", "[verify]") {
+  Tree tree;
+  tree.write("grammars/s/1.grammar",
+             "grammar s 1;\n"                                                    // 1
+             "programs \"s\";\n"                                                // 2
+             "pattern pair = a:word \" \" b:word;\n"                            // 3
+             "rule moved = \"moved \" p:pair example \"moved x y\";\n"           // 4
+             "rule kept = \"kept \" k:word example \"kept k\";\n"                // 5
+             "rule same = \"same \" k:word example \"same k\";\n");              // 6
+  tree.write("mappings/s/1.mapping",
+             "mapping s 1;\n"
+             "rule moved -> strictlog.openvpn.v1.FatalTlsError { function_name = p.a; discard p.b; }\n"
+             "rule kept -> strictlog.openvpn.v1.FatalTlsError { function_name = k; }\n"
+             "rule same -> strictlog.openvpn.v1.FatalTlsError { function_name = k; }\n");
+  tree.write("grammars/s/2.grammar",
+             "grammar s 2 extends 1;\n"                                          // 1
+             "default;\n"                                                        // 2
+             "override pattern pair = b:word \" \" a:word;\n"                   // 3
+             "override rule kept = \"kept \" k:word example \"kept other\";\n");  // 4
+  tree.write("corpus/s/0.cases", "# nothing yet\n");
+  TestReport rep = tree.run_ok();
+  CHECK(rep.mismatches.empty());
+  CHECK(rep.conflicts.empty());
+  const std::string g1 = tree.path("grammars/s/1.grammar"), g2 = tree.path("grammars/s/2.grammar");
+  CHECK(rep.uncovered ==
+        std::vector<std::string>{
+            g1 + ":4: rule s/1/moved is hit by no corpus case; each rule needs 2",
+            g1 + ":4: field openvpn_fatal_tls_error.function_name of rule s/1/moved is present in no corpus case",
+            g1 + ":5: rule s/1/kept is hit by no corpus case; each rule needs 2",
+            g1 + ":5: field openvpn_fatal_tls_error.function_name of rule s/1/kept is present in no corpus case",
+            g1 + ":6: rule s/1/same is hit by no corpus case; each rule needs 2",
+            g1 + ":6: field openvpn_fatal_tls_error.function_name of rule s/1/same is present in no corpus case",
+            // The rule is version 1's, its pattern version 2's.
+            g1 + ":4: rule s/2/moved is hit by no corpus case; each rule needs 2",
+            g1 + ":4: field openvpn_fatal_tls_error.function_name of rule s/2/moved is present in no corpus case",
+            g2 + ":4: rule s/2/kept is hit by no corpus case; each rule needs 2",
+            g2 + ":4: field openvpn_fatal_tls_error.function_name of rule s/2/kept is present in no corpus case",
+        });
+  CHECK_FALSE(rep.passed());
+}
+
 }  // namespace
 }  // namespace strictlog
