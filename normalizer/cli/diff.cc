@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/internal/report.h"
+#include "cli/internal/versions.h"
 #include "ingest/utf8.h"
 #include "verify/diff.h"
 #include "verify/flat_text.h"
@@ -215,14 +216,11 @@ Run add_diff(CLI::App& app) {
       "diff", "Run the same lines through two rule sets and report every line whose result changed (exit 4 when any did)");
   cmd->add_option("--left", args->left, "Directory holding the old grammars/ and mappings/")->capture_default_str();
   cmd->add_option("--right", args->right, "Directory holding the new grammars/ and mappings/")->capture_default_str();
-  cmd->add_option("--left-version", args->left_versions,
-                  "Read SOURCE with this version on the left, e.g. openvpn=2.6 (repeatable); with --right-version "
-                  "and one rule set, the lines whose meaning differs between two versions")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);  // one value each: the inputs after it are not versions
-  cmd->add_option("--right-version", args->right_versions, "Read SOURCE with this version on the right (repeatable)")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);
+  add_version_option(cmd, "--left-version", &args->left_versions,
+                     "Read SOURCE with this version on the left, e.g. openvpn=2.6 (repeatable); with --right-version "
+                     "and one rule set, the lines whose meaning differs between two versions");
+  add_version_option(cmd, "--right-version", &args->right_versions,
+                     "Read SOURCE with this version on the right (repeatable)");
   cmd->add_option("inputs", args->inputs,
                   "Corpus directories or *.cases files (their lines), or log files (one line per line)")
       ->required();

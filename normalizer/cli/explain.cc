@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/internal/report.h"
+#include "cli/internal/versions.h"
 #include "explain/nearest_miss.h"
 #include "ingest/header.h"
 #include "ingest/line_reader.h"
@@ -326,12 +327,11 @@ Run add_explain(CLI::App& app) {
                   "The lines are bare messages (no syslog header) written by this program, e.g. openvpn");
   cmd->add_option("--grammar", args->grammar,
                   "Try only this grammar (NAME or NAME/VERSION), whatever the line's program");
-  cmd->add_option("--grammar-version", args->grammar_versions,
-                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize). "
-                  "explain does not detect a version from a --log file's ctime() timestamps as normalize --program "
-                  "does: for an OpenVPN 2.4 log, give --grammar-version openvpn=2.4")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);
+  add_version_option(cmd, "--grammar-version", &args->grammar_versions,
+                     "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable, one per "
+                     "source); default: the version declared 'default;'. explain does not detect a version from a "
+                     "--log file's ctime() timestamps as normalize --program does: for an OpenVPN 2.4 log, give "
+                     "--grammar-version openvpn=2.4");
   cmd->add_option("--top", args->top, "List only the N nearest rules (default: every candidate)");
   cmd->add_flag("--regex", args->regex, "Also show the generated regex of each rule and failing element");
   cmd->add_option("--year", args->year, "Year of RFC 3164 timestamps, as normalize --year (default: this year)")

@@ -14,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "cli/internal/outputs.h"
 #include "cli/internal/report.h"
+#include "cli/internal/versions.h"
 #include "ingest/decompress.h"
 #include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
@@ -171,12 +172,7 @@ Run add_normalize(CLI::App& app) {
                   "'2026-11-22 09:15:02 msg', before 2.5 'Sun Nov 22 09:15:02 2026 msg', ' us=N' at verb 4, "
                   "or no timestamp); grammars for PROGRAM read the lines (default: syslog input, RFC 3164, "
                   "RFC 5424 and rsyslog's RFC 3339 lines, told apart line by line)");
-  cmd->add_option("--grammar-version", args->grammar_versions,
-                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable, one per source); "
-                  "default: the version a line's format shows (a ctime() timestamp: the version declaring "
-                  "'detect timestamp ctime;'), else the version declared 'default;'")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);  // one value per --grammar-version: the inputs after it are not versions
+  add_version_option(cmd, "--grammar-version", &args->grammar_versions, kGrammarVersionHelp);
   cmd->add_option("--max-line", args->max_line, "Longest line in bytes; longer lines are quarantined as OVERSIZE")
       ->check(CLI::Range(kSmallestMaxLine, kLargestMaxLine))
       ->capture_default_str();

@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/internal/outputs.h"
 #include "cli/internal/report.h"
+#include "cli/internal/versions.h"
 #include "ingest/syslog_time.h"
 #include "pipeline/normalizer.h"
 
@@ -203,10 +204,7 @@ Run add_replay(CLI::App& app) {
       ->check(CLI::Range(1970, 9999));
   cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset (goldens)");
   cmd->add_flag("--explain", args->explain, "Record the nearest miss in records still quarantined as NO_MATCH");
-  cmd->add_option("--grammar-version", args->grammar_versions,
-                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);
+  add_version_option(cmd, "--grammar-version", &args->grammar_versions, kGrammarVersionHelp);
   return [args] { return run(*args); };
 }
 

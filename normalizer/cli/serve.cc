@@ -16,6 +16,7 @@
 #include "cli/internal/outputs.h"
 #include "cli/internal/report.h"
 #include "cli/internal/segments.h"
+#include "cli/internal/versions.h"
 #include "listen/receiver.h"
 #include "pipeline/parallel.h"
 #include "sink/atomic_file.h"
@@ -426,10 +427,7 @@ Run add_serve(CLI::App& app) {
   cmd->add_option("--ready-file", args->ready_file,
                   "Once every listener is bound, write its address (with the port bound) to this file, one per line");
   cmd->add_option("--timezone", args->timezone, "IANA zone of timestamps without a UTC offset (as normalize)");
-  cmd->add_option("--grammar-version", args->grammar_versions,
-                  "Read SOURCE's lines with this version of its grammar, e.g. openvpn=2.5 (repeatable; as normalize)")
-      ->type_name("SOURCE=VERSION")
-      ->allow_extra_args(false);
+  add_version_option(cmd, "--grammar-version", &args->grammar_versions, kGrammarVersionHelp);
   cmd->add_flag("--no-processed-time", args->no_processed_time, "Leave processed_time unset");
   cmd->add_flag("--explain", args->explain, "Record the nearest miss in NO_MATCH records (as normalize)");
   return [args, cmd] {
