@@ -318,21 +318,23 @@ const std::vector<size_t>& LineNormalizer::grammars_for(std::string_view program
 // record says which --grammar-version would read it: the default first, then the others in load order. Only
 // lines already bound for quarantine pay for these matches.
 std::string LineNormalizer::other_version_hint(std::string_view program, std::string_view message) {
+  // Only versions whose programs include this one (grammars_for): another would not read the line either.
+  const std::vector<size_t>& matching = grammars_for(program);
   for (size_t g : applicable_) {
     if (g >= rules_->family_of.size()) continue;
-    const GrammarFamily& family = rules_->families[rules_->family_of[g]];
-    for (size_t i = 0; i <= family.versions.size(); ++i) {
-      const size_t other = i == 0 ? family.default_version : family.versions[i - 1];
-      if (other == g || (i > 0 && other == family.default_version)) continue;
-      // A version whose programs do not include this one would not read the line either.
-      if (!rules_->grammars[other].applies_to(program)) continue;
-      const CompiledGrammar& grammar = rules_->grammars[other];
-      if (!dispatch(grammar, message, &hits_) || hits_.empty()) continue;
-      std::sort(hits_.begin(), hits_.end());
-      return fmt::format(" with {} {}; rule {} of version {} matches it (--grammar-version {}={})",
-                         rules_->grammars[g].name, rules_->grammars[g].version,
-                         rule_ref(grammar, grammar.rules[static_cast<size_t>(hits_.front())]), grammar.version,
-                         grammar.name, grammar.version);
+    const size_t family = rules_->family_of[g];
+    const size_t default_version = rules_->families[family].default_version;
+    for (bool want_default : {true, false}) {
+      for (size_t other : matching) {
+        if (other == g || rules_->family_of[other] != family || (other == default_version) != want_default) continue;
+        const CompiledGrammar& grammar = rules_->grammars[other];
+        if (!dispatch(grammar, message, &hits_) || hits_.empty()) continue;
+        std::sort(hits_.begin(), hits_.end());
+        return fmt::format(" with {} {}; rule {} of version {} matches it (--grammar-version {}={})",
+                           rules_->grammars[g].name, rules_->grammars[g].version,
+                           rule_ref(grammar, grammar.rules[static_cast<size_t>(hits_.front())]), grammar.version,
+                           grammar.name, grammar.version);
+      }
     }
   }
   return {};

@@ -1,6 +1,7 @@
 #include "ruleset/ruleset.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -94,9 +95,14 @@ std::string versions_of(const std::vector<dsl::GrammarFile>& files, const std::s
     if (f.name == name) versions.push_back(f.version);
   }
   std::sort(versions.begin(), versions.end());
-  std::string out;
-  for (const auto& v : versions) out += (out.empty() ? "" : ", ") + v;
-  return out;
+  return fmt::format("{}", fmt::join(versions, ", "));
+}
+
+// `2.4, 2.5, 2.6`: the loaded versions of `family`, in load order, for messages.
+std::string versions_of(const RuleSet& rules, const GrammarFamily& family) {
+  std::vector<std::string_view> versions;
+  for (size_t g : family.versions) versions.push_back(rules.grammars[g].version);
+  return fmt::format("{}", fmt::join(versions, ", "));
 }
 
 // Each file with what it inherits (dsl::extend_grammar), bases first: `order` lists file indices so that a
@@ -188,10 +194,8 @@ void group_families(RuleSet* set, Diagnostics* errors) {
   }
   for (GrammarFamily& family : set->families) {
     std::vector<size_t> defaults;
-    std::string versions;
     for (size_t g : family.versions) {
       const CompiledGrammar& grammar = set->grammars[g];
-      versions += (versions.empty() ? "" : ", ") + grammar.version;
       if (grammar.is_default) defaults.push_back(g);
       if (grammar.detects_ctime) {
         if (family.ctime_version) {
@@ -212,7 +216,7 @@ void group_families(RuleSet* set, Diagnostics* errors) {
       errors->push_back({first.header_pos, "missing-default",
                          fmt::format("grammar '{}' has versions {} and none is declared 'default;': say which one "
                                      "lines get when no --grammar-version chooses",
-                                     family.name, versions),
+                                     family.name, versions_of(*set, family)),
                          {}});
     } else {
       std::vector<Diagnostic::Note> notes;
@@ -369,22 +373,20 @@ Result<VersionChoice> choose_versions(const RuleSet& rules, const std::vector<st
     auto family = std::find_if(rules.families.begin(), rules.families.end(),
                                [&](const GrammarFamily& f) { return f.name == name; });
     if (family == rules.families.end()) {
-      std::string names;
-      for (const auto& f : rules.families) names += (names.empty() ? "" : ", ") + f.name;
+      std::vector<std::string_view> names;
+      for (const auto& f : rules.families) names.push_back(f.name);
       errors.push_back(plain_error("unknown-grammar", fmt::format("'{}': no grammar '{}' is loaded (loaded: {})", spec,
-                                                                  name, names)));
+                                                                  name, fmt::join(names, ", "))));
       continue;
     }
     const size_t f = static_cast<size_t>(family - rules.families.begin());
-    std::string versions;
     std::optional<size_t> chosen;
     for (size_t g : family->versions) {
-      versions += (versions.empty() ? "" : ", ") + rules.grammars[g].version;
       if (rules.grammars[g].version == version) chosen = g;
     }
     if (!chosen) {
       errors.push_back(plain_error("unknown-version", fmt::format("'{}': grammar '{}' has no version '{}' (loaded: {})",
-                                                                  spec, name, version, versions)));
+                                                                  spec, name, version, versions_of(rules, *family))));
     } else if (choice[f] && *choice[f] != *chosen) {
       errors.push_back(plain_error("grammar-version-twice",
                                    fmt::format("'{}': grammar '{}' is already chosen as version {}", spec, name,
