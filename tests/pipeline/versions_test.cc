@@ -4,7 +4,6 @@
 // version's rule matches.
 #include "pipeline/normalizer.h"
 
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "common/diagnostic.h"
+#include "sink/temp_dir.h"
 
 namespace strictlog {
 namespace {
@@ -40,33 +40,24 @@ const char* const kM1 =
 class TempRules {
  public:
   TempRules() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "strictlog-pipeline-versions-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
     write("grammars/v/1.grammar", kV1);
     write("grammars/v/2.grammar", kV2);
     write("mappings/v/1.mapping", kM1);
   }
-  ~TempRules() {
-    std::error_code ignored;
-    std::filesystem::remove_all(root_, ignored);
-  }
-  TempRules(const TempRules&) = delete;
-  TempRules& operator=(const TempRules&) = delete;
 
   void write(const std::string& relative, const std::string& text) {
-    std::filesystem::path p = std::filesystem::path(root_) / relative;
+    std::filesystem::path p = dir_ / relative;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << text;
   }
   std::shared_ptr<const RuleSet> load() const {
-    auto loaded = load_ruleset(root_ + "/grammars", root_ + "/mappings");
+    auto loaded = load_ruleset(dir_ / "grammars", dir_ / "mappings");
     if (!loaded) throw std::runtime_error("test rules do not load:\n" + render(loaded.errors()));
     return *loaded;
   }
 
  private:
-  std::string root_;
+  testing::TempDir dir_;
 };
 
 NormalizeOptions options(const std::string& program = "") {

@@ -1,7 +1,6 @@
 // Versions of one source in load_ruleset() (ruleset.h): a version found in any file extends another found in any
 // other, families with their default and ctime versions, every error of that with its exact rendered text,
 // and choose_versions() / selected_version(). What extension itself does is in tests/dsl/extend_test.cc.
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "ruleset/ruleset.h"
+#include "sink/temp_dir.h"
 
 namespace strictlog {
 namespace {
@@ -20,19 +20,7 @@ namespace fs = std::filesystem;
 
 class Tree {
  public:
-  Tree() {
-    std::string tmpl = (fs::temp_directory_path() / "strictlog-versions-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
-  }
-  ~Tree() {
-    std::error_code ignored;
-    fs::remove_all(root_, ignored);
-  }
-  Tree(const Tree&) = delete;
-  Tree& operator=(const Tree&) = delete;
-
-  std::string path(const std::string& relative) const { return root_ + "/" + relative; }
+  std::string path(const std::string& relative) const { return dir_ / relative; }
   const Tree& write(const std::string& relative, const std::string& text) const {
     fs::create_directories(fs::path(path(relative)).parent_path());
     std::ofstream out(path(relative), std::ios::binary | std::ios::trunc);
@@ -54,7 +42,7 @@ class Tree {
   }
 
  private:
-  std::string root_;
+  testing::TempDir dir_;
 };
 
 // One rendered diagnostic or note: `path:line:col: message`, the line, a caret under column `col`.
