@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitIoError = 3,       // an input could not be read or an output could not be written
   kExitMismatch = 4,      // `test`: output differs from expectations; `normalize --fail-on-quarantine`
   kExitCoverage = 5,      // `test`: coverage or conflict failure
+  kExitSpooled = 6,       // `--sink`: every record is accounted for, but some wait in the spool for the database
 };
 
 }  // namespace strictlog::cli

@@ -138,6 +138,13 @@ int run(const NormalizeArgs& a) {
   const Counters& c = normalizer.counters();
   print_summary("normalize", **rules, c, seconds, inputs.size(), (*outputs)->events_to(), (*outputs)->quarantine_to(),
                 (*outputs)->dropped_to());
+  if (const auto& d = (*outputs)->delivery(); d && d->rows_spooled > 0) {
+    fmt::print(stderr,
+               "normalize: {} rows are not in the database yet: they wait in {} and the next run with this "
+               "--sink delivers them first\n",
+               d->rows_spooled, d->spool_dir);
+    return kExitSpooled;
+  }
   if (a.fail_on_quarantine && c.quarantined > 0) return kExitMismatch;
   return kExitOk;
 }
@@ -155,9 +162,21 @@ Run add_normalize(CLI::App& app) {
       ->check(CLI::IsMember({"pb", "jsonl"}))
       ->capture_default_str();
   cmd->add_option("--out", args->outputs.out, "Events output file; '-' is stdout")->capture_default_str();
+  CLI::Option* sink = cmd->add_option(
+      "--sink", args->outputs.sink,
+      "Write events and quarantine records to a database instead of files: clickhouse://HOST:PORT/DB "
+      "(HTTP port; ?format=RowBinary (default) or JSONEachRow) or sqlite:FILE; one table per event type "
+      "and the table quarantine (docs/SCHEMA.md). Undelivered rows wait in --spool (exit 6)");
+  cmd->add_option("--spool", args->outputs.database.spool_dir,
+                  "With --sink: directory where batches wait while the database is unreachable (default: "
+                  "strictlog-spool/<sink> in the current directory)")
+      ->needs(sink);
+  cmd->get_option("--out")->excludes(sink);
+  cmd->get_option("--format")->excludes(sink);
   cmd->add_option("--quarantine", args->outputs.quarantine,
                   "Quarantine output (JSON lines, mode 0600); default: <out stem>.quarantine.jsonl beside --out, "
-                  "or strictlog-quarantine.jsonl when events go to stdout");
+                  "or strictlog-quarantine.jsonl when events go to stdout")
+      ->excludes("--sink");
   cmd->add_option("--dropped", args->outputs.dropped,
                   "Keep the lines that drop rules matched, as read, in this file (mode 0600); default: count only");
   cmd->add_option("--input-name", args->input_name, "Name recorded for the single input (default: its path)");

@@ -50,10 +50,13 @@ struct EncodedRecords {
   std::string events;      // events, in the run's format
   std::string quarantine;  // quarantine records
   std::string dropped;     // lines drop rules took, when they are kept
+  // A database sink's rows, one buffer per table (sink/database.h); empty without one.
+  std::vector<std::string> tables;
   void clear() {
     events.clear();
     quarantine.clear();
     dropped.clear();
+    for (std::string& t : tables) t.clear();
   }
 };
 

@@ -61,9 +61,11 @@ std::string default_quarantine_path(const std::string& out) {
 }
 
 std::string output_clash(const std::vector<std::string>& inputs, const OutputPaths& paths) {
-  std::vector<std::pair<std::string_view, std::string>> outputs{
-      {"--out", paths.out},
-      {"--quarantine", paths.quarantine.empty() ? default_quarantine_path(paths.out) : paths.quarantine}};
+  std::vector<std::pair<std::string_view, std::string>> outputs;
+  if (paths.sink.empty()) {
+    outputs.emplace_back("--out", paths.out);
+    outputs.emplace_back("--quarantine", paths.quarantine.empty() ? default_quarantine_path(paths.out) : paths.quarantine);
+  }
   if (!paths.dropped.empty()) outputs.emplace_back("--dropped", paths.dropped);
   std::vector<PathId> ids;
   for (const auto& [flag, path] : outputs) ids.push_back(path_id(path, 1));
@@ -90,13 +92,20 @@ std::string output_clash(const std::vector<std::string>& inputs, const OutputPat
 
 Result<std::unique_ptr<RunOutputs>> RunOutputs::open(const OutputPaths& paths) {
   std::unique_ptr<RunOutputs> o(new RunOutputs(paths));
-  o->quarantine_path_ = paths.quarantine.empty() ? default_quarantine_path(paths.out) : paths.quarantine;
-  auto events_out = open_output(paths.out, 0644);
-  if (!events_out) return events_out.errors();
-  o->events_out_ = std::move(*events_out);
-  auto quarantine_out = open_output(o->quarantine_path_, 0600);
-  if (!quarantine_out) return quarantine_out.errors();
-  o->quarantine_out_ = std::move(*quarantine_out);
+  if (!paths.sink.empty()) {
+    auto database = DatabaseSink::open(paths.sink, paths.database);
+    if (!database) return database.errors();
+    o->database_ = std::move(*database);
+    o->quarantine_path_ = o->database_->describe() + ", table quarantine";
+  } else {
+    o->quarantine_path_ = paths.quarantine.empty() ? default_quarantine_path(paths.out) : paths.quarantine;
+    auto events_out = open_output(paths.out, 0644);
+    if (!events_out) return events_out.errors();
+    o->events_out_ = std::move(*events_out);
+    auto quarantine_out = open_output(o->quarantine_path_, 0600);
+    if (!quarantine_out) return quarantine_out.errors();
+    o->quarantine_out_ = std::move(*quarantine_out);
+  }
   if (!paths.dropped.empty()) {
     auto dropped_out = open_output(paths.dropped, 0600);
     if (!dropped_out) return dropped_out.errors();
@@ -119,6 +128,7 @@ Status RunOutputs::write(Outcome outcome, const v1::Event& event, const v1::Quar
 
 Status RunOutputs::encode(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
                           std::string_view line, EncodedRecords* out) const {
+  if (database_ != nullptr && outcome != Outcome::kDropped) return database_->encode(outcome, event, record, out);
   return encode_outcome(format_, dropped_out_ != nullptr, outcome, event, record, line, out);
 }
 
@@ -138,10 +148,13 @@ Status encode_outcome(EventFormat format, bool keep_dropped, Outcome outcome, co
 }
 
 Status RunOutputs::write(const EncodedRecords& records) {
-  if (!records.events.empty()) {
+  if (database_ != nullptr) {
+    if (auto st = database_->write(records); !st) return st;
+  }
+  if (events_out_ && !records.events.empty()) {
     if (auto st = events_out_->write(records.events); !st) return st;
   }
-  if (!records.quarantine.empty()) {
+  if (quarantine_out_ && !records.quarantine.empty()) {
     if (auto st = quarantine_out_->write(records.quarantine); !st) return st;
   }
   if (dropped_out_ && !records.dropped.empty()) return dropped_out_->write(records.dropped);
@@ -149,8 +162,15 @@ Status RunOutputs::write(const EncodedRecords& records) {
 }
 
 Status RunOutputs::publish() {
-  std::vector<OutputStream*> all{events_out_.get(), quarantine_out_.get()};
-  if (dropped_out_) all.push_back(dropped_out_.get());
+  if (database_ != nullptr) {
+    auto report = database_->finish();
+    if (!report) return report.errors();
+    delivery_ = *report;
+  }
+  std::vector<OutputStream*> all;
+  for (auto* out : {events_out_.get(), quarantine_out_.get(), dropped_out_.get()}) {
+    if (out != nullptr) all.push_back(out);
+  }
   for (auto* out : all) {
     if (auto st = out->prepare(); !st) return st;
   }
@@ -180,6 +200,7 @@ Status RunOutputs::rollback() {
 }
 
 std::string RunOutputs::events_to() const {
+  if (database_ != nullptr) return database_->describe();
   return fmt::format("{} ({})", paths_.out == "-" ? "stdout" : paths_.out, paths_.format);
 }
 

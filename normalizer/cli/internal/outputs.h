@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "common/result.h"
 #include "pipeline/normalizer.h"
 #include "pipeline/parallel.h"
+#include "sink/database.h"
 #include "sink/record_writer.h"
 
 namespace strictlog::cli {
@@ -31,6 +33,10 @@ struct OutputPaths {
   std::string format = "pb";  // pb or jsonl
   std::string quarantine;     // empty: default_quarantine_path(out)
   std::string dropped;        // empty: dropped lines are only counted
+  // A database (sink/database.h) instead of the events and quarantine files: `out`, `format` and
+  // `quarantine` are then unused.
+  std::string sink;
+  DatabaseOptions database;
 };
 
 // `events.pb` -> `events.quarantine.jsonl`, in the same directory; when events are streamed (stdout, a
@@ -66,8 +72,10 @@ class RunOutputs {
   // Writes records encode() made, each buffer to its output: the RecordSink of ParallelNormalizer.
   Status write(const EncodedRecords& records);
 
-  // Makes every output durable, then shows them one by one; withdraws those shown if one fails.
+  // Makes every output durable, then shows them one by one; withdraws those shown if one fails. With a
+  // database sink, first delivers what it holds (DatabaseSink::finish()); delivery() then says how it went.
   Status publish();
+  const std::optional<DeliveryReport>& delivery() const { return delivery_; }
 
   // OutputStream::checkpoint() and rollback() of every output: after a failed write(), rollback() leaves each
   // file as it was at the last checkpoint(), so the same records can be written again.
@@ -86,6 +94,8 @@ class RunOutputs {
   std::string quarantine_path_;
   EventFormat format_ = EventFormat::kProtobuf;
   std::unique_ptr<OutputStream> events_out_, quarantine_out_, dropped_out_;
+  std::unique_ptr<DatabaseSink> database_;
+  std::optional<DeliveryReport> delivery_;
   EncodedRecords scratch_;  // write() of one outcome
 };
 
