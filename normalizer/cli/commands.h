@@ -19,5 +19,6 @@ Run add_explain(CLI::App& app);
 Run add_diff(CLI::App& app);
 Run add_replay(CLI::App& app);
 Run add_serve(CLI::App& app);
+Run add_schema(CLI::App& app);
 
 }  // namespace strictlog::cli

@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitMismatch = 4,      // `test`: output differs from expectations; `normalize --fail-on-quarantine`
   kExitCoverage = 5,      // `test`: coverage or conflict failure
   kExitSpooled = 6,       // `--sink`: every record is accounted for, but some wait in the spool for the database
+  kExitIncompatible = 7,  // `schema check`, `schema migrate`: a breaking schema change
 };
 
 }  // namespace strictlog::cli

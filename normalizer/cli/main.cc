@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   Run diff = add_diff(app);
   Run replay = add_replay(app);
   Run serve = add_serve(app);
+  Run schema = add_schema(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -43,5 +44,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("diff")) return diff();
   if (app.got_subcommand("replay")) return replay();
   if (app.got_subcommand("serve")) return serve();
+  if (app.got_subcommand("schema")) return schema();
   return kExitUsage;
 }

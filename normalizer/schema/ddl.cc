@@ -87,6 +87,19 @@ std::string clickhouse_column_sql(const SqlColumn& col, const Column& c, const C
   return s;
 }
 
+// Whether `now` is `old`'s enum column with values added: same shape, every old value with its name and number.
+bool enum_extended(const Column& old, const Column& now) {
+  if (old.type != ColumnType::kEnum || now.type != ColumnType::kEnum || old.array_depth != now.array_depth ||
+      old.nullable != now.nullable) {
+    return false;
+  }
+  for (int i = 0; i < old.enum_type->value_count(); ++i) {
+    const auto* value = now.enum_type->FindValueByName(old.enum_type->value(i)->name());
+    if (value == nullptr || value->number() != old.enum_type->value(i)->number()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<ClickHouseVersion> ClickHouseVersion::parse(std::string_view text) {
@@ -169,8 +182,12 @@ Result<std::string> migrate(const std::vector<Table>& from, const std::vector<Ta
     }
     const Table& old = *it->second;
     std::map<std::string, std::string> old_types;
+    std::map<std::string, const Column*> old_columns;
     for (const Column& c : old.columns) {
-      for (const SqlColumn& col : sql_columns(c, target, v)) old_types[col.name] = col.type;
+      for (const SqlColumn& col : sql_columns(c, target, v)) {
+        old_types[col.name] = col.type;
+        old_columns[col.name] = &c;
+      }
     }
     std::map<std::string, bool> still;
     std::string previous;
@@ -193,6 +210,12 @@ Result<std::string> migrate(const std::vector<Table>& from, const std::vector<Ta
             }
             out += fmt::format("ALTER TABLE {} ADD COLUMN {} {};\n", t.name, col.name, type);
           }
+        } else if (found->second != col.type && target == Target::kClickHouse &&
+                   enum_extended(*old_columns[col.name], c)) {
+          // A value added to an enum (compat.h allows it) changes the Enum8 type: ClickHouse changes only the
+          // metadata when every old value keeps its name and number.
+          out += fmt::format("ALTER TABLE {} MODIFY COLUMN {};\n", qualified(database, t.name),
+                             clickhouse_column_sql(col, c, v));
         } else if (found->second != col.type) {
           errors.push_back(plain_error("schema-migrate", fmt::format("table {}: column {} changed type from {} to {}",
                                                                      t.name, col.name, found->second, col.type)));

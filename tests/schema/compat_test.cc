@@ -1,20 +1,28 @@
-// breaking_changes() on hand-made edits of the committed baseline: one case per kind of change, with the
-// exact report, including the compatible near misses (reserved number and name, a wider reserved range).
-#include "proto/breaking_changes.h"
+// check_compat() on hand-made edits of the committed baseline of strictlog's own schemas: one case per kind
+// of change, with the exact report, including the compatible near misses (reserved number and name, a wider
+// reserved range); then the package filter and the counts `schema check` prints.
+#include "schema/compat.h"
 
 #include <catch2/catch.hpp>
 #include <functional>
 
-namespace strictlog::schema_compat {
+#include "schema/descriptor_set.h"
+
+namespace strictlog::schema {
 namespace {
+
+using google::protobuf::DescriptorProto;
+using google::protobuf::EnumDescriptorProto;
+using google::protobuf::FieldDescriptorProto;
+using google::protobuf::FileDescriptorSet;
 
 const std::string kBaseline = STRICTLOG_SOURCE_DIR "/proto/baseline/descriptor_set.binpb";
 
 FileDescriptorSet load(const std::string& path) {
-  FileDescriptorSet set;
-  INFO("reading " << path);
-  REQUIRE(read_descriptor_set(path, &set));
-  return set;
+  auto set = DescriptorSet::load(path);
+  INFO("reading " << path << ": " << (set ? std::string() : set.errors().front().message));
+  REQUIRE(set.ok());
+  return (*set)->protos();
 }
 
 std::string lines(const std::vector<std::string>& v) {
@@ -92,7 +100,7 @@ const std::string kReason = "strictlog.v1.QuarantineReason";
 
 }  // namespace
 
-TEST_CASE("breaking_changes: edits of the baseline", "[proto]") {
+TEST_CASE("check_compat: edits of the baseline", "[schema]") {
   using Edit = std::function<void(FileDescriptorSet&)>;
   // Each case edits two copies of the baseline: `edit_old` the old side (to give it something to lose),
   // `edit_now` the new side.
@@ -126,6 +134,12 @@ TEST_CASE("breaking_changes: edits of the baseline", "[proto]") {
        },
        {"strictlog.openvpn.v1.ClientInstanceSignal: field 3 'hardness' changed type from "
         "strictlog.openvpn.v1.SignalHardness to strictlog.openvpn.v1.SignalAction"}},
+      {"field number reused: another name and another type",
+       [](auto& s) {
+         field(s, kEndpoint, "port")->set_type(FieldDescriptorProto::TYPE_STRING);
+         field(s, kEndpoint, "port")->set_name("country");
+       },
+       {endpoint + "field 2 'port' of type uint32 reused for 'country' of type string"}},
       {"field renamed (its JSON name with it)",
        [](auto& s) {
          field(s, "strictlog.v1.Input", "line")->set_json_name("lineNumber");
@@ -244,8 +258,74 @@ TEST_CASE("breaking_changes: edits of the baseline", "[proto]") {
     c.edit_old(old);
     FileDescriptorSet now = baseline;
     c.edit_now(now);
-    CHECK(lines(breaking_changes(old, now)) == lines(c.expected));
+    CHECK(lines(breaking_changes(old, now, {"strictlog"})) == lines(c.expected));
   }
 }
 
-}  // namespace strictlog::schema_compat
+TEST_CASE("check_compat: packages checked", "[schema]") {
+  const FileDescriptorSet baseline = load(kBaseline);
+  FileDescriptorSet now = baseline;
+  field(now, kEndpoint, "port")->set_type(FieldDescriptorProto::TYPE_STRING);
+  message(now, "google.protobuf.Timestamp")->mutable_field()->RemoveLast();
+  const std::string port = kEndpoint + ": field 2 'port' changed type from uint32 to string\n";
+
+  // By default every package but google.protobuf's.
+  CHECK(lines(breaking_changes(baseline, now)) == port);
+  CHECK(lines(breaking_changes(baseline, now, {"strictlog"})) == port);
+  CHECK(lines(breaking_changes(baseline, now, {"strictlog.openvpn.v1"})) == port);
+  // A name covers its subpackages, not every package it is a prefix of.
+  CHECK(lines(breaking_changes(baseline, now, {"strictlog.openvpn"})) == port);
+  CHECK(lines(breaking_changes(baseline, now, {"strictlog.open"})) == "");
+  CHECK(lines(breaking_changes(baseline, now, {"strictlog.v1"})) == "");
+  // Named, google.protobuf is checked like any other.
+  CHECK(lines(breaking_changes(baseline, now, {"google.protobuf"})) ==
+        "google.protobuf.Timestamp: field 2 'nanos' removed without reserving its number and name\n");
+
+  CHECK(checks_package({}, "acme.audit.v1"));
+  CHECK(checks_package({}, ""));  // a file without a package statement
+  CHECK_FALSE(checks_package({}, "google.protobuf"));
+  CHECK_FALSE(checks_package({}, "google.protobuf.compiler"));
+  CHECK(checks_package({}, "google.protobufx"));
+  CHECK(checks_package({}, "google.type"));
+}
+
+TEST_CASE("check_compat: what was checked and what was added", "[schema]") {
+  const FileDescriptorSet baseline = load(kBaseline);
+  FileDescriptorSet now = baseline;
+  auto* f = message(now, kEndpoint)->add_field();
+  f->set_name("country");
+  f->set_number(5);
+  f->set_type(FieldDescriptorProto::TYPE_STRING);
+  file(now, kOpenvpnProto)->add_message_type()->set_name("NewThing");
+  auto* v = enumeration(now, kReason)->add_value();
+  v->set_name("RATE_LIMITED");
+  v->set_number(9);
+  // A renumbered field is a breaking change, not an addition.
+  field(now, "strictlog.v1.Input", "line")->set_number(20);
+
+  CompatReport r = check_compat(baseline, now, {"strictlog.openvpn.v1", "strictlog.v1"});
+  CHECK(lines(r.breaking) == "strictlog.v1.Input: field 'line' renumbered from 2 to 20\n");
+  CHECK(lines(r.packages) == "strictlog.openvpn.v1\nstrictlog.v1\n");
+  CHECK(r.added_messages == 1);
+  CHECK(r.added_fields == 1);
+  CHECK(r.added_enums == 0);
+  CHECK(r.added_values == 1);
+
+  // The counts are the old set's declarations in those packages, counted here from the set itself.
+  size_t messages = 0, enums = 0;
+  auto count = [&](const DescriptorProto& m, auto& self) -> void {
+    ++messages;
+    enums += static_cast<size_t>(m.enum_type_size());
+    for (const auto& n : m.nested_type()) self(n, self);
+  };
+  for (const auto& file : baseline.file()) {
+    if (file.package() != "strictlog.openvpn.v1" && file.package() != "strictlog.v1") continue;
+    enums += static_cast<size_t>(file.enum_type_size());
+    for (const auto& m : file.message_type()) count(m, count);
+  }
+  CHECK(messages > 10);
+  CHECK(r.messages == messages);
+  CHECK(r.enums == enums);
+}
+
+}  // namespace strictlog::schema
