@@ -202,6 +202,11 @@ int run(const ServeArgs& a) {
   install_signal_handlers(on_rotate_signal);
 
   RotationPolicy policy{a.rotate_bytes, std::chrono::seconds(a.rotate_seconds)};
+  bool to_database = !a.outputs.sink.empty();
+  if (to_database && policy.enabled()) {
+    return usage_error("serve", "--sink writes to a database, which has no segments to rotate: leave out "
+                                "--rotate-bytes and --rotate-seconds");
+  }
   auto outputs = SegmentedOutputs::open(a.outputs, policy);
   if (!outputs) {
     if (outputs.errors().front().code == "usage") return usage_error("serve", outputs.errors().front().message);
@@ -230,8 +235,11 @@ int run(const ServeArgs& a) {
   uint64_t lines_written = 0;
   ParallelNormalizer normalizer(
       *rules, options, ParallelOptions{.threads = a.threads},
-      [format, keep_dropped](Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record,
-                             std::string_view line, EncodedRecords* encoded) {
+      [format, keep_dropped, to_database, &out](Outcome outcome, const v1::Event& event,
+                                                const v1::QuarantineRecord& record, std::string_view line,
+                                                EncodedRecords* encoded) {
+        // A database sink needs its open tables to encode; without rotation its segment is the only one.
+        if (to_database) return out.encode(outcome, event, record, line, encoded);
         return encode_outcome(format, keep_dropped, outcome, event, record, line, encoded);
       },
       [&out, &counts_of, &lines_written](const EncodedRecords& encoded) {
@@ -359,6 +367,14 @@ int run(const ServeArgs& a) {
   print_accepted(accepted(stats), c);
   remove_ready_file(a.ready_file);
   if (accepted(stats) != c.lines_in || !c.balanced()) return kExitIoError;
+  if (const auto* d = out.delivery(); d != nullptr && d->rows_spooled > 0) {
+    std::fputs(fmt::format("strictlog serve: {} rows are not in the database yet: they wait in {} and the next "
+                           "run with this --sink delivers them first\n",
+                           d->rows_spooled, d->spool_dir)
+                   .c_str(),
+               stderr);
+    return kExitSpooled;
+  }
   return kExitOk;
 }
 
@@ -387,6 +403,13 @@ Run add_serve(CLI::App& app) {
   cmd->add_option("--quarantine", args->outputs.quarantine,
                   "Quarantine output (JSON lines, mode 0600); default: <out stem>.quarantine.jsonl beside --out");
   cmd->add_option("--dropped", args->outputs.dropped, "Keep the lines drop rules matched in this file (mode 0600)");
+  CLI::Option* sink = cmd->add_option(
+      "--sink", args->outputs.sink,
+      "Write events and quarantine records to a database instead of files (as normalize): "
+      "clickhouse://HOST:PORT/DB or sqlite:FILE; without rotation");
+  cmd->add_option("--spool", args->outputs.database.spool_dir,
+                  "With --sink: where batches wait while the database is unreachable (as normalize)")
+      ->needs(sink);
   cmd->add_option("--rotate-bytes", args->rotate_bytes,
                   "Start a new output segment once this many bytes were written to the current one (0: never); "
                   "segments are named <stem>.<UTC start>.<NNNNNN><ext> and appear complete");

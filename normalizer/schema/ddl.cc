@@ -106,10 +106,12 @@ Result<ClickHouseVersion> ClickHouseVersion::parse(std::string_view text) {
   ClickHouseVersion v;
   const char* p = text.data();
   const char* end = text.data() + text.size();
+  // from_chars takes a leading '-', which no version has.
+  auto digit = [&](const char* at) { return at < end && *at >= '0' && *at <= '9'; };
   auto r1 = std::from_chars(p, end, v.major);
-  if (r1.ec == std::errc{} && r1.ptr < end && *r1.ptr == '.') {
+  if (digit(p) && r1.ec == std::errc{} && r1.ptr < end && *r1.ptr == '.') {
     auto r2 = std::from_chars(r1.ptr + 1, end, v.minor);
-    if (r2.ec == std::errc{} && (r2.ptr == end || *r2.ptr == '.')) return v;
+    if (digit(r1.ptr + 1) && r2.ec == std::errc{} && (r2.ptr == end || *r2.ptr == '.')) return v;
   }
   return plain_error("clickhouse-version", fmt::format("'{}' is not a ClickHouse version MAJOR.MINOR, e.g. 18.16", text));
 }

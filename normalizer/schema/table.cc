@@ -49,7 +49,8 @@ void flatten(const Descriptor* message, const std::string& prefix, std::vector<c
   for (int i = 0; i < message->field_count(); ++i) {
     const FieldDescriptor* f = message->field(i);
     if (skip_oneof != nullptr && f->containing_oneof() == skip_oneof) continue;
-    if (f->options().GetExtension(v1::column).ip() && f->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    // Not bytes either: an IP column is parsed from the address as text (row.h).
+    if (f->options().GetExtension(v1::column).ip() && f->type() != FieldDescriptor::TYPE_STRING) {
       errors.push_back(error(fmt::format("{}: option (strictlog.v1.column).ip is set on a field of type {}, not string",
                                          f->full_name(), f->type_name())));
     }

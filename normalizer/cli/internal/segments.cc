@@ -76,6 +76,7 @@ Status SegmentedOutputs::publish_segment() {
     broken_ = true;
     return st;
   }
+  if (current_->delivery()) delivery_ = *current_->delivery();
   ++published_;
   lines_published_ += lines_in_segment_;
   lines_in_segment_ = 0;
@@ -133,7 +134,7 @@ std::string SegmentedOutputs::events_to() const {
 }
 
 std::string SegmentedOutputs::quarantine_to() const {
-  if (!policy_.enabled()) return paths_.quarantine;
+  if (!policy_.enabled()) return current_ ? current_->quarantine_to() : paths_.quarantine;
   std::filesystem::path p(paths_.quarantine);
   return (p.parent_path() / (p.stem().string() + ".<start>.NNNNNN" + p.extension().string())).string();
 }

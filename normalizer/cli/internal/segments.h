@@ -62,6 +62,15 @@ class SegmentedOutputs {
   // The lines whose records are in published segments.
   uint64_t lines_published() const { return lines_published_; }
 
+  // RunOutputs::encode() of the current segment. Only without rotation, where the first segment is the
+  // only one: the workers call it while this thread writes (a database sink's encoder needs its tables).
+  Status encode(Outcome outcome, const v1::Event& event, const v1::QuarantineRecord& record, std::string_view line,
+                EncodedRecords* out) const {
+    return current_->encode(outcome, event, record, line, out);
+  }
+  // The database sink's delivery once finish() published (nullptr without --sink).
+  const DeliveryReport* delivery() const { return delivery_ ? &*delivery_ : nullptr; }
+
   std::string events_to() const;
   std::string quarantine_to() const;
   std::string dropped_to() const;
@@ -79,6 +88,7 @@ class SegmentedOutputs {
   uint64_t number_ = 0;    // of the current segment
   uint64_t published_ = 0;
   uint64_t lines_in_segment_ = 0, lines_published_ = 0;
+  std::optional<DeliveryReport> delivery_;
   bool rolled_back_ = false;
   bool broken_ = false;
 };
