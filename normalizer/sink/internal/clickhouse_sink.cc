@@ -131,6 +131,7 @@ class ClickHouseSink final : public DatabaseSink {
       while (frames.size() >= kFrame) {
         uint32_t length = 0;
         std::memcpy(&length, frames.data(), kFrame);
+        if (length > frames.size() - kFrame) return plain_error("internal", "clickhouse sink: a row's frame is cut short (a bug)");
         Pending& p = pending_[t];
         if (p.rows == 0) p.since = Clock::now();
         p.bytes.append(frames.substr(kFrame, length));
