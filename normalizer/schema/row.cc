@@ -36,8 +36,10 @@ struct Leaf {
   int index;
 
   const Reflection* r() const { return m.GetReflection(); }
-  std::string string() const {
-    return index < 0 ? r()->GetString(m, f) : r()->GetRepeatedString(m, f, index);
+  // A reference into the message (no copy) for the generated types; `scratch` only for other layouts.
+  const std::string& string() const {
+    thread_local std::string scratch;
+    return index < 0 ? r()->GetStringReference(m, f, &scratch) : r()->GetRepeatedStringReference(m, f, index, &scratch);
   }
   const Message& message() const { return index < 0 ? r()->GetMessage(m, f) : r()->GetRepeatedMessage(m, f, index); }
   int enum_value() const { return index < 0 ? r()->GetEnumValue(m, f) : r()->GetRepeatedEnumValue(m, f, index); }
@@ -148,7 +150,7 @@ struct RowBinaryVisitor : Visitor {
   void null() { out->push_back(1); }
   void value(const Leaf& leaf) {
     if (c.type == ColumnType::kIp) {
-      std::string text = leaf.string();
+      const std::string& text = leaf.string();
       if (text.empty() && c.nullable) return null();
       unsigned char bytes[16];
       if (!ip_bytes(text, bytes)) return fail(fmt::format("'{}' is not an IP address", text));
@@ -167,7 +169,7 @@ struct RowBinaryVisitor : Visitor {
       case ColumnType::kDouble: return put_le(leaf.real(), out);
       case ColumnType::kString:
       case ColumnType::kBytes: {
-        std::string s = leaf.string();
+        const std::string& s = leaf.string();
         put_varint(s.size(), out);
         out->append(s);
         return;
@@ -277,7 +279,7 @@ struct JsonVisitor : Visitor {
         return;
       }
       case ColumnType::kIp: {
-        std::string text = leaf.string();
+        const std::string& text = leaf.string();
         if (text.empty() && c.nullable) {
           out->append("null");
           return;
@@ -328,19 +330,22 @@ struct SqliteVisitor : Visitor {
         return;
       }
       case ColumnType::kIp: {
-        std::string text = leaf.string();
+        const std::string& text = leaf.string();
         if (text.empty()) return null();
         unsigned char bytes[16];
         if (!ip_bytes(text, bytes)) return fail(fmt::format("'{}' is not an IP address", text));
-        out->push_back(std::move(text));
+        out->push_back(text);
         return;
       }
     }
   }
 };
 
+// How many SQL columns `c` is (sql_columns(), without building their type names on every row).
 int parts(const Column& c, Target target, const ClickHouseVersion& v) {
-  return static_cast<int>(sql_columns(c, target, v).size());
+  if (c.type != ColumnType::kTimestamp) return 1;
+  if (target == Target::kClickHouse) return v.datetime64() ? 1 : 2;
+  return c.array_depth == 0 ? 2 : 1;
 }
 
 }  // namespace

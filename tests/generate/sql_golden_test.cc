@@ -67,7 +67,9 @@ TEST_CASE("golden: the DDL of tests/generate/testdata/example.proto", "[generate
     INFO("to accept a deliberate change, run with STRICTLOG_UPDATE_GOLDEN=1 and review the diff; diff -u golden "
          "actual:\n"
          << testing::diff(golden_path, actual_path));
-    CHECK(read_all(actual_path) == read_all(golden_path));
+    // A bool, so that a failure prints the diff rather than both files.
+    const bool same_as_golden = read_all(actual_path) == read_all(golden_path);
+    CHECK(same_as_golden);
   }
 }
 

@@ -23,8 +23,8 @@ struct Producer {
 // Event payload field name (the oneof member a rule's mapping sets, which is also the event's table name, e.g.
 // `openvpn_tls_handshake_failed`) -> the rules that produce it. A rule that versions inherit or override is
 // one Producer listing them all, as long as it maps to the same payload; drop rules produce nothing and are not
-// listed. Ordered by family (load order), then by the rule's first appearance in the family's oldest version
-// that has it.
+// listed. Ordered by family (load order), then by where each rule first appears when the family's versions
+// are read oldest first, each in rule order.
 using Producers = std::map<std::string, std::vector<Producer>>;
 Producers producers_of(const RuleSet& rules);
 

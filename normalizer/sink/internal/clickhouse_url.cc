@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace strictlog::sink_internal {
@@ -83,6 +84,9 @@ Result<ClickHouseUrl> parse_clickhouse_url(std::string_view url) {
       port_text = after.substr(1);
     }
   } else {
+    if (std::count(authority.begin(), authority.end(), ':') > 1) {
+      return fail(fmt::format("'{}' has several ':': an IPv6 address goes in brackets, e.g. [::1]:8123", authority));
+    }
     size_t colon = authority.find(':');
     out.host = std::string(authority.substr(0, colon));
     if (out.host.empty()) return fail("no host (clickhouse://HOST:PORT/DB)");
