@@ -3,8 +3,8 @@
 // source info of the files it generates for), the table model (schema/table.h) and, when given grammars and
 // mappings, the rules that produce each event.
 //
-//   protoc --plugin=protoc-gen-strictlog-markdown=build/protoc-gen-strictlog-markdown -Iproto \
-//     --strictlog-markdown_opt=grammars=grammars,mappings=mappings --strictlog-markdown_out=OUT \
+//   protoc --plugin=protoc-gen-strictlog-markdown=build/protoc-gen-strictlog-markdown -Iproto
+//     --strictlog-markdown_opt=grammars=grammars,mappings=mappings --strictlog-markdown_out=OUT
 //     proto/strictlog/v1/*.proto proto/strictlog/*/v1/*.proto
 //
 // Parameters, comma-separated (so a directory's path cannot hold a comma):
@@ -57,7 +57,8 @@ std::optional<Parameters> parse_parameters(const std::string& text, std::string*
       }
       p.clickhouse = *v;
     } else {
-      *error = fmt::format("unknown parameter '{}': expected grammars=DIR, mappings=DIR or clickhouse_version=X.Y", key);
+      *error = fmt::format("unknown parameter '{}': expected grammars=DIR, mappings=DIR or clickhouse_version=X.Y",
+                           key);
       return std::nullopt;
     }
   }
@@ -91,6 +92,7 @@ class MarkdownGenerator : public google::protobuf::compiler::CodeGenerator {
       auto loaded = load_ruleset(params->grammars, params->mappings);
       if (!loaded) {
         *error = render(loaded.errors());
+        while (!error->empty() && error->back() == '\n') error->pop_back();  // protoc ends the line itself
         return false;
       }
       rules = *loaded;

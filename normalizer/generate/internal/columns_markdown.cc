@@ -47,6 +47,15 @@ std::string description(const schema::Column& c, size_t skip, std::set<std::stri
     if (comment.empty()) continue;
     parts.push_back(fmt::format("**{}**: {}", cell_code(prefix), markdown::comment_cell(comment)));
   }
+  // A oneof member's comment may be the oneof's (QuarantineRecord's `raw`): introduced like a message field.
+  if (const google::protobuf::OneofDescriptor* oneof = c.leaf()->real_containing_oneof(); oneof != nullptr) {
+    std::string prefix = field_path(c.path, skip, c.path.size() - 1);
+    std::string name = prefix.empty() ? oneof->name() : prefix + "." + oneof->name();
+    std::string comment = markdown::comment_of(oneof);
+    if (introduced.insert("oneof " + name).second && !comment.empty()) {
+      parts.push_back(fmt::format("**one of {}**: {}", cell_code(name), markdown::comment_cell(comment)));
+    }
+  }
   std::string own = markdown::comment_cell(markdown::comment_of(c.leaf()));
   if (!own.empty()) parts.push_back(own);
   return fmt::format("{}", fmt::join(parts, "<br>"));

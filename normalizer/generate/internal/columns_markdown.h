@@ -20,7 +20,8 @@ namespace strictlog::generate {
 //   - Nullable: `yes` or `no`;
 //   - Description: the leaf field's comment, after the comment of each message field on the path (from
 //     `skip`) that no earlier row has introduced: `**`src_endpoint`**: The client.` (the field's comment, or
-//     its message's when the field has none).
+//     its message's when the field has none), and that of the oneof it is a member of, on the oneof's first
+//     row (`**one of `raw`**: ...`).
 // Ends in a newline.
 std::string columns_markdown(const std::vector<const schema::Column*>& columns, size_t skip,
                              const schema::ClickHouseVersion& clickhouse);

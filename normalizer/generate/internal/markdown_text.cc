@@ -114,6 +114,7 @@ template std::string comment_of(const google::protobuf::Descriptor*);
 template std::string comment_of(const google::protobuf::FieldDescriptor*);
 template std::string comment_of(const google::protobuf::EnumDescriptor*);
 template std::string comment_of(const google::protobuf::EnumValueDescriptor*);
+template std::string comment_of(const google::protobuf::OneofDescriptor*);
 
 std::string inline_text(std::string_view t, Context context) {
   std::string out;
@@ -170,7 +171,8 @@ std::string comment_block(std::string_view comment) {
       joined += line;
     }
     if (!out.empty()) out += '\n';
-    for (std::string_view line : lines_of(inline_text(joined))) {
+    std::string escaped = inline_text(joined);
+    for (std::string_view line : lines_of(escaped)) {
       if (!line.empty() && (line.front() == '#' || line.front() == '>' || line.front() == '+' || underline(line))) {
         out += '\\';
       }

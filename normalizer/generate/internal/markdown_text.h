@@ -10,7 +10,7 @@
 
 namespace strictlog::generate::markdown {
 
-// The comment on a declaration (a message, field, enum or enum value): its leading comment, then its
+// The comment on a declaration (a message, field, oneof, enum or enum value): its leading comment, then its
 // trailing one, each line without the `//` and the one space after it, lines joined by '\n', without a
 // final newline. Empty when it has none, or when the descriptors came without source info (protoc gives a
 // plugin the source info of the files it generates for).
