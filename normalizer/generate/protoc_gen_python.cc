@@ -1,26 +1,44 @@
 // protoc-gen-strictlog-python: the typed Python reader of the tables of the stored messages in the files to
-// generate, as one module `strictlog_events.py` (generate/internal/python_reader.h; docs/SCHEMA.md).
+// generate (schema::tables_in), as ONE module (generate/internal/python_reader.h). docs/SCHEMA.md, "Python
+// reader", is its manual.
 //
-//   protoc --plugin=protoc-gen-strictlog-python=build/protoc-gen-strictlog-python -I proto \
-//          --strictlog-python_out=OUT [--strictlog-python_opt=clickhouse_version=18.16] proto/strictlog/...
+//   protoc --plugin=protoc-gen-strictlog-python=build/protoc-gen-strictlog-python -I proto
+//          --strictlog-python_out=OUT [--strictlog-python_opt=clickhouse_version=23.8]
+//          proto/strictlog/v1/event.proto proto/strictlog/v1/quarantine.proto
 //
-// Parameter: `clickhouse_version=MAJOR.MINOR` (default 18.16), the server whose DDL the reader reads, as the
-// ClickHouse generator's; any other parameter is an error.
+// Parameters (comma-separated NAME=VALUE; any other is an error), as protoc-gen-strictlog-clickhouse's:
+//   clickhouse_version=MAJOR.MINOR  the server whose DDL the module reads (default 18.16): the one the DDL
+//                                   was generated for
+//   file=NAME                       the output file (default strictlog_events.py)
+// Errors of the model (schema::tables_of's) and of its Python names are the plugin's error, one per line.
 #include <google/protobuf/compiler/code_generator.h>
 #include <google/protobuf/compiler/plugin.h>
-#include <google/protobuf/io/zero_copy_stream.h>
-#include <google/protobuf/io/coded_stream.h>
 
-#include <memory>
+#include <fmt/format.h>
 
 #include "generate/internal/plugin.h"
 #include "generate/internal/python_reader.h"
+#include "generate/internal/sql_plugin.h"
+#include "schema/ddl.h"
 #include "schema/table.h"
 
 namespace {
 
 namespace pb = google::protobuf;
 using namespace strictlog;
+
+// The SQL files' header (sql_plugin.h), as Python comments: the same words say what made the module.
+std::string python_comments(const std::string& sql_header) {
+  std::string out;
+  size_t start = 0;
+  while (start < sql_header.size()) {
+    size_t end = sql_header.find('\n', start);
+    std::string line = sql_header.substr(start, end - start);
+    out += (line.starts_with("--") ? "#" + line.substr(2) : line) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
 
 class PythonReaderGenerator : public pb::compiler::CodeGenerator {
  public:
@@ -29,39 +47,41 @@ class PythonReaderGenerator : public pb::compiler::CodeGenerator {
     return GenerateAll({file}, parameter, context, error);
   }
 
-  // One module for all the files: the tables of one data model belong together.
+  // One module for all the files: the tables of one data model are read together.
   bool GenerateAll(const std::vector<const pb::FileDescriptor*>& files, const std::string& parameter,
                    pb::compiler::GeneratorContext* context, std::string* error) const override {
-    generate::PythonReaderOptions options;
-    std::vector<std::pair<std::string, std::string>> pairs;
-    pb::compiler::ParseGeneratorParameter(parameter, &pairs);
-    for (const auto& [key, value] : pairs) {
-      if (key != "clickhouse_version") {
-        *error = "unknown parameter '" + key + "' (known: clickhouse_version)";
-        return false;
-      }
-      Result<schema::ClickHouseVersion> version = schema::ClickHouseVersion::parse(value);
-      if (!version.ok()) {
-        *error = generate::plugin_error(version.errors());
-        return false;
-      }
-      options.clickhouse_version = version.value();
+    Result<std::map<std::string, std::string>> params =
+        generate::parse_parameters(parameter, {"clickhouse_version", "file"});
+    if (!params.ok()) {
+      *error = generate::plugin_error(params.errors());
+      return false;
     }
-    for (const pb::FileDescriptor* f : files) options.proto_files.push_back(f->name());
+    generate::PythonReaderOptions options;
+    if (auto it = params->find("clickhouse_version"); it != params->end()) {
+      Result<schema::ClickHouseVersion> parsed = schema::ClickHouseVersion::parse(it->second);
+      if (!parsed.ok()) {
+        *error = generate::plugin_error(parsed.errors());
+        return false;
+      }
+      options.clickhouse_version = parsed.value();
+    }
 
     Result<std::vector<schema::Table>> tables = schema::tables_in(files);
     if (!tables.ok()) {
       *error = generate::plugin_error(tables.errors());
       return false;
     }
+    const schema::ClickHouseVersion& v = options.clickhouse_version;
+    options.header = python_comments(generate::sql_file(
+        "protoc-gen-strictlog-python", fmt::format("Python reader (ClickHouse {}.{})", v.major, v.minor), files,
+        tables.value(), {}));
     Result<std::string> module = generate::python_reader(tables.value(), options);
     if (!module.ok()) {
       *error = generate::plugin_error(module.errors());
       return false;
     }
-    std::unique_ptr<pb::io::ZeroCopyOutputStream> out(context->Open("strictlog_events.py"));
-    pb::io::CodedOutputStream coded(out.get());
-    coded.WriteString(module.value());
+    generate::write_output(context, params->count("file") != 0 ? params->at("file") : "strictlog_events.py",
+                           module.value());
     return true;
   }
 

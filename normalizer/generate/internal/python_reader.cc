@@ -119,6 +119,31 @@ std::string join(const std::string& a, const std::string& b) {
   return a + "\n\n" + b;
 }
 
+// A sentence of the generator's own, wrapped at spaces to fit a docstring's lines (proto comments keep
+// their own line breaks).
+std::string wrapped(const std::string& text) {
+  constexpr size_t kWidth = 108;
+  std::string out;
+  size_t line = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(start, end - start);
+    if (line > 0 && line + 1 + word.size() > kWidth) {
+      out += '\n';
+      line = 0;
+    } else if (line > 0) {
+      out += ' ';
+      ++line;
+    }
+    out += word;
+    line += word.size();
+    start = end + 1;
+  }
+  return out;
+}
+
 // A Python string literal of an identifier-like text (column names, SQL expressions over them).
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -153,6 +178,7 @@ Enums name_enums(const std::vector<Table>& tables) {
 
 // One attribute of a class: its Python name and type, the SELECT items it is read from and the conversion.
 struct Attribute {
+  std::string column;  // the table model's column it is read from
   std::string name;
   std::string annotation;
   std::vector<std::string> inputs;
@@ -216,11 +242,11 @@ std::vector<Attribute> attributes_of(const Column& c, const schema::ClickHouseVe
   if (c.type != ColumnType::kTimestamp) {
     Wrapped w = scalar(c, enums);
     w = wrap(w.annotation, w.convert, c, c.nullable);
-    return {{python_name(c.name), w.annotation, {sql[0].name}, w.convert, comment}};
+    return {{c.name, python_name(c.name), w.annotation, {sql[0].name}, w.convert, comment}};
   }
   // A timestamp is two attributes, `<name>` to the microsecond and `<name>_nanos`, whatever the columns.
-  Attribute time{python_name(c.name), "", {}, "", ""};
-  Attribute nanos{python_name(c.name + "_nanos"), "", {}, "", ""};
+  Attribute time{c.name, python_name(c.name), "", {}, "", ""};
+  Attribute nanos{c.name, python_name(c.name + "_nanos"), "", {}, "", ""};
   Wrapped time_type;
   Wrapped nanos_type;
   if (sql.size() == 2) {  // DateTime('UTC') and `<name>_nanos` UInt32
@@ -235,11 +261,13 @@ std::vector<Attribute> attributes_of(const Column& c, const schema::ClickHouseVe
   }
   time.annotation = time_type.annotation;
   time.convert = time_type.convert;
-  time.doc = join(comment, fmt::format("A UTC datetime to the microsecond (truncated); `{}` has the nanoseconds.",
-                                       nanos.name));
+  time.doc = join(comment, wrapped(fmt::format("A UTC datetime to the microsecond (truncated); `{}` has the "
+                                               "nanoseconds.",
+                                               nanos.name)));
   nanos.annotation = nanos_type.annotation;
   nanos.convert = nanos_type.convert;
-  nanos.doc = fmt::format("The nanoseconds of `{}` within its second, 0 to 999999999, exactly as stored.", time.name);
+  nanos.doc = wrapped(
+      fmt::format("The nanoseconds of `{}` within its second, 0 to 999999999, exactly as stored.", time.name));
   return {time, nanos};
 }
 
@@ -259,9 +287,13 @@ void render_class(const ClassText& k, std::string& out) {
   out += "\n\n@dataclass(frozen=True)\n";
   out += k.base.empty() ? fmt::format("class {}:\n", k.name) : fmt::format("class {}({}):\n", k.name, k.base);
   out += docstring(k.doc, 4);
+  // A blank line around an attribute with a docstring; those without one stay together.
+  bool spaced = true;
   for (const Attribute& a : k.attributes) {
-    out += fmt::format("\n    {}: {}\n", a.name, a.annotation);
+    if (spaced || !a.doc.empty()) out += '\n';
+    out += fmt::format("    {}: {}\n", a.name, a.annotation);
     out += docstring(a.doc, 4);
+    spaced = !a.doc.empty();
   }
   out += '\n';
   if (k.table != nullptr) out += fmt::format("    TABLE: ClassVar[str] = {}\n", quoted(k.table->name));
@@ -284,10 +316,14 @@ void render_class(const ClassText& k, std::string& out) {
 void render_enum(const pb::EnumDescriptor* e, const std::string& name, std::string& out) {
   out += fmt::format("\n\nclass {}(enum.IntEnum):\n", name);
   out += docstring(join(comment_of(e), fmt::format("The proto enum {}.", e->full_name())), 4);
+  bool spaced = true;  // as render_class()'s attributes
   for (int i = 0; i < e->value_count(); ++i) {
     const pb::EnumValueDescriptor* value = e->value(i);
-    out += fmt::format("\n    {} = {}\n", value->name(), value->number());
-    out += docstring(comment_of(value), 4);
+    std::string doc = comment_of(value);
+    if (spaced || !doc.empty()) out += '\n';
+    out += fmt::format("    {} = {}\n", value->name(), value->number());
+    out += docstring(doc, 4);
+    spaced = !doc.empty();
   }
 }
 
@@ -303,13 +339,8 @@ void render_method(const ClassText& k, const std::string& method, std::string& o
 
 std::string module_header(const std::vector<Table>& tables, const PythonReaderOptions& options,
                           const std::string& version) {
-  std::string out = "# Generated by protoc-gen-strictlog-python from\n";
-  for (const std::string& f : options.proto_files) out += fmt::format("#   {}\n", f);
-  out += fmt::format(
-      "# for ClickHouse {} (parameter clickhouse_version). DO NOT EDIT: change the .proto files and generate it\n"
-      "# again.\n",
-      version);
-  std::string example = tables.empty() ? std::string("select(TABLES[name]") : tables.front().name + "(";
+  std::string out = options.header;
+  std::string example = tables.empty() ? std::string("select(TABLES[\"a table\"], ") : tables.front().name + "(";
   out += fmt::format(R"("""Typed reader of the events stored in ClickHouse, one class per table.
 
 Each table is a frozen dataclass whose attributes are its columns (docs/SCHEMA.md, "Python reader"):
@@ -360,9 +391,9 @@ Result<std::string> python_reader(const std::vector<Table>& tables, const Python
       ClassText base;
       base.name = python_name(t.message->name());
       base.doc = join(comment_of(t.message),
-                      fmt::format("The columns every table of {} has, all but those of its oneof `{}`: the base of "
-                                  "the classes of those tables.",
-                                  t.message->full_name(), t.payload->containing_oneof()->name()));
+                      wrapped(fmt::format("The columns every table of {} has, all but those of its oneof `{}`: the "
+                                          "base of the classes of those tables.",
+                                          t.message->full_name(), t.payload->containing_oneof()->name())));
       for (const Column& c : t.columns) {
         if (!shared_column(t, c)) continue;
         for (Attribute& a : attributes_of(c, v, enums)) base.attributes.push_back(std::move(a));
@@ -378,9 +409,9 @@ Result<std::string> python_reader(const std::vector<Table>& tables, const Python
     if (t.payload != nullptr) {
       k.base = classes[bases[t.message]].name;
       k.doc = join(join(comment_of(t.payload), comment_of(t.payload->message_type())),
-                   fmt::format("Table `{}`: the {} rows whose `{}` is `{}` ({}).", t.name, t.message->full_name(),
-                               t.payload->containing_oneof()->name(), t.payload->name(),
-                               t.payload->message_type()->full_name()));
+                   wrapped(fmt::format("Table `{}`: the {} rows whose `{}` is `{}` ({}).", t.name,
+                                       t.message->full_name(), t.payload->containing_oneof()->name(),
+                                       t.payload->name(), t.payload->message_type()->full_name())));
     } else {
       k.doc = join(comment_of(t.message), fmt::format("Table `{}`: {}.", t.name, t.message->full_name()));
     }
@@ -405,21 +436,28 @@ Result<std::string> python_reader(const std::vector<Table>& tables, const Python
   };
   for (const pb::EnumDescriptor* e : enums.order) claim(enums.names.at(e), "enum " + e->full_name());
   for (const ClassText& k : classes) {
+    if (k.table != nullptr && !is_identifier(k.table->name)) {
+      errors.push_back(error(fmt::format("table {}: its name is not a Python identifier, which its Reader method "
+                                         "needs", k.table->name)));
+      continue;
+    }
     claim(k.name, k.what);
-    std::map<std::string, const ClassText*> seen;
+    // The base's attributes are checked with each table's (they are the tables' too), not on their own.
+    std::map<std::string, std::string> seen;  // attribute -> column
     for (const ClassText& other : classes) {
-      if (&other != &k && other.name != k.base) continue;
+      if (k.table == nullptr || (&other != &k && other.name != k.base)) continue;
       for (const Attribute& a : other.attributes) {
-        if (kClassNames.count(a.name) || !seen.emplace(a.name, &other).second) {
-          errors.push_back(error(fmt::format("class {}: two attributes or a class attribute would be named '{}'",
-                                             k.name, a.name)));
+        if (kClassNames.count(a.name)) {
+          errors.push_back(error(fmt::format("{}: column '{}' would be the Python attribute '{}', which is a class "
+                                             "attribute of every table's class",
+                                             k.what, a.column, a.name)));
+        } else if (auto [it, fresh] = seen.emplace(a.name, a.column); !fresh) {
+          errors.push_back(error(fmt::format("{}: columns '{}' and '{}' would both be the Python attribute '{}'",
+                                             k.what, it->second, a.column, a.name)));
         }
       }
     }
-    if (k.table != nullptr && !is_identifier(k.table->name)) {
-      errors.push_back(error(fmt::format("table {}: its name is not a Python identifier, which a Reader method "
-                                         "needs", k.table->name)));
-    } else if (k.table != nullptr && kReaderNames.count(python_name(k.table->name))) {
+    if (k.table != nullptr && kReaderNames.count(python_name(k.table->name))) {
       errors.push_back(error(fmt::format("table {}: Reader.{}() is the Reader's own method", k.table->name,
                                          python_name(k.table->name))));
     }

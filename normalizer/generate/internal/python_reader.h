@@ -29,8 +29,8 @@ struct PythonReaderOptions {
   // The DDL the reader reads: a timestamp is `DateTime` + `<name>_nanos` before 20.1, then DateTime64(9);
   // an IP is FixedString(16) before 19.3, then IPv6 (schema/ddl.h).
   schema::ClickHouseVersion clickhouse_version;
-  // The .proto files the tables come from, named in the module's header.
-  std::vector<std::string> proto_files;
+  // The module's first lines: `#` comments that say what generated it, from which files, and not to edit it.
+  std::string header;
 };
 
 // The module's text. Errors (each a diagnostic, all collected): names that collide or are not Python

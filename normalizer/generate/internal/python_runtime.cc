@@ -10,7 +10,8 @@ import enum
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
+from typing import (Any, Callable, ClassVar, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar,
+                    Union)
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
@@ -23,7 +24,8 @@ class ReaderError(Exception):
 
 # Conversions from the values clickhouse_driver returns to the attributes' types: one function per type,
 # composed by _nullable and _array for Nullable and Array columns. The Reader queries with the client setting
-# strings_as_bytes, so that String and FixedString arrive as their exact bytes.
+# strings_as_bytes, so that String and FixedString arrive as their exact bytes: without it, clickhouse_driver
+# returns a String as str when its bytes are UTF-8 and as bytes when they are not.
 
 
 def _bool(value: int) -> bool:
@@ -82,7 +84,8 @@ def _nanos(nanos: int) -> int:
 
 
 def _timestamp(seconds: datetime.datetime, nanos: int) -> datetime.datetime:
-    # DateTime('UTC') and `<name>_nanos`. clickhouse_driver returns DateTime('UTC') as a naive datetime in UTC.
+    # DateTime('UTC') and `<name>_nanos`. clickhouse_driver returns DateTime('UTC') as a datetime in UTC: aware
+    # (0.2.5, Debian 12) or naive (other versions).
     if seconds.tzinfo is None:
         seconds = seconds.replace(tzinfo=datetime.timezone.utc)
     return seconds.astimezone(datetime.timezone.utc).replace(microsecond=_nanos(nanos) // 1000)
@@ -136,7 +139,8 @@ _Row = TypeVar("_Row")
 def _decoder(table: Type[_Row]) -> Callable[[Sequence[Any]], _Row]:
     # Turns a result row of `table.SELECT` into an instance of `table`.
     index = {item: i for i, item in enumerate(table.SELECT)}  # type: ignore[attr-defined]
-    fields = [(name, tuple(index[item] for item in inputs), convert) for name, inputs, convert in table._FIELDS]  # type: ignore[attr-defined]
+    fields = [(name, tuple(index[item] for item in inputs), convert)
+              for name, inputs, convert in table._FIELDS]  # type: ignore[attr-defined]
 
     def decode(row: Sequence[Any]) -> _Row:
         values = {}
