@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
@@ -34,7 +35,7 @@ struct TargetArgs {
   std::string clickhouse_version = "18.16";
   std::string database;
   std::string out = "-";
-  bool version_given = false;  // set by run_*: CLI11 counts the option
+  bool version_given = false;  // --clickhouse-version given (not defaulted): set from CLI11 before the run
 };
 
 struct CheckArgs {
@@ -57,18 +58,37 @@ struct DdlArgs {
 
 std::string plural(size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
-// Prints every error as `strictlog COMMAND: message`; an unreadable file is an I/O error, anything else
-// wrong with a set is a usage error.
+// `strictlog COMMAND: message` on stderr: errors and summaries.
+void print_line(const std::string& command, std::string_view message) {
+  std::fputs(fmt::format("strictlog {}: {}\n", command, message).c_str(), stderr);
+}
+
+// Prints every error; an unreadable file is an I/O error, anything else wrong with a set is a usage error.
 int set_errors(const std::string& command, const Diagnostics& errors) {
-  for (const Diagnostic& e : errors) std::fputs(fmt::format("strictlog {}: {}\n", command, e.message).c_str(), stderr);
+  for (const Diagnostic& e : errors) print_line(command, e.message);
   return errors.front().code == "read-failed" ? kExitIoError : kExitUsage;
+}
+
+// `6 statements (1 CREATE TABLE, 5 ALTER TABLE)`, counting the lines that start a statement.
+std::string statement_counts(std::string_view sql) {
+  size_t creates = 0, alters = 0, indexes = 0;
+  while (!sql.empty()) {
+    creates += sql.starts_with("CREATE TABLE ");
+    alters += sql.starts_with("ALTER TABLE ");
+    indexes += sql.starts_with("CREATE INDEX ");
+    size_t end = sql.find('\n');
+    sql = end == std::string_view::npos ? std::string_view() : sql.substr(end + 1);
+  }
+  std::string s = fmt::format("{} ({} CREATE TABLE, {} ALTER TABLE",
+                              plural(creates + alters + indexes, "statement", "statements"), creates, alters);
+  return s + (indexes ? fmt::format(", {} CREATE INDEX)", indexes) : std::string(")"));
 }
 
 // `3 messages and 1 enum checked in acme.audit.v1, strictlog.v1`, then what the new set adds.
 std::string checked_summary(const schema::CompatReport& r) {
+  std::string packages = r.packages.empty() ? std::string("no package") : fmt::format("{}", fmt::join(r.packages, ", "));
   std::string s = fmt::format("{} and {} checked in {}", plural(r.messages, "message", "messages"),
-                              plural(r.enums, "enum", "enums"),
-                              r.packages.empty() ? std::string("no package") : fmt::format("{}", fmt::join(r.packages, ", ")));
+                              plural(r.enums, "enum", "enums"), packages);
   std::vector<std::string> added;
   if (r.added_messages) added.push_back(plural(r.added_messages, "message", "messages"));
   if (r.added_fields) added.push_back(plural(r.added_fields, "field", "fields"));
@@ -78,18 +98,21 @@ std::string checked_summary(const schema::CompatReport& r) {
   return s;
 }
 
-// The tables of a set; none is an error, since a set without `(strictlog.v1.store)` options has nothing to
-// store (and a set whose options did not come through would otherwise migrate to nothing, silently).
-Result<std::vector<Table>> tables_of_set(const DescriptorSet& set, const std::string& path) {
+// The tables of a set. None is an error when `required`: a set without `(strictlog.v1.store)` options has
+// nothing to store (and one whose options did not come through would otherwise give no SQL, silently). An
+// old set may have none: a model from before it had tables, whose store migrate creates.
+Result<std::vector<Table>> tables_of_set(const DescriptorSet& set, const std::string& path, bool required = true) {
   auto tables = schema::tables_in(set.files());
   if (!tables) {
     Diagnostics errors;
-    for (const Diagnostic& e : tables.errors()) errors.push_back(plain_error(e.code, fmt::format("'{}': {}", path, e.message)));
+    for (const Diagnostic& e : tables.errors()) {
+      errors.push_back(plain_error(e.code, fmt::format("'{}': {}", path, e.message)));
+    }
     return errors;
   }
-  if (tables->empty()) {
-    return plain_error("no-tables", fmt::format("'{}' declares no message with a (strictlog.v1.store) option, so it has no "
-                                                "tables", path));
+  if (tables->empty() && required) {
+    return plain_error("no-tables", fmt::format("'{}' declares no message with a (strictlog.v1.store) option, so it "
+                                                "has no tables", path));
   }
   return tables;
 }
@@ -104,7 +127,10 @@ Result<schema::ClickHouseVersion> parse_target(const TargetArgs& a) {
   for (size_t i = 0; i < a.database.size(); ++i) {
     char c = a.database[i];
     bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return plain_error("usage", fmt::format("--database '{}' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)", a.database));
+    if (!ok) {
+      return plain_error("usage",
+                         fmt::format("--database '{}' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)", a.database));
+    }
   }
   return schema::ClickHouseVersion::parse(a.clickhouse_version);
 }
@@ -132,7 +158,8 @@ int run_check(const CheckArgs& a) {
   std::string out;
   for (const std::string& change : report.breaking) out += fmt::format("strictlog {}: {}\n", command, change);
   if (report.breaking.empty()) {
-    out += fmt::format("strictlog {}: {} -> {}: compatible; {}\n", command, a.old_path, a.new_path, checked_summary(report));
+    out += fmt::format("strictlog {}: {} -> {}: compatible; {}\n", command, a.old_path, a.new_path,
+                       checked_summary(report));
   } else {
     out += fmt::format("strictlog {}: {} -> {}: {}; {}\n", command, a.old_path, a.new_path,
                        plural(report.breaking.size(), "breaking change", "breaking changes"), checked_summary(report));
@@ -141,7 +168,7 @@ int run_check(const CheckArgs& a) {
   return report.breaking.empty() ? kExitOk : kExitIncompatible;
 }
 
-int run_migrate(MigrateArgs a) {
+int run_migrate(const MigrateArgs& a) {
   const std::string command = "schema migrate";
   auto version = parse_target(a.target);
   if (!version) return usage_error(command, version.errors().front().message);
@@ -152,39 +179,26 @@ int run_migrate(MigrateArgs a) {
 
   schema::CompatReport report = schema::check_compat((*old_set)->protos(), (*new_set)->protos(), a.packages);
   if (!report.breaking.empty()) {
-    for (const std::string& change : report.breaking) std::fputs(fmt::format("strictlog {}: {}\n", command, change).c_str(), stderr);
-    std::fputs(fmt::format("strictlog {}: refused: {} from {} to {}; nothing was written\n", command,
-                           plural(report.breaking.size(), "breaking change", "breaking changes"), a.from, a.to).c_str(),
-               stderr);
+    for (const std::string& change : report.breaking) print_line(command, change);
+    print_line(command, fmt::format("refused: {} from {} to {}; nothing was written",
+                                     plural(report.breaking.size(), "breaking change", "breaking changes"), a.from, a.to));
     return kExitIncompatible;
   }
-  auto old_tables = tables_of_set(**old_set, a.from);
+  auto old_tables = tables_of_set(**old_set, a.from, /*required=*/false);
   if (!old_tables) return set_errors(command, old_tables.errors());
   auto new_tables = tables_of_set(**new_set, a.to);
   if (!new_tables) return set_errors(command, new_tables.errors());
   schema::Target target = a.target.target == "sqlite" ? schema::Target::kSqlite : schema::Target::kClickHouse;
   auto sql = schema::migrate(*old_tables, *new_tables, target, *version, a.target.database);
   if (!sql) {
-    for (const Diagnostic& e : sql.errors()) std::fputs(fmt::format("strictlog {}: {}\n", command, e.message).c_str(), stderr);
-    std::fputs(fmt::format("strictlog {}: refused: {} that no ALTER TABLE can make; nothing was written\n", command,
-                           plural(sql.errors().size(), "column change", "column changes")).c_str(),
-               stderr);
+    for (const Diagnostic& e : sql.errors()) print_line(command, e.message);
+    print_line(command, fmt::format("refused: {} that no ALTER TABLE can make; nothing was written",
+                                     plural(sql.errors().size(), "column change", "column changes")));
     return kExitIncompatible;
   }
   if (int code = write_sql(command, a.target.out, *sql); code != kExitOk) return code;
-  size_t creates = 0, alters = 0, indexes = 0;
-  for (size_t at = 0; at < sql->size(); at = sql->find('\n', at) + 1) {
-    std::string_view line = std::string_view(*sql).substr(at);
-    creates += line.starts_with("CREATE TABLE ");
-    alters += line.starts_with("ALTER TABLE ");
-    indexes += line.starts_with("CREATE INDEX ");
-  }
-  std::string counts = fmt::format("{} ({} CREATE TABLE, {} ALTER TABLE", plural(creates + alters + indexes, "statement", "statements"),
-                                   creates, alters);
-  counts += indexes ? fmt::format(", {} CREATE INDEX)", indexes) : std::string(")");
-  std::fputs(fmt::format("strictlog {}: {} -> {} for {}: {}\n", command, a.from, a.to, target_name(a.target, *version),
-                         counts).c_str(),
-             stderr);
+  print_line(command, fmt::format("{} -> {} for {}: {}", a.from, a.to, target_name(a.target, *version),
+                                   statement_counts(*sql)));
   return kExitOk;
 }
 
@@ -210,13 +224,13 @@ int run_ddl(const DdlArgs& a) {
   }
   for (const Table& t : *tables) {
     if (!sql.empty()) sql += "\n";
-    sql += a.target.target == "sqlite" ? schema::sqlite_create(t) : schema::clickhouse_create(t, *version, a.target.database);
+    sql += a.target.target == "sqlite" ? schema::sqlite_create(t)
+                                       : schema::clickhouse_create(t, *version, a.target.database);
   }
   if (int code = write_sql(command, a.target.out, sql); code != kExitOk) return code;
-  std::fputs(fmt::format("strictlog {}: {} of {} for {}\n", command, plural(tables->size(), "table", "tables"),
-                         a.descriptor_set.empty() ? std::string("the built-in model") : "'" + a.descriptor_set + "'",
-                         target_name(a.target, *version)).c_str(),
-             stderr);
+  print_line(command, fmt::format("{} of {} for {}", plural(tables->size(), "table", "tables"),
+                                  a.descriptor_set.empty() ? std::string("the built-in model") : "'" + a.descriptor_set + "'",
+                                  target_name(a.target, *version)));
   return kExitOk;
 }
 

@@ -2,12 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 namespace strictlog::schema {
 
@@ -36,18 +37,37 @@ class Collector : public google::protobuf::DescriptorPool::ErrorCollector {
   std::set<std::string> seen_;
 };
 
+// The whole file; errors name it with the system's reason (`Is a directory` included).
+Result<std::string> read_file(const std::string& path) {
+  auto failed = [&] { return plain_error("read-failed", fmt::format("cannot read '{}': {}", path, std::strerror(errno))); };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failed();
+  std::string bytes;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Diagnostic error = failed();
+      ::close(fd);
+      return error;
+    }
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DescriptorSet>> DescriptorSet::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return plain_error("read-failed", fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return plain_error("read-failed", fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+  Result<std::string> bytes = read_file(path);
+  if (!bytes) return bytes.errors();
   google::protobuf::FileDescriptorSet set;
   // Text that happens to parse (any bytes may read as unknown fields) is caught by the unknown fields:
   // a set protoc writes has none.
-  if (!set.ParseFromString(bytes.str()) || set.file_size() == 0 || !set.unknown_fields().empty()) {
+  if (!set.ParseFromString(*bytes) || set.file_size() == 0 || !set.unknown_fields().empty()) {
     return set_error(fmt::format(
         "'{}' is not a binary FileDescriptorSet (make one with protoc --include_imports --descriptor_set_out=FILE)",
         path));

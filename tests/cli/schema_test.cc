@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/harness.h"
+#include "schema/ddl.h"
 #include "schema/table.h"
 #include "strictlog/v1/options.pb.h"
 
@@ -127,6 +128,9 @@ TEST_CASE("schema check: sets that cannot be read or built are named", "[cli][sc
   CHECK(r.status == 3);
   CHECK(r.out == "");
   CHECK(r.err == kCheck + "cannot read 'missing.binpb': No such file or directory\n");
+  r = run_strictlog(box, {"schema", "check", ".", "v2.binpb"});
+  CHECK(r.status == 3);
+  CHECK(r.err == kCheck + "cannot read '.': Is a directory\n");
 
   write_file(box / "notes.txt", "hello, this is text\n");
   write_file(box / "empty.binpb", "");
@@ -187,7 +191,7 @@ TEST_CASE("schema migrate: ClickHouse and SQLite SQL from v1 to v2", "[cli][sche
   r = run_strictlog(box, {"schema", "migrate", "--from", "v1.binpb", "--to", "v2.binpb", "--target", "sqlite"});
   CHECK(r.status == 0);
   check_golden(r.out, "migrate-v1-v2.sqlite.sql");
-  CHECK(r.err == kMigrate + "v1.binpb -> v2.binpb for sqlite: 7 statements (1 CREATE TABLE, 5 ALTER TABLE, 1 CREATE INDEX)\n");
+  CHECK(r.err == kMigrate + "v1.binpb -> v2.binpb for sqlite: 6 statements (1 CREATE TABLE, 4 ALTER TABLE, 1 CREATE INDEX)\n");
 
   r = run_strictlog(box, {"schema", "migrate", "--from", "v1.binpb", "--to", "v1.binpb", "--target", "sqlite"});
   CHECK(r.status == 0);
@@ -208,7 +212,7 @@ TEST_CASE("schema migrate: --out is written whole or not at all", "[cli][schema]
                           "--out", "no-such-dir/migrate.sql"});
   CHECK(r.status == 3);
   CHECK(r.err == kMigrate + "cannot create 'no-such-dir/migrate.sql': No such file or directory\n");
-  CHECK(entries(box) == std::vector<std::string>{"migrate.sql", "v1.binpb", "v2.binpb", "v2_breaking.binpb"});
+  CHECK(box.entries() == std::vector<std::string>{"migrate.sql", "v1.binpb", "v2.binpb", "v2_breaking.binpb"});
 }
 
 TEST_CASE("schema migrate: refuses breaking changes, and columns no ALTER TABLE can change, writing nothing",
@@ -286,6 +290,29 @@ TEST_CASE("schema ddl: a descriptor set's tables, and the built-in model's", "[c
   CHECK(r.status == 1);
   CHECK(r.err == "strictlog schema ddl: 'plain.binpb' declares no message with a (strictlog.v1.store) option, so it "
                  "has no tables\n");
+  r = run_strictlog(box, {"schema", "migrate", "--from", "v1.binpb", "--to", "plain.binpb", "--target", "sqlite"});
+  CHECK(r.status == 7);  // everything of v1 removed, before the tables are looked at
+  r = run_strictlog(box, {"schema", "migrate", "--from", "plain.binpb", "--to", "plain.binpb", "--target", "sqlite"});
+  CHECK(r.status == 1);
+  CHECK(r.err == "strictlog schema migrate: 'plain.binpb' declares no message with a (strictlog.v1.store) option, so "
+                 "it has no tables\n");
+
+  // From a model without tables (an old set may have none), migrate creates every table: v1's DDL.
+  r = run_strictlog(box, {"schema", "migrate", "--from", "plain.binpb", "--to", "v1.binpb", "--target", "sqlite"});
+  CHECK(r.status == 0);
+  CHECK(r.out == replaced(read_all(kGolden + "ddl-v1.sqlite.sql"), ";\n\nCREATE TABLE", ";\nCREATE TABLE"));
+  CHECK(r.err == kMigrate + "plain.binpb -> v1.binpb for sqlite: 4 statements (2 CREATE TABLE, 0 ALTER TABLE, 2 CREATE "
+                            "INDEX)\n");
+}
+
+TEST_CASE("schema migrate: strictlog's own model from its committed baseline", "[cli][schema]") {
+  Sandbox box;
+  const std::string baseline = STRICTLOG_SOURCE_DIR "/proto/baseline/descriptor_set.binpb";
+  const std::string current = STRICTLOG_BINARY_DIR "/proto/descriptor_set.binpb";
+  Run r = run_strictlog(box, {"schema", "migrate", "--from", baseline, "--to", current, "--target", "clickhouse"});
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(starts_with(r.err, kMigrate + baseline + " -> " + current + " for clickhouse 18.16: "));
 }
 
 TEST_CASE("schema ddl and migrate: target options that do not fit are usage errors", "[cli][schema]") {
