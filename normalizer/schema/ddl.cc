@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <map>
@@ -19,12 +21,10 @@ std::string quote_sql(std::string_view s) {
   return out + "'";
 }
 
-std::string enum_values(const google::protobuf::EnumDescriptor* e, bool* fits8) {
+std::string enum_values(const google::protobuf::EnumDescriptor* e) {
   std::vector<std::string> values;
-  *fits8 = true;
   for (int i = 0; i < e->value_count(); ++i) {
     const auto* v = e->value(i);
-    if (v->number() < -128 || v->number() > 127) *fits8 = false;
     values.push_back(fmt::format("{} = {}", quote_sql(v->name()), v->number()));
   }
   return fmt::format("{}", fmt::join(values, ", "));
@@ -42,9 +42,7 @@ std::string clickhouse_scalar(const Column& c, const ClickHouseVersion& v) {
     case ColumnType::kString:
     case ColumnType::kBytes: return "String";
     case ColumnType::kEnum: {
-      bool fits8 = true;
-      std::string values = enum_values(c.enum_type, &fits8);
-      return fmt::format("Enum{}({})", fits8 ? 8 : 16, values);
+      return fmt::format("Enum{}({})", c.enum_bits, enum_values(c.enum_type));
     }
     case ColumnType::kTimestamp: return v.datetime64() ? "DateTime64(9, 'UTC')" : "DateTime('UTC')";
     case ColumnType::kIp: return v.ip_types() ? "IPv6" : "FixedString(16)";
@@ -98,6 +96,20 @@ bool enum_extended(const Column& old, const Column& now) {
     if (value == nullptr || value->number() != old.enum_type->value(i)->number()) return false;
   }
   return true;
+}
+
+// `name` is in the table's sorting key, or named in its PARTITION BY expression.
+bool is_key(const Table& t, const std::string& name) {
+  if (std::find(t.order_by.begin(), t.order_by.end(), name) != t.order_by.end()) return true;
+  size_t at = t.partition_by.find(name);
+  while (at != std::string::npos) {
+    auto word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+    bool starts = at == 0 || !word(t.partition_by[at - 1]);
+    bool ends = at + name.size() == t.partition_by.size() || !word(t.partition_by[at + name.size()]);
+    if (starts && ends) return true;
+    at = t.partition_by.find(name, at + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -198,8 +210,16 @@ Result<std::string> migrate(const std::vector<Table>& from, const std::vector<Ta
         auto found = old_types.find(col.name);
         if (found == old_types.end()) {
           if (target == Target::kClickHouse) {
-            out += fmt::format("ALTER TABLE {} ADD COLUMN {}{};\n", qualified(database, t.name),
-                               clickhouse_column_sql(col, c, v), previous.empty() ? "" : " AFTER " + previous);
+            // Old rows read an added Enum column as its smallest number, not as proto3's default (value 0).
+            std::string default_value;
+            if (c.type == ColumnType::kEnum && !c.nullable && c.array_depth == 0) {
+              default_value = " DEFAULT " + quote_sql(c.enum_type->FindValueByNumber(0) != nullptr
+                                                          ? c.enum_type->FindValueByNumber(0)->name()
+                                                          : c.enum_type->value(0)->name());
+            }
+            out += fmt::format("ALTER TABLE {} ADD COLUMN {}{}{};\n", qualified(database, t.name),
+                               clickhouse_column_sql(col, c, v), default_value,
+                               previous.empty() ? "" : " AFTER " + previous);
           } else {
             // SQLite cannot add a NOT NULL column without a default; the proto3 default is what old rows read.
             std::string type = col.type;
@@ -212,6 +232,14 @@ Result<std::string> migrate(const std::vector<Table>& from, const std::vector<Ta
             }
             out += fmt::format("ALTER TABLE {} ADD COLUMN {} {};\n", t.name, col.name, type);
           }
+        } else if (found->second != col.type && target == Target::kClickHouse &&
+                   enum_extended(*old_columns[col.name], c) && is_key(t, col.name)) {
+          // 18.16 refuses to alter a sorting or partition key column (Code: 44), even metadata only.
+          errors.push_back(plain_error(
+              "schema-migrate", fmt::format("table {}: column {} gained enum values, but it is part of the sorting or "
+                                            "partition key, which ClickHouse cannot alter; create the table anew "
+                                            "and copy its rows",
+                                            t.name, col.name)));
         } else if (found->second != col.type && target == Target::kClickHouse &&
                    enum_extended(*old_columns[col.name], c)) {
           // A value added to an enum (compat.h allows it) changes the Enum8 type. ClickHouse accepts the new

@@ -14,8 +14,12 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// DateTime is UInt32 seconds: 1970-01-01 00:00:00 up to 2106-02-07 06:28:15 UTC.
-constexpr int64_t kMaxDateTime = 4294967295LL;
+// DateTime is UInt32 seconds, but ClickHouse 18.16 reads and partitions only 1970-01-01 00:00:00 to
+// 2105-12-31 23:59:59 UTC: later values are stored as 0 (JSONEachRow) or wrap to 1970 (RowBinary).
+constexpr int64_t kMaxDateTime = 4291747199LL;
+// DateTime64(9) is Int64 nanoseconds: 1900-01-01 00:00:00 to 2262-04-11 23:47:16 UTC.
+constexpr int64_t kMinDateTime64 = -2208988800LL;
+constexpr int64_t kMaxDateTime64 = 9223372035LL;
 
 struct Timestamp {
   int64_t seconds = 0;
@@ -29,13 +33,15 @@ Timestamp read_timestamp(const Message& ts) {
   return {r->GetInt64(ts, d->FindFieldByNumber(1)), r->GetInt32(ts, d->FindFieldByNumber(2))};
 }
 
-// One value of a column: the leaf field `f` of `m`, element `index` of it when repeated (else -1).
+// One value of a column: the leaf field `f` of `m`, element `index` of it when repeated (else -1). `refl` is
+// m.GetReflection(), looked up once by walk(): for generated messages each lookup costs a call_once.
 struct Leaf {
   const Message& m;
   const FieldDescriptor* f;
   int index;
+  const Reflection* refl;
 
-  const Reflection* r() const { return m.GetReflection(); }
+  const Reflection* r() const { return refl; }
   // A reference into the message (no copy) for the generated types; `scratch` only for other layouts.
   const std::string& string() const {
     thread_local std::string scratch;
@@ -74,7 +80,7 @@ void walk(const Message& m, const Column& c, size_t i, V& v) {
     v.begin_array(static_cast<size_t>(n));
     for (int k = 0; k < n; ++k) {
       if (leaf) {
-        v.value(Leaf{m, f, k});
+        v.value(Leaf{m, f, k, r});
       } else {
         walk(r->GetRepeatedMessage(m, f, k), c, i + 1, v);
       }
@@ -84,7 +90,7 @@ void walk(const Message& m, const Column& c, size_t i, V& v) {
     if (c.nullable && f->has_presence() && !r->HasField(m, f)) {
       v.null();
     } else {
-      v.value(Leaf{m, f, -1});
+      v.value(Leaf{m, f, -1, r});
     }
   } else {
     walk(r->GetMessage(m, f), c, i + 1, v);
@@ -114,12 +120,22 @@ struct Visitor {
   void fail(const std::string& what) {
     if (error.empty()) error = fmt::format("table {}: column {}: {}", t.name, c.name, what);
   }
-  bool timestamp_in_range(const Timestamp& ts) {
-    if (ts.seconds < 0 || ts.seconds > kMaxDateTime) {
-      fail(fmt::format("timestamp {} s is outside what DateTime holds (1970-01-01 to 2106-02-07)", ts.seconds));
+  bool timestamp_in_range(const Timestamp& ts, bool datetime64) {
+    if (datetime64 && (ts.seconds < kMinDateTime64 || ts.seconds > kMaxDateTime64)) {
+      fail(fmt::format("timestamp {} s is outside what DateTime64(9) holds (1900-01-01 to 2262-04-11)", ts.seconds));
+      return false;
+    }
+    if (!datetime64 && (ts.seconds < 0 || ts.seconds > kMaxDateTime)) {
+      fail(fmt::format("timestamp {} s is outside what DateTime holds (1970-01-01 to 2105-12-31)", ts.seconds));
       return false;
     }
     return true;
+  }
+  // ClickHouse accepts a number its Enum does not name, and then fails every read of the column.
+  const google::protobuf::EnumValueDescriptor* enum_value(int number) {
+    const auto* value = c.enum_type->FindValueByNumber(number);
+    if (value == nullptr) fail(fmt::format("enum value {} has no name", number));
+    return value;
   }
 };
 
@@ -175,19 +191,15 @@ struct RowBinaryVisitor : Visitor {
         return;
       }
       case ColumnType::kEnum: {
-        bool fits8 = true;
-        for (int i = 0; i < c.enum_type->value_count(); ++i) {
-          int n = c.enum_type->value(i)->number();
-          if (n < -128 || n > 127) fits8 = false;
-        }
-        if (fits8) return put_le(static_cast<int8_t>(leaf.enum_value()), out);
+        if (enum_value(leaf.enum_value()) == nullptr) return;
+        if (c.enum_bits == 8) return put_le(static_cast<int8_t>(leaf.enum_value()), out);
         return put_le(static_cast<int16_t>(leaf.enum_value()), out);
       }
       case ColumnType::kTimestamp: {
         Timestamp ts = leaf.timestamp();
-        if (v.datetime64()) return put_le(ts.seconds * 1000000000LL + ts.nanos, out);
         if (part == 1) return put_le(static_cast<uint32_t>(ts.nanos), out);
-        if (!timestamp_in_range(ts)) return;
+        if (!timestamp_in_range(ts, v.datetime64())) return;
+        if (v.datetime64()) return put_le(ts.seconds * 1000000000LL + ts.nanos, out);
         return put_le(static_cast<uint32_t>(ts.seconds), out);
       }
       case ColumnType::kIp: return;
@@ -260,8 +272,8 @@ struct JsonVisitor : Visitor {
       case ColumnType::kString:
       case ColumnType::kBytes: put_json_string(leaf.string(), out); return;
       case ColumnType::kEnum: {
-        const auto* value = c.enum_type->FindValueByNumber(leaf.enum_value());
-        if (value == nullptr) return fail(fmt::format("enum value {} has no name", leaf.enum_value()));
+        const auto* value = enum_value(leaf.enum_value());
+        if (value == nullptr) return;
         put_json_string(value->name(), out);
         return;
       }
@@ -269,11 +281,12 @@ struct JsonVisitor : Visitor {
         Timestamp ts = leaf.timestamp();
         if (!clickhouse) {
           fmt::format_to(std::back_inserter(*out), "[{},{}]", ts.seconds, ts.nanos);
-        } else if (v.datetime64()) {
-          fmt::format_to(std::back_inserter(*out), "\"{}.{:09}\"", datetime_text(ts.seconds), ts.nanos);
         } else if (part == 1) {
           fmt::format_to(std::back_inserter(*out), "{}", ts.nanos);
-        } else if (timestamp_in_range(ts)) {
+        } else if (!timestamp_in_range(ts, v.datetime64())) {
+        } else if (v.datetime64()) {
+          fmt::format_to(std::back_inserter(*out), "\"{}.{:09}\"", datetime_text(ts.seconds), ts.nanos);
+        } else {
           fmt::format_to(std::back_inserter(*out), "\"{}\"", datetime_text(ts.seconds));
         }
         return;
@@ -319,8 +332,8 @@ struct SqliteVisitor : Visitor {
       case ColumnType::kString: out->push_back(leaf.string()); return;
       case ColumnType::kBytes: out->push_back(SqlBlob{leaf.string()}); return;
       case ColumnType::kEnum: {
-        const auto* value = c.enum_type->FindValueByNumber(leaf.enum_value());
-        if (value == nullptr) return fail(fmt::format("enum value {} has no name", leaf.enum_value()));
+        const auto* value = enum_value(leaf.enum_value());
+        if (value == nullptr) return;
         out->push_back(value->name());
         return;
       }

@@ -12,7 +12,8 @@
 //               seconds and nanoseconds; an IP as printed; arrays as JSON text. uint64 values above
 //               INT64_MAX are stored as their two's-complement INTEGER (SQLite has no unsigned type).
 //
-// Errors name the table, column and value: a timestamp a DateTime cannot hold (before 1970 or after 2105),
+// Errors name the table, column and value: a timestamp a DateTime cannot hold (before 1970 or after 2105; DateTime64(9): before 1900 or after
+// 2262), an enum number the enum does not name,
 // an IP column whose text is not an address.
 #pragma once
 

@@ -5,6 +5,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "strictlog/v1/event.pb.h"
@@ -19,6 +20,14 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
 Diagnostic error(std::string message) { return plain_error("schema", std::move(message)); }
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char ch : s) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
+  }
+  return true;
+}
 
 ColumnType scalar_type(const FieldDescriptor* f) {
   switch (f->cpp_type()) {
@@ -80,7 +89,24 @@ void flatten(const Descriptor* message, const std::string& prefix, std::vector<c
       // A timestamp is not nullable, so that it can be a sorting key: unset, it is the epoch (0), as proto3
       // reads an unset message's fields. An IP column is NULL for an empty string.
       c.nullable = !f->is_repeated() && c.type != ColumnType::kTimestamp && (f->has_presence() || c.type == ColumnType::kIp);
-      if (c.type == ColumnType::kEnum) c.enum_type = f->enum_type();
+      if (c.type == ColumnType::kEnum) {
+        c.enum_type = f->enum_type();
+        c.enum_bits = 8;
+        std::set<int> numbers;
+        for (int v = 0; v < c.enum_type->value_count(); ++v) {
+          int n = c.enum_type->value(v)->number();
+          if (n < -128 || n > 127) c.enum_bits = 16;
+          if (n < -32768 || n > 32767) {
+            errors.push_back(error(fmt::format("{}: value {} = {} is outside Enum16 (-32768 to 32767)",
+                                               c.enum_type->full_name(), c.enum_type->value(v)->name(), n)));
+          }
+          if (!numbers.insert(n).second) {
+            errors.push_back(error(fmt::format("{}: value {} repeats number {} (allow_alias), which a ClickHouse "
+                                               "Enum cannot hold", c.enum_type->full_name(),
+                                               c.enum_type->value(v)->name(), n)));
+          }
+        }
+      }
       c.codec = f->options().GetExtension(v1::column).codec();
       out.push_back(std::move(c));
     }
@@ -152,6 +178,10 @@ Result<std::vector<Table>> tables_of(const Descriptor* stored) {
     return error(fmt::format("{}: option (strictlog.v1.store) sets {} of table and table_per_oneof; exactly one is needed",
                              stored->full_name(), store.table().empty() ? "neither" : "both"));
   }
+  if (!store.table().empty() && !is_identifier(store.table())) {
+    return error(fmt::format("{}: option (strictlog.v1.store) names table '{}', which is not a plain SQL name "
+                             "([A-Za-z_][A-Za-z0-9_]*)", stored->full_name(), store.table()));
+  }
   std::vector<const FieldDescriptor*> path;
   std::vector<const Descriptor*> open{stored};
   if (!store.table().empty()) {
@@ -174,7 +204,10 @@ Result<std::vector<Table>> tables_of(const Descriptor* stored) {
       const FieldDescriptor* f = oneof->field(i);
       if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || is_timestamp(f->message_type())) {
         errors.push_back(error(fmt::format("{}: a field of table_per_oneof '{}' must be a message, not {}",
-                                           f->full_name(), oneof->name(), f->type_name())));
+                                           f->full_name(), oneof->name(),
+                                           f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE
+                                               ? f->message_type()->full_name()
+                                               : std::string(f->type_name()))));
         continue;
       }
       Table t;
@@ -202,7 +235,15 @@ Result<std::vector<Table>> tables_of(const Descriptor* stored) {
       tables.push_back(std::move(t));
     }
   }
-  if (!errors.empty()) return errors;
+  if (!errors.empty()) {
+    // An enum or field shared by every table of a oneof would report its error once per table.
+    Diagnostics unique;
+    std::set<std::string> seen;
+    for (Diagnostic& e : errors) {
+      if (seen.insert(e.message).second) unique.push_back(std::move(e));
+    }
+    return unique;
+  }
   return tables;
 }
 

@@ -47,6 +47,7 @@ struct Column {
   int array_depth = 0;  // repeated fields on the path: 0 a value, 1 an array, 2 an array of arrays
   bool nullable = false;
   const google::protobuf::EnumDescriptor* enum_type = nullptr;  // kEnum
+  int enum_bits = 0;  // kEnum: 8 when every value fits Enum8, else 16
   std::string codec;                                           // `strictlog.v1.column` codec, may be empty
 
   const google::protobuf::FieldDescriptor* leaf() const { return path.back(); }

@@ -29,8 +29,10 @@ const ModelError kModelErrors[] = {
     {"table_is_module_name.proto", "table reader: the Python name 'Reader' is the module's own"},
     {"enum_and_table_class.proto",
      "enum python.v1.AuditLog and table audit_log would both be the Python name 'AuditLog'"},
+    // The table model refuses the name first: it is no SQL name either.
     {"table_not_identifier.proto",
-     "table audit-log: its name is not a Python identifier, which its Reader method needs"},
+     "python.v1.Audit: option (strictlog.v1.store) names table 'audit-log', which is not a plain SQL name "
+     "([A-Za-z_][A-Za-z0-9_]*)"},
     {"attribute_collision.proto",
      "table mail: columns 'from' and 'from_' would both be the Python attribute 'from_'\n"
      "table mail: column 'TABLE' would be the Python attribute 'TABLE', which is a class attribute of every "

@@ -188,5 +188,83 @@ TEST_CASE("migrate: a retyped and a removed column are errors", "[schema]") {
   }
 }
 
+// Review findings on 18.16: an added Enum column defaults to its smallest number, so the ALTER names value 0;
+// an enum that gains values cannot be altered when it is part of a key (Code: 44).
+const std::string kLevels = R"(
+  enum_type { name: "Level" value { name: "LEVEL_UNSPECIFIED" number: 0 } value { name: "LOW" number: -1 } }
+  enum_type { name: "Kind" value { name: "KIND_UNSPECIFIED" number: 0 } value { name: "A" number: 1 } )";
+
+TEST_CASE("migrate: an added enum column reads value 0 in old rows", "[schema]") {
+  Model v1 = model(kLevels + R"(}
+    message_type {
+      name: "Alert"
+      options { [strictlog.v1.store] { table: "alerts" } }
+      field { name: "user" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL }
+    })");
+  Model v2 = model(kLevels + R"(}
+    message_type {
+      name: "Alert"
+      options { [strictlog.v1.store] { table: "alerts" } }
+      field { name: "user" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL }
+      field { name: "level" number: 2 type: TYPE_ENUM type_name: ".m.Level" label: LABEL_OPTIONAL }
+    })");
+  Result<std::string> r = migrate(v1.tables, v2.tables, Target::kClickHouse);
+  REQUIRE(r.ok());
+  CHECK(r.value() ==
+        "ALTER TABLE alerts ADD COLUMN level Enum8('LEVEL_UNSPECIFIED' = 0, 'LOW' = -1) DEFAULT "
+        "'LEVEL_UNSPECIFIED' AFTER user;\n");
+}
+
+TEST_CASE("migrate: an enum key column that gains values is an error", "[schema]") {
+  auto version = [](const std::string& extra_value) {
+    return model(kLevels + extra_value + R"(}
+      message_type {
+        name: "Alert"
+        options { [strictlog.v1.store] { table: "alerts" order_by: "kind" } }
+        field { name: "kind" number: 1 type: TYPE_ENUM type_name: ".m.Kind" label: LABEL_OPTIONAL }
+      })");
+  };
+  Model v1 = version("");
+  Model v2 = version(R"( value { name: "B" number: 2 } )");
+  Result<std::string> r = migrate(v1.tables, v2.tables, Target::kClickHouse);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(r.errors().size() == 1);
+  CHECK(r.errors()[0].message ==
+        "table alerts: column kind gained enum values, but it is part of the sorting or partition key, which "
+        "ClickHouse cannot alter; create the table anew and copy its rows");
+}
+
+// What ClickHouse would refuse in a CREATE TABLE is refused by the model, each error once however many
+// tables share the enum.
+TEST_CASE("table model: enums a ClickHouse Enum cannot hold, and table names that are not SQL names", "[schema]") {
+  google::protobuf::FileDescriptorProto proto;
+  REQUIRE(google::protobuf::TextFormat::ParseFromString(R"(
+    name: "bad.proto" package: "bad" syntax: "proto3" dependency: "strictlog/v1/options.proto"
+    enum_type { name: "Wide" value { name: "W0" number: 0 } value { name: "HUGE" number: 40000 } }
+    enum_type { name: "Alias" options { allow_alias: true }
+                value { name: "A0" number: 0 } value { name: "A1" number: 1 } value { name: "ONE" number: 1 } }
+    message_type { name: "P" field { name: "w" number: 1 type: TYPE_ENUM type_name: ".bad.Wide" label: LABEL_OPTIONAL }
+                             field { name: "a" number: 2 type: TYPE_ENUM type_name: ".bad.Alias" label: LABEL_OPTIONAL } }
+    message_type { name: "Wrap" options { [strictlog.v1.store] { table_per_oneof: "payload" } }
+                   oneof_decl { name: "payload" }
+                   field { name: "p1" number: 1 type: TYPE_MESSAGE type_name: ".bad.P" label: LABEL_OPTIONAL oneof_index: 0 }
+                   field { name: "p2" number: 2 type: TYPE_MESSAGE type_name: ".bad.P" label: LABEL_OPTIONAL oneof_index: 0 } }
+    message_type { name: "Named" options { [strictlog.v1.store] { table: "audit log" } }
+                   field { name: "x" number: 1 type: TYPE_STRING label: LABEL_OPTIONAL } }
+  )", &proto));
+  google::protobuf::DescriptorPool pool(google::protobuf::DescriptorPool::generated_pool());
+  const google::protobuf::FileDescriptor* file = pool.BuildFile(proto);
+  REQUIRE(file != nullptr);
+  Result<std::vector<Table>> r = tables_in({file});
+  REQUIRE_FALSE(r.ok());
+  std::vector<std::string> messages;
+  for (const Diagnostic& d : r.errors()) messages.push_back(d.message);
+  CHECK(messages == std::vector<std::string>{
+                        "bad.Wide: value HUGE = 40000 is outside Enum16 (-32768 to 32767)",
+                        "bad.Alias: value ONE repeats number 1 (allow_alias), which a ClickHouse Enum cannot hold",
+                        "bad.Named: option (strictlog.v1.store) names table 'audit log', which is not a plain SQL "
+                        "name ([A-Za-z_][A-Za-z0-9_]*)"});
+}
+
 }  // namespace
 }  // namespace strictlog::schema
