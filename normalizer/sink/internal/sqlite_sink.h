@@ -1,21 +1,28 @@
 // The sqlite DatabaseSink (sink/database.h): `sqlite:FILE`. Internal to the sink stage: reached through
 // DatabaseSink::open().
 //
-// FILE is a path, taken literally (no SQLite URI, no `:memory:`), created when missing. open() turns on WAL
-// mode, creates every table of schema::builtin_tables() with schema::sqlite_create() (IF NOT EXISTS: a second
-// run appends to the same tables) and prepares one INSERT per table. Each write() is one transaction holding
-// the whole batch: committed, with the WAL synced to disk, before write() returns, or rolled back and an error.
-// So the database always holds whole batches, and the contract's "in the database or in the spool" holds
-// without a spool: there is no server to wait for, and what makes a batch fail here (a full disk, an I/O
-// error, a lock held past the busy timeout, a database of an older schema) makes a spool on the same machine
-// no better. DeliveryReport::rows_spooled is always 0 and spool_dir empty; `--spool` is not used.
+// FILE is a path, taken literally (no SQLite URI, no `:memory:`), created with mode 0600 when missing (the
+// table quarantine holds raw lines). open() turns on WAL mode, creates every table of
+// schema::builtin_tables() with schema::sqlite_create() (IF NOT EXISTS: a second run appends to the same
+// tables; a table that lacks a column of this version is refused, naming it) and prepares one INSERT per
+// table. encode() computes each row's values with schema::sqlite_row() on the worker threads and packs them
+// (sqlite_values.h); the writer only binds them. Each write() is one transaction holding the whole batch:
+// committed, with the WAL synced to disk (synchronous=FULL), before write() returns, or rolled back and an
+// error. So the database always holds whole batches, and the contract's "in the database or in the spool"
+// holds without a spool: there is no server to wait for, and what makes a batch fail here (a full disk, an
+// I/O error, a lock held past the busy timeout) would make a spool on the same machine fail too.
+// DeliveryReport::rows_spooled is always 0 and spool_dir empty; a spool directory (`--spool`) is refused. A run that
+// stops on an error leaves the batches it committed: the error says how many rows they hold.
 //
 // Errors (Diagnostics without a position):
 //   sink-url      `--sink 'sqlite:': no file name: sqlite:FILE, e.g. sqlite:events.db`
-//   sqlite-open   `--sink 'sqlite:ro/e.db': cannot open the database: unable to open database file
-//                  (Permission denied)`; SQLite's message, and the system's when SQLite has one
-//   sqlite-write  `--sink 'sqlite:e.db': database or disk is full: the batch was rolled back; the database
-//                  holds the 40960 rows of this run's earlier batches`
+//   sqlite-open   `--sink 'sqlite:e.db': cannot open the database: file is not a database`; `cannot create the
+//                  database file: Permission denied`; `table quarantine has no column detail: the database has
+//                  an older schema; strictlog schema migrate --target sqlite gives the ALTER TABLE statements
+//                  that update it`
+//   sqlite-write  `--sink 'sqlite:e.db': disk I/O error (File too large): the batch was rolled back; the
+//                  database holds the 40960 rows of this run's earlier batches`: SQLite's message, with the
+//                  system's reason when a system call failed
 //   sqlite-row    from encode(): the row cannot be made (`input 'a.log' line 3: table ...: column ...: '1.2'
 //                  is not an IP address`)
 #pragma once
