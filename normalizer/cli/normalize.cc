@@ -87,6 +87,7 @@ int run(const NormalizeArgs& a) {
   install_signal_handlers();
   auto outputs = RunOutputs::open(a.outputs);
   if (!outputs) return io_error("normalize", outputs.errors());
+  if (!a.outputs.sink.empty()) set_database_sink((*outputs)->events_to());
 
   NormalizeOptions options;
   options.stamp_processed_time = !a.no_processed_time;

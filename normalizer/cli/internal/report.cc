@@ -31,9 +31,22 @@ int usage_error(std::string_view command, std::string_view message) {
   return kExitUsage;
 }
 
+namespace {
+std::string g_database;  // set_database_sink()
+}  // namespace
+
+void set_database_sink(std::string describe) { g_database = std::move(describe); }
+
 int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts) {
   for (const auto& d : ds) std::fputs(fmt::format("strictlog {}: {}\n", command, d.message).c_str(), stderr);
-  if (counts) {
+  if (counts && !g_database.empty()) {
+    std::fputs(fmt::format("strictlog: stopped; the rows of the batches written before the stop stay in {}{}, "
+                           "the rest were not written. Counts when it stopped:\n",
+                           g_database, g_database.starts_with("clickhouse") ? " (or wait in its spool)" : "")
+                   .c_str(),
+               stderr);
+    print_counts(*counts);
+  } else if (counts) {
     std::fputs("strictlog: stopped; no output file was left behind (records already streamed to stdout or a "
                "device are incomplete). Counts when it stopped:\n",
                stderr);

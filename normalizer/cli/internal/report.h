@@ -20,6 +20,9 @@ int usage_error(std::string_view command, std::string_view message);
 // Prints the errors; when `counts` is given also the counts so far and that no output was written.
 // Returns kExitIoError.
 int io_error(std::string_view command, const Diagnostics& ds, const Counters* counts = nullptr);
+// The run writes to this database sink (`describe()`): a stopped run then says that what it wrote stays there,
+// instead of that no output file was left behind.
+void set_database_sink(std::string describe);
 
 // Prints that the run stopped on signal `sig`, the counts so far, and that no output was left; returns
 // 128 + sig, as a shell reports a command killed by that signal.
