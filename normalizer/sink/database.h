@@ -7,12 +7,13 @@
 //   sqlite:FILE                                                SQLite, WAL mode, one transaction per batch
 //
 // Contract, the same for every sink (the run's accounting depends on it): every record handed to write() is
-// either in the database or in the spool directory on disk when write() or finish() returns. A server that
-// is down, refuses a batch it may accept later (5xx, connection refused, timeouts) or answers slowly is not an
-// error: the batch goes to the spool and is sent again, oldest first, with backoff. Only what would lose a
-// record is an error: the spool cannot be written (a full disk), or the server rejects a batch as invalid
-// (4xx, a ClickHouse syntax/type error), which retrying cannot fix: then the batch stays in the spool and the
-// error names the spool file.
+// either in the database or in the spool directory on disk when finish() returns; until then a sink that
+// batches may hold a table's pending rows in memory only (a sink destroyed without finish(), as by an
+// interrupted run, writes them to the spool unsent). A server that is down, refuses a batch it may accept
+// later (5xx, connection refused, timeouts) or answers slowly is not an error: the batch goes to the spool and
+// is sent again, oldest first, with backoff. Only what would lose a record is an error: the spool cannot be
+// written (a full disk), or the server rejects a batch as invalid (4xx, a ClickHouse syntax/type error), which
+// retrying cannot fix: then the batch stays in the spool and the error names the spool file.
 #pragma once
 
 #include <chrono>
@@ -29,8 +30,8 @@ namespace strictlog {
 
 struct DatabaseOptions {
   // Where undelivered batches wait, one file per batch (written whole: temp file, fsync, rename). Empty: a
-  // directory named after the sink in the current directory, `strictlog-spool/<host>_<port>_<db>` or
-  // `strictlog-spool/sqlite_<file name>`.
+  // directory named after the sink in the current directory, `strictlog-spool/<host>_<port>_<db>`. The
+  // sqlite sink has no spool: each write() commits its batch or fails (sink/internal/sqlite_sink.h).
   std::string spool_dir;
   // A table's rows are sent when it holds this many, and everything pending at least every `flush_interval`.
   size_t batch_rows = 100000;

@@ -31,6 +31,10 @@ TEST_CASE("clickhouse url: host port database and format") {
        "clickhouse://h:65535/D_1 (RowBinary)", "h_65535_D_1"},
       {"clickhouse://h:1/d?format=JSONEachRow&format=RowBinary", "h", 1, "d", schema::RowFormat::kRowBinary,
        "clickhouse://h:1/d (RowBinary)", "h_1_d"},
+      // An empty query, or a trailing '&', adds no parameter.
+      {"clickhouse://h/d?", "h", 8123, "d", schema::RowFormat::kRowBinary, "clickhouse://h:8123/d (RowBinary)", "h_8123_d"},
+      {"clickhouse://h/d?format=JSONEachRow&", "h", 8123, "d", schema::RowFormat::kJsonEachRow,
+       "clickhouse://h:8123/d (JSONEachRow)", "h_8123_d"},
   };
   for (const Case& c : cases) {
     INFO(c.url);
@@ -86,7 +90,7 @@ TEST_CASE("clickhouse url: refusals name the url and what is wrong") {
       {"clickhouse://h/d?format=rowbinary", "format 'rowbinary' is not RowBinary or JSONEachRow"},
       {"clickhouse://h/d?format=", "format '' is not RowBinary or JSONEachRow"},
       {"clickhouse://h/d?compress=1", "unknown parameter 'compress=1' (the only one is format)"},
-      {"clickhouse://h/d?format=RowBinary&", "unknown parameter '' (the only one is format)"},
+      {"clickhouse://h/d?&format=RowBinary", "unknown parameter '' (the only one is format)"},
   };
   for (const Case& c : cases) {
     INFO(c.url);

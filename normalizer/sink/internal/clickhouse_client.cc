@@ -58,7 +58,8 @@ ClickHouseAnswer classify(const HttpResponse& response) {
   if (a.code == kUnknownTable || a.code == kUnknownDatabase) {
     a.kind = Answer::kMissingTable;
   } else if (a.code != 0) {
-    bool passing = std::find(std::begin(kRetryableCodes), std::end(kRetryableCodes), a.code) != std::end(kRetryableCodes);
+    bool passing = std::find(std::begin(kRetryableCodes), std::end(kRetryableCodes), a.code) !=
+                   std::end(kRetryableCodes);
     a.kind = passing ? Answer::kRetry : Answer::kRefused;
   } else {
     a.kind = response.status >= 500 || response.status == 408 || response.status == 429 ? Answer::kRetry

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "schema/ddl.h"
@@ -25,8 +26,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// A batch is sent once it holds this many bytes, whatever batch_rows says: bounds memory for long rows.
-constexpr size_t kMaxBatchBytes = size_t{64} << 20;
+// Memory bounds whatever batch_rows says: a batch is sent once it holds kMaxBatchBytes, and once all pending
+// batches together hold kMaxPendingBytes the largest is sent.
+constexpr size_t kMaxBatchBytes = size_t{32} << 20;
+constexpr size_t kMaxPendingBytes = size_t{128} << 20;
 constexpr milliseconds kFirstBackoff{50};
 constexpr milliseconds kMaxBackoff{5000};
 // What a server that never answered is taken to be: the oldest version strictlog supports, whose DDL and
@@ -123,32 +126,60 @@ class ClickHouseSink final : public DatabaseSink {
     return kOk;
   }
 
+  // After the first error the rows are still queued (and go to the spool, unsent) before the error is
+  // returned: what was handed to write() is never dropped.
   Status write(const EncodedRecords& records) override {
     std::unique_lock lk(m_);
-    if (!fatal_.empty()) return fatal_;
+    if (finishing_) return plain_error("internal", "clickhouse sink: write() after finish() (a bug)");
+    bool started = false;  // a table that was empty holds rows now: the sender must know its flush time
     for (size_t t = 0; t < records.tables.size() && t < tables_.size(); ++t) {
       std::string_view frames = records.tables[t];
       while (frames.size() >= kFrame) {
         uint32_t length = 0;
         std::memcpy(&length, frames.data(), kFrame);
-        if (length > frames.size() - kFrame) return plain_error("internal", "clickhouse sink: a row's frame is cut short (a bug)");
+        if (length > frames.size() - kFrame) {
+          return plain_error("internal", "clickhouse sink: a row's frame is cut short (a bug)");
+        }
         Pending& p = pending_[t];
-        if (p.rows == 0) p.since = Clock::now();
+        if (p.rows == 0) {
+          p.since = Clock::now();
+          started = true;
+          // Reserved whole, so that a growing batch is never copied; pages never written cost no memory.
+          p.bytes.reserve(std::min(kMaxBatchBytes + (size_t{1} << 20), options_.batch_rows * (size_t{length} + 64)));
+        }
         p.bytes.append(frames.substr(kFrame, length));
         ++p.rows;
+        pending_bytes_ += length;
         frames.remove_prefix(kFrame + length);
-        if (p.rows >= options_.batch_rows || p.bytes.size() >= kMaxBatchBytes) {
-          Batch b{t, std::move(p.bytes), p.rows};
-          p = Pending{};
-          // One batch waits for the sender at a time: this is where a slow server slows the run down.
-          cv_.wait(lk, [&] { return !handoff_ || !fatal_.empty(); });
-          if (!fatal_.empty()) return fatal_;
-          handoff_ = std::move(b);
-          cv_.notify_all();
+        if (p.rows >= options_.batch_rows || p.bytes.size() >= kMaxBatchBytes) hand_off(t, lk);
+        if (pending_bytes_ >= kMaxPendingBytes) {
+          auto largest = std::max_element(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+            return a.bytes.size() < b.bytes.size();
+          });
+          hand_off(static_cast<size_t>(largest - pending_.begin()), lk);
         }
       }
     }
+    if (started) cv_.notify_all();
+    if (!fatal_.empty()) return fatal_;
     return kOk;
+  }
+
+  // Moves table `t`'s pending rows to the sender. One batch waits for the sender at a time: this is where a
+  // slow server slows the run down.
+  void hand_off(size_t t, std::unique_lock<std::mutex>& lk) {
+    Batch b = take(t);
+    cv_.wait(lk, [&] { return !handoff_; });
+    handoff_ = std::move(b);
+    cv_.notify_all();
+  }
+
+  // Table `t`'s pending rows as a batch, leaving it empty. Under m_.
+  Batch take(size_t t) {
+    Batch b{t, std::move(pending_[t].bytes), pending_[t].rows};
+    pending_bytes_ -= b.bytes.size();
+    pending_[t] = Pending{};
+    return b;
   }
 
   Result<DeliveryReport> finish() override {
@@ -208,8 +239,7 @@ class ClickHouseSink final : public DatabaseSink {
         wake = std::min(wake, at);
       }
       if (due) {
-        Batch b{*due, std::move(pending_[*due].bytes), pending_[*due].rows};
-        pending_[*due] = Pending{};
+        Batch b = take(*due);
         lk.unlock();
         handle(std::move(b));
         lk.lock();
@@ -235,20 +265,21 @@ class ClickHouseSink final : public DatabaseSink {
       send = fatal_.empty() && !stopping_ && spool_->empty();
     }
     const std::string& table = tables_[b.table].name;
+    std::string_view format = format_name(url_.format);
     if (send) {
-      ClickHouseAnswer a = deliver(table, format_name(url_.format), b.bytes);
+      ClickHouseAnswer a = deliver(table, format, b.bytes);
       if (a.kind == Answer::kDone) {
         delivered_ += b.rows;
         backoff_ = kFirstBackoff;
         return;
       }
-      Result<SpoolEntry> spooled = spool_->put(table, format_name(url_.format), version_text(version_), b.rows, b.bytes);
+      Result<SpoolEntry> spooled = spool_->put(table, format, version_text(version_), b.rows, b.bytes);
       if (!spooled) return fail(spooled.errors());
       if (a.kind == Answer::kRefused) return fail(refused(a, *spooled));
       failed_attempt();
       return;
     }
-    Result<SpoolEntry> spooled = spool_->put(table, format_name(url_.format), version_text(version_), b.rows, b.bytes);
+    Result<SpoolEntry> spooled = spool_->put(table, format, version_text(version_), b.rows, b.bytes);
     if (!spooled) fail(spooled.errors());
   }
 
@@ -283,11 +314,27 @@ class ClickHouseSink final : public DatabaseSink {
     return a;
   }
 
+  // CREATE DATABASE, then CREATE TABLE for each table the database does not list yet (a statement per
+  // table: ClickHouse takes one per request).
   ClickHouseAnswer create_tables() {
     ClickHouseAnswer a = client_.execute(fmt::format("CREATE DATABASE IF NOT EXISTS {}", url_.database));
+    if (a.kind != Answer::kDone) a.message = fmt::format("CREATE DATABASE {}: {}", url_.database, a.message);
+    std::set<std::string, std::less<>> existing;
+    if (a.kind == Answer::kDone) {
+      a = client_.execute(fmt::format("SELECT name FROM system.tables WHERE database = '{}' FORMAT TabSeparated",
+                                      url_.database));
+      for (size_t start = 0; a.kind == Answer::kDone && start < a.body.size();) {
+        size_t end = std::min(a.body.find('\n', start), a.body.size());
+        existing.insert(a.body.substr(start, end - start));
+        start = end + 1;
+      }
+    }
     for (size_t i = 0; i < tables_.size() && a.kind == Answer::kDone; ++i) {
+      if (existing.count(tables_[i].name)) continue;
       a = client_.execute(schema::clickhouse_create(tables_[i], version_, url_.database));
-      if (a.kind != Answer::kDone) a.message = fmt::format("CREATE TABLE {}.{}: {}", url_.database, tables_[i].name, a.message);
+      if (a.kind != Answer::kDone) {
+        a.message = fmt::format("CREATE TABLE {}.{}: {}", url_.database, tables_[i].name, a.message);
+      }
     }
     if (a.kind == Answer::kMissingTable) a.kind = Answer::kRetry;  // a database dropped meanwhile
     tables_ready_ = a.kind == Answer::kDone;
@@ -345,6 +392,7 @@ class ClickHouseSink final : public DatabaseSink {
   std::mutex m_;
   std::condition_variable cv_;
   std::vector<Pending> pending_;
+  size_t pending_bytes_ = 0;  // of all pending_ together
   std::optional<Batch> handoff_;
   Diagnostics fatal_;  // the first error; the run stops, everything later goes to the spool unsent
   bool finishing_ = false;

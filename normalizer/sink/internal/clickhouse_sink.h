@@ -2,9 +2,10 @@
 //
 // Threads: encode() runs on the normalizer's workers; write() and finish() on the run's thread; one sender
 // thread of the sink's own owns the HTTP connection and the spool. write() appends each row to its table's
-// pending batch and hands a batch to the sender once it holds DatabaseOptions::batch_rows rows (or 64 MiB);
-// the sender also takes every batch older than flush_interval. Memory: at most the pending batches (one per
-// table), one batch handed over and one being sent; write() waits while the sender is busy.
+// pending batch and hands a batch to the sender once it holds DatabaseOptions::batch_rows rows or 32 MiB, and
+// the largest one whenever all pending batches together hold 128 MiB; the sender also takes every batch
+// whose first row is older than flush_interval. Memory: at most 128 MiB of pending rows, one batch handed
+// over and one being sent (each at most 32 MiB); write() waits while the sender is busy.
 //
 // The sender sends a batch as one `INSERT INTO db.table FORMAT f` (clickhouse_client.h says how answers
 // are read). A batch that is not accepted goes to the spool (spool.h) at once, and while the spool holds a
@@ -12,7 +13,10 @@
 // spool is sent oldest first, a file removed once the server answered 200; after a failure the next attempt
 // waits 50 ms, doubling up to 5 s (each failed attempt counts in DeliveryReport::retries). A batch the server
 // refuses (kRefused) stays in the spool and stops the run with an error naming its file: retrying cannot help,
-// and dropping it would lose rows.
+// and dropping it would lose rows. finish() first sends (or spools) every pending batch, then retries the
+// spool until finish_timeout has passed: the timeout bounds the retrying, not a first attempt, so finish()
+// may return later by the requests under way (a server that stops answering mid-request is given up after
+// 30 s without a byte, http_client.h).
 //
 // At least once: a batch whose answer was lost (the connection broke after the server inserted it) is sent
 // again and is then stored twice. Envelope.uid (column envelope_uid) tells the copies apart.

@@ -6,7 +6,8 @@
 // `.tmp-*` was never acknowledged and is removed by the next open()). The name says everything delivery and
 // accounting need without reading the file:
 //
-//   <seq>-<table>-<rows>-<format>-<version>.batch    00000000000000000042-openvpn_client_connected-2048-RowBinary-18.16.batch
+//   <seq>-<table>-<rows>-<format>-<version>.batch
+//   00000000000000000042-openvpn_peer_info-2048-RowBinary-18.16.batch
 //
 // seq, 20 digits, orders the batches (oldest first: the next seq is one more than the largest in the
 // directory); `version` is the ClickHouse version the rows were encoded for (schema::ClickHouseVersion).
