@@ -11,6 +11,8 @@
 #include <tao/pegtl.hpp>
 
 #include "common/diagnostic.h"
+#include "common/source_files.h"
+#include "ingest/utf8.h"
 #include "dsl/internal/peg.h"
 
 namespace strictlog::dsl::internal {
@@ -39,6 +41,13 @@ void parse_declarations(const SourceRef& source, std::initializer_list<std::stri
                         Diagnostics* errors) {
   namespace p = tao::pegtl;
   const std::string& text = source->text;
+  // Grammar and mapping files are UTF-8 text: a stray byte would otherwise reach an event's string field
+  // through a literal, which protobuf then cannot serialize (found by fuzz_grammar).
+  if (auto bad = check_encoding(text)) {
+    errors->push_back(Diagnostic{position_at(source, bad->offset), "encoding",
+                                 std::string(bad->what) + ": grammar and mapping files must be UTF-8 text", {}});
+    return;
+  }
   size_t byte = 0, line = 1, column = 1;
   while (byte < text.size()) {
     // Where the declaration begins, after blanks and comments.
