@@ -367,6 +367,14 @@ const BadCase kBad[] = {
      "g/t.grammar:2:30: expected a field type or pattern name after ':' [syntax-error]\n"
      "  rule r =        \"\xc3\xa9\" x:ipv4 \"\xc3\xbc\" ip:4;\n"
      "                                    ^\n"},
+    // Found by fuzz_grammar (tests/fuzz/regressions/fuzz_grammar/mapping-literal-invalid-utf8): a stray byte
+    // in a literal would reach an event's string field, which protobuf cannot serialize.
+    {"a file that is not UTF-8 text: the first bad byte, before any parsing",
+     "grammar g 1;\n"
+     "rule r = \"n\xd3ne\" example \"n\";\n",
+     "g/t.grammar:2:12: truncated UTF-8 sequence: grammar and mapping files must be UTF-8 text [encoding]\n"
+     "  rule r = \"n\xd3ne\" example \"n\";\n"
+     "             ^\n"},
 };
 
 TEST_CASE("parse errors: table of broken grammars and their exact diagnostics", "[dsl][parse]") {
