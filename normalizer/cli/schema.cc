@@ -124,13 +124,9 @@ Result<schema::ClickHouseVersion> parse_target(const TargetArgs& a) {
     if (!a.database.empty()) return plain_error("usage", "--database applies to --target clickhouse only");
     if (a.version_given) return plain_error("usage", "--clickhouse-version applies to --target clickhouse only");
   }
-  for (size_t i = 0; i < a.database.size(); ++i) {
-    char c = a.database[i];
-    bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-    if (!ok) {
-      return plain_error("usage",
-                         fmt::format("--database '{}' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)", a.database));
-    }
+  if (!a.database.empty() && !schema::is_sql_name(a.database)) {
+    return plain_error("usage",
+                       fmt::format("--database '{}' is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)", a.database));
   }
   return schema::ClickHouseVersion::parse(a.clickhouse_version);
 }

@@ -29,13 +29,6 @@ namespace {
 namespace pb = google::protobuf;
 using namespace strictlog;
 
-// An unquoted ClickHouse identifier, the only database names we qualify tables with.
-bool is_identifier(const std::string& s) {
-  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (s.empty() || !letter(s[0])) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
-}
-
 class ClickHouseGenerator : public pb::compiler::CodeGenerator {
  public:
   bool Generate(const pb::FileDescriptor* file, const std::string& parameter, pb::compiler::GeneratorContext* context,
@@ -62,7 +55,7 @@ class ClickHouseGenerator : public pb::compiler::CodeGenerator {
       version = parsed.value();
     }
     std::string database = params->count("database") != 0 ? params->at("database") : "";
-    if (!database.empty() && !is_identifier(database)) {
+    if (!database.empty() && !schema::is_sql_name(database)) {
       *error = fmt::format("database '{}' is not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*)", database);
       return false;
     }

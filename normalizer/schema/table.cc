@@ -5,7 +5,6 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include "strictlog/v1/event.pb.h"
@@ -21,13 +20,7 @@ using google::protobuf::FieldDescriptor;
 
 Diagnostic error(std::string message) { return plain_error("schema", std::move(message)); }
 
-bool is_identifier(const std::string& s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (char ch : s) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
-  }
-  return true;
-}
+
 
 ColumnType scalar_type(const FieldDescriptor* f) {
   switch (f->cpp_type()) {
@@ -160,6 +153,12 @@ void finish(Table& t, Diagnostics& errors) {
 
 }  // namespace
 
+bool is_sql_name(std::string_view name) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (name.empty() || !letter(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
+}
+
 const Column* Table::column(std::string_view wanted) const {
   for (const Column& c : columns) {
     if (c.name == wanted) return &c;
@@ -178,7 +177,7 @@ Result<std::vector<Table>> tables_of(const Descriptor* stored) {
     return error(fmt::format("{}: option (strictlog.v1.store) sets {} of table and table_per_oneof; exactly one is needed",
                              stored->full_name(), store.table().empty() ? "neither" : "both"));
   }
-  if (!store.table().empty() && !is_identifier(store.table())) {
+  if (!store.table().empty() && !is_sql_name(store.table())) {
     return error(fmt::format("{}: option (strictlog.v1.store) names table '{}', which is not a plain SQL name "
                              "([A-Za-z_][A-Za-z0-9_]*)", stored->full_name(), store.table()));
   }

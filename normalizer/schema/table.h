@@ -16,6 +16,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -73,6 +74,10 @@ struct Table {
 
   const Column* column(std::string_view name) const;
 };
+
+// A plain SQL name, `[A-Za-z_][A-Za-z0-9_]*`: what table names must be, and what the generators, the CLI and
+// the ClickHouse sink accept as a database name, since they write it into SQL unquoted.
+bool is_sql_name(std::string_view name);
 
 // The tables of one stored message (one with a `strictlog.v1.store` option): one, or one per oneof field.
 // Errors (a diagnostic each, all collected, positioned at nothing since descriptors carry no positions but

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "schema/table.h"
+
 namespace strictlog::sink_internal {
 
 namespace {
@@ -18,14 +20,6 @@ bool is_host_name(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
     if (!is_alnum(c) && c != '.' && c != '-') return false;
-  }
-  return true;
-}
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
-  for (char c : s) {
-    if (!is_alnum(c) && c != '_') return false;
   }
   return true;
 }
@@ -114,7 +108,7 @@ Result<ClickHouseUrl> parse_clickhouse_url(std::string_view url) {
   std::string_view query = query_start == std::string_view::npos ? std::string_view{} : rest.substr(query_start + 1);
   if (path.size() <= 1) return fail("no database (clickhouse://HOST:PORT/DB)");
   out.database = std::string(path.substr(1));
-  if (!is_identifier(out.database)) {
+  if (!schema::is_sql_name(out.database)) {
     return fail(fmt::format("database '{}' is not a name of letters, digits and '_' that starts with a letter or '_'",
                             out.database));
   }
