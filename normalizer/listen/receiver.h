@@ -38,6 +38,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,10 +50,13 @@
 namespace strictlog {
 
 struct ListenAddress {
-  enum class Protocol { kTcp, kUdp };
+  enum class Protocol { kTcp, kUdp, kTls };  // kTls: RFC 5425, syslog over TLS (octet-counted frames)
   Protocol protocol = Protocol::kTcp;
   std::string host = "127.0.0.1";  // an IP address, v4 or v6 (no names: the address bound must be the one meant)
   uint16_t port = 0;               // 0: any free port (tests), see Receiver::addresses()
+  // An open socket to use as it is instead of binding (systemd socket activation): bound, and listening for
+  // TCP and TLS. The receiver owns it from open() on. host and port are then read from the socket.
+  int fd = -1;
 };
 
 // `tcp://127.0.0.1:5514`, `udp://[::1]:514`.
@@ -80,7 +84,27 @@ struct ListenerStats {
   uint64_t connections_refused = 0;   // over max_connections
   uint64_t connections_idle_closed = 0;
   uint64_t connections_open = 0;
+  uint64_t tls_handshake_failures = 0;  // TLS: handshakes that failed, a refused client certificate included
+  uint64_t rate_limit_pauses = 0;       // TCP and TLS: times a connection's reading was paused by --rate-limit
+  uint64_t udp_lost_rate_limit = 0;     // UDP: datagrams dropped by --rate-limit (never accepted)
 };
+
+// Something an operator should hear about, reported on the network thread as it happens; the CLI logs it
+// (cli/internal/log.h). The set of kinds is closed: each is a documented log code. A hook must be quick and
+// must not call back into the receiver.
+struct ListenerEvent {
+  enum class Kind {
+    kTlsHandshakeFailed,  // detail: OpenSSL's reason, or `client certificate subject 'CN=x' is not allowed`
+    kConnectionRefused,   // over max_connections
+    kRateLimitBegins,     // a peer went over --rate-limit: TCP reading pauses, UDP datagrams are dropped
+    kRateLimitEnds,       // detail: how many were dropped or how long reading paused, for that peer
+  };
+  Kind kind;
+  std::string listener;  // to_string() of the listener
+  std::string peer;      // `127.0.0.1:40122`
+  std::string detail;
+};
+using ListenerEventHook = std::function<void(const ListenerEvent&)>;
 
 class Receiver {
  public:
