@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,7 @@ namespace strictlog::cli {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
+std::array<std::atomic<uint64_t>, static_cast<size_t>(LogCode::kCount)> g_records{};
 
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
@@ -41,6 +43,7 @@ std::string_view to_string(LogCode code) {
     case LogCode::kOutputPaused: return "output_paused";
     case LogCode::kOutputResumed: return "output_resumed";
     case LogCode::kFailed: return "failed";
+    case LogCode::kCount: break;
   }
   return "unknown";
 }
@@ -54,11 +57,17 @@ std::string_view to_string(LogLevel level) {
   return "unknown";
 }
 
+uint64_t log_records(LogCode code) {
+  auto i = static_cast<size_t>(code);
+  return i < g_records.size() ? g_records[i].load(std::memory_order_relaxed) : 0;
+}
+
 void set_log_format(LogFormat format) { g_format = format; }
 LogFormat log_format() { return g_format; }
 
 void log_event(std::string_view command, LogLevel level, LogCode code, std::string_view message,
                std::initializer_list<LogField> fields) {
+  if (auto i = static_cast<size_t>(code); i < g_records.size()) g_records[i].fetch_add(1, std::memory_order_relaxed);
   std::string record;
   if (g_format == LogFormat::kText) {
     record = fmt::format("strictlog {}: {}\n", command, message);

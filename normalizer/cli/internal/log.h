@@ -9,6 +9,7 @@
 // Thread-safe: records are written whole (one fputs per record).
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ enum class LogCode {
   kOutputPaused,        // an output cannot be written (disk full): reading paused
   kOutputResumed,
   kFailed,              // serve cannot go on and stops
+  kCount,               // not a code: the number of codes (keep it last)
 };
 
 // The code's name in logs and docs: `tls_handshake_failed`.
@@ -43,6 +45,10 @@ struct LogField {
   std::string_view key;  // a constant, snake_case
   std::string value;
 };
+
+// How many records of `code` were written since the process started (the metric
+// strictlog_log_records_total{code=...}). Thread-safe.
+uint64_t log_records(LogCode code);
 
 // Process-wide; set once, before serve starts its threads.
 void set_log_format(LogFormat format);
