@@ -64,7 +64,7 @@ std::string exchange(const ListenAddress& address, std::string_view request) {
 TEST_CASE("GET /metrics answers the rendered text as Prometheus text 0.0.4", "[metrics]") {
   auto r = start_endpoint();
   CHECK(exchange(r->address, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") ==
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 34\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 35\r\n"
         "Connection: close\r\nCache-Control: no-store\r\n\r\n"
         "# HELP up Up.\n# TYPE up gauge\nup 1\n");
   // Each scrape renders anew; a query string is ignored.
@@ -76,7 +76,7 @@ TEST_CASE("GET /metrics answers the rendered text as Prometheus text 0.0.4", "[m
 TEST_CASE("HEAD gets the head only and other paths and methods are refused", "[metrics]") {
   auto r = start_endpoint();
   CHECK(exchange(r->address, "HEAD /metrics HTTP/1.1\r\n\r\n") ==
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 34\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 35\r\n"
         "Connection: close\r\nCache-Control: no-store\r\n\r\n");
   CHECK(exchange(r->address, "GET / HTTP/1.1\r\n\r\n") ==
         "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 39\r\n"
