@@ -22,7 +22,9 @@ std::optional<uint16_t> parse_port(std::string_view text) {
 }  // namespace
 
 std::string to_string(const ListenAddress& address) {
-  std::string_view scheme = address.protocol == ListenAddress::Protocol::kTcp ? "tcp" : "udp";
+  std::string_view scheme = address.protocol == ListenAddress::Protocol::kTcp   ? "tcp"
+                            : address.protocol == ListenAddress::Protocol::kTls ? "tls"
+                                                                                : "udp";
   if (address.host.find(':') != std::string::npos) return fmt::format("{}://[{}]:{}", scheme, address.host, address.port);
   return fmt::format("{}://{}:{}", scheme, address.host, address.port);
 }

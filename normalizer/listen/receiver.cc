@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -9,8 +10,10 @@
 #include <thread>
 
 #include "listen/internal/context.h"
-#include "listen/internal/tcp_connection.h"
+#include "listen/internal/inherited_socket.h"
+#include "listen/internal/connection.h"
 #include "listen/internal/tcp_listener.h"
+#include "listen/internal/tls_server.h"
 #include "listen/internal/udp_listener.h"
 
 namespace strictlog {
@@ -49,6 +52,7 @@ struct Receiver::Impl {
     cx.drain_deadline = std::chrono::steady_clock::now() + cx.limits.drain_timeout;
     for (auto& listener : tcp) listener->stop();
     for (auto& listener : udp) listener->stop();
+    cx.limiter.stop();  // ends the episodes; the drain reads at full speed
     for (const auto& connection : cx.connections) connection->drain();
     cx.end_if_drained();
   }
@@ -62,7 +66,7 @@ struct Receiver::Impl {
     }
     begin_shutdown();
     cx.paused.clear();
-    std::vector<std::shared_ptr<listen_internal::TcpConnection>> open(cx.connections.begin(), cx.connections.end());
+    std::vector<std::shared_ptr<listen_internal::Connection>> open(cx.connections.begin(), cx.connections.end());
     for (const auto& connection : open) connection->abandon();
     cx.end_if_drained();
   }
@@ -70,6 +74,7 @@ struct Receiver::Impl {
   listen_internal::Context cx;  // first: its io_context outlives every socket below
   std::vector<std::unique_ptr<ListenerSlot>> slots;  // per address, in the order given
   std::vector<ListenAddress> bound;
+  std::unique_ptr<listen_internal::TlsServer> tls;  // with a TLS listener; before the listeners that use it
   std::vector<std::unique_ptr<TcpListener>> tcp;
   std::vector<std::unique_ptr<UdpListener>> udp;
   std::shared_ptr<Waker> waker = std::make_shared<Waker>();
@@ -81,16 +86,32 @@ struct Receiver::Impl {
 };
 
 Result<std::unique_ptr<Receiver>> Receiver::open(const std::vector<ListenAddress>& addresses, ReceiverLimits limits,
-                                                 MessageQueue& queue) {
+                                                 MessageQueue& queue, const TlsSettings& tls) {
   auto impl = std::make_unique<Impl>(queue, limits);
   Diagnostics errors;
+  for (const ListenAddress& address : addresses) {
+    if (address.protocol != ListenAddress::Protocol::kTls) continue;
+    auto loaded = listen_internal::TlsServer::load(tls);
+    if (!loaded) errors = loaded.errors();
+    if (loaded) impl->tls = std::move(*loaded);
+    break;
+  }
   for (const ListenAddress& address : addresses) {
     auto& slot = *impl->slots.emplace_back(std::make_unique<ListenerSlot>());
     std::error_code ec;
     ListenAddress bound = address;
-    if (address.protocol == ListenAddress::Protocol::kTcp) {
+    if (address.fd >= 0) {  // checked first, to say exactly what is wrong with it
+      if (std::string problem = inherited_socket_problem(address.fd, address.protocol); !problem.empty()) {
+        ::close(address.fd);
+        errors.push_back(
+            plain_error("bad-socket", fmt::format("{}: it {}", listen_internal::adopting(address), problem)));
+        continue;
+      }
+    }
+    if (address.protocol != ListenAddress::Protocol::kUdp) {
       if (auto listener = TcpListener::open(impl->cx, slot, address, ec)) {
         bound = listener->bound();
+        if (address.protocol == ListenAddress::Protocol::kTls && impl->tls) listener->serve_tls(*impl->tls);
         impl->tcp.push_back(std::move(listener));
       }
     } else if (auto listener = UdpListener::open(impl->cx, slot, address, ec)) {
@@ -98,8 +119,9 @@ Result<std::unique_ptr<Receiver>> Receiver::open(const std::vector<ListenAddress
       impl->udp.push_back(std::move(listener));
     }
     if (ec) {
-      errors.push_back(
-          plain_error("bind-failed", fmt::format("cannot listen on {}: {}", to_string(address), ec.message())));
+      std::string what =
+          address.fd >= 0 ? listen_internal::adopting(address) : "cannot listen on " + to_string(address);
+      errors.push_back(plain_error("bind-failed", fmt::format("{}: {}", what, ec.message())));
     }
     slot.update([&](ListenerStats& s) { s.address = to_string(bound); });
     impl->bound.push_back(std::move(bound));
@@ -122,6 +144,8 @@ Receiver::~Receiver() {
 
 std::vector<ListenAddress> Receiver::addresses() const { return impl_->bound; }
 
+void Receiver::set_event_hook(ListenerEventHook hook) { impl_->cx.hook = std::move(hook); }
+
 Status Receiver::start() {
   std::lock_guard lock(impl_->thread_mutex);
   if (impl_->started) return kOk;
@@ -131,6 +155,7 @@ Status Receiver::start() {
                 .count());
   for (auto& listener : impl_->tcp) listener->start();
   for (auto& listener : impl_->udp) listener->start();
+  impl_->cx.limiter.start();
   // Threads inherit the mask of the thread that starts them: signals go to the main thread, as in
   // pipeline/parallel.cc. Faults stay deliverable.
   sigset_t blocked, previous;

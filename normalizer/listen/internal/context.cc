@@ -4,13 +4,13 @@
 
 #include <chrono>
 
-#include "listen/internal/tcp_connection.h"
+#include "listen/internal/connection.h"
 
 namespace strictlog::listen_internal {
 
 void Context::resume_paused() {
   while (!paused.empty()) {
-    std::shared_ptr<TcpConnection> connection = paused.front();
+    std::shared_ptr<Connection> connection = paused.front();
     paused.pop_front();  // first: resume() may end the connection
     if (!connection->resume()) {
       paused.push_front(std::move(connection));  // refused again: the next pop brings on_space back

@@ -1,16 +1,32 @@
 #include "listen/internal/tcp_listener.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <utility>
 
-#include "listen/internal/tcp_connection.h"
+#include "listen/internal/inherited_socket.h"
+#include "listen/internal/connection.h"
+#include "listen/internal/tls_connection.h"
 
 namespace strictlog::listen_internal {
 
 std::unique_ptr<TcpListener> TcpListener::open(Context& cx, ListenerSlot& slot, const ListenAddress& address,
                                                std::error_code& ec) {
+  if (address.fd >= 0) {
+    // Inherited (systemd socket activation): listening already, its options the service manager's.
+    asio::ip::tcp::acceptor acceptor(cx.io);
+    asio::ip::tcp protocol = inherited_tcp_protocol(address.fd, ec);
+    if (!ec) acceptor.assign(protocol, address.fd, ec);
+    if (ec) {
+      ::close(address.fd);  // not adopted, but owned all the same (listen/receiver.h)
+      return nullptr;
+    }
+    ListenAddress bound = inherited_bound(address, acceptor, ec);
+    if (ec) return nullptr;
+    return std::unique_ptr<TcpListener>(new TcpListener(cx, slot, std::move(acceptor), std::move(bound)));
+  }
   asio::ip::address ip = asio::ip::make_address(address.host, ec);
   if (ec) return nullptr;
   asio::ip::tcp::endpoint endpoint(ip, address.port);
@@ -83,14 +99,24 @@ void TcpListener::take(asio::ip::tcp::socket socket) {
   }
   if (cx_.connections.size() >= cx_.limits.max_connections) {
     slot_.update([](ListenerStats& s) { ++s.connections_refused; });  // first: counted once the peer sees it
+    asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
+    std::string who = ec ? "" : peer_name(peer.address(), peer.port());
     socket.close(ec);
+    cx_.report(ListenerEvent{ListenerEvent::Kind::kConnectionRefused, name_, std::move(who),
+                             fmt::format("the maximum of {} open connections is reached", cx_.limits.max_connections)});
     return;
   }
   asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // gone already (reset before it was accepted): nothing was received
   InputSource input{name_, peer_name(peer.address(), peer.port()),
                     fmt::format("{}.{}", cx_.start, ++cx_.connections_started), unix_seconds(), false};
-  auto connection = std::make_shared<TcpConnection>(cx_, slot_, std::move(socket), std::move(input));
+  std::shared_ptr<Connection> connection;
+  if (tls_ != nullptr) {
+    connection =
+        std::make_shared<TlsConnection>(cx_, slot_, *tls_, std::move(socket), std::move(input), peer.address());
+  } else {
+    connection = std::make_shared<TcpConnection>(cx_, slot_, std::move(socket), std::move(input), peer.address());
+  }
   cx_.connections.insert(connection);
   slot_.update([](ListenerStats& s) {
     ++s.connections_accepted;

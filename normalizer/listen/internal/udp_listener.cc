@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 #include <linux/sock_diag.h>  // SK_MEMINFO_DROPS
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <utility>
+
+#include "listen/internal/inherited_socket.h"
 
 namespace strictlog::listen_internal {
 namespace {
@@ -25,6 +29,21 @@ uint32_t kernel_drop_count(int fd) {
   if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo, &size) != 0 || size <= SK_MEMINFO_DROPS * sizeof(uint32_t))
     return 0;
   return meminfo[SK_MEMINFO_DROPS];
+}
+
+// The sender's IP address; none for another family (not expected on an IP socket).
+std::optional<asio::ip::address> peer_address(const sockaddr_storage& peer) {
+  if (peer.ss_family == AF_INET) {
+    asio::ip::address_v4::bytes_type bytes;
+    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, bytes.size());
+    return asio::ip::address_v4(bytes);
+  }
+  if (peer.ss_family == AF_INET6) {
+    asio::ip::address_v6::bytes_type bytes;
+    std::memcpy(bytes.data(), &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, bytes.size());
+    return asio::ip::address_v6(bytes);
+  }
+  return std::nullopt;
 }
 
 std::string peer_text(const sockaddr_storage& peer) {
@@ -47,12 +66,23 @@ std::string peer_text(const sockaddr_storage& peer) {
 
 std::unique_ptr<UdpListener> UdpListener::open(Context& cx, ListenerSlot& slot, const ListenAddress& address,
                                                std::error_code& ec) {
-  asio::ip::address ip = asio::ip::make_address(address.host, ec);
-  if (ec) return nullptr;
-  asio::ip::udp::endpoint endpoint(ip, address.port);
   asio::ip::udp::socket socket(cx.io);
-  socket.open(endpoint.protocol(), ec);
-  if (ec) return nullptr;
+  asio::ip::udp::endpoint endpoint;
+  if (address.fd >= 0) {
+    // Inherited (systemd socket activation): bound already; the options below are set on it all the same.
+    asio::ip::udp protocol = inherited_udp_protocol(address.fd, ec);
+    if (!ec) socket.assign(protocol, address.fd, ec);
+    if (ec) {
+      ::close(address.fd);  // not adopted, but owned all the same (listen/receiver.h)
+      return nullptr;
+    }
+  } else {
+    asio::ip::address ip = asio::ip::make_address(address.host, ec);
+    if (ec) return nullptr;
+    endpoint = asio::ip::udp::endpoint(ip, address.port);
+    socket.open(endpoint.protocol(), ec);
+    if (ec) return nullptr;
+  }
   int on = 1;
   if (setsockopt(socket.native_handle(), SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on)) != 0) {
     ec = std::error_code(errno, std::system_category());
@@ -61,6 +91,11 @@ std::unique_ptr<UdpListener> UdpListener::open(Context& cx, ListenerSlot& slot, 
   if (cx.limits.udp_receive_buffer != 0) {
     socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(cx.limits.udp_receive_buffer)), ec);
     if (ec) return nullptr;
+  }
+  if (address.fd >= 0) {
+    ListenAddress bound = inherited_bound(address, socket, ec);
+    if (ec) return nullptr;
+    return std::unique_ptr<UdpListener>(new UdpListener(cx, slot, std::move(socket), std::move(bound)));
   }
   socket.bind(endpoint, ec);
   if (ec) return nullptr;
@@ -98,6 +133,8 @@ bool UdpListener::receive(size_t limit) {
   if (connection_.empty()) connection_ = fmt::format("{}.0", cx_.start);
   ReceivedBatch batch;
   uint64_t bytes = 0;
+  uint64_t rate_limited = 0;
+  auto now = std::chrono::steady_clock::now();
   bool empty = false;
   for (size_t i = 0; i < limit; ++i) {
     sockaddr_storage peer{};
@@ -135,6 +172,16 @@ bool UdpListener::receive(size_t limit) {
         length -= 1;
       }
     }
+    if (cx_.limiter.enabled()) {
+      auto from = peer_address(peer);
+      if (from && !cx_.limiter.admit(*cx_.limiter.peer(*from, now), name_, now)) {
+        ++rate_limited;  // read, numbered and counted in bytes, like a datagram the full queue refuses
+        ++number_;
+        offset_ += real;
+        bytes += real;
+        continue;
+      }
+    }
     size_t kept = std::min({length, have, cx_.limits.max_message});
     std::shared_ptr<const InputSource> input = input_for(peer, msg.msg_namelen);
     if (batch.inputs.empty() || batch.inputs.back() != input) batch.inputs.push_back(std::move(input));
@@ -156,6 +203,7 @@ bool UdpListener::receive(size_t limit) {
   bool pushed = messages != 0 && cx_.queue.try_push(&batch);
   slot_.update([&](ListenerStats& s) {
     s.bytes += bytes;
+    s.udp_lost_rate_limit += rate_limited;
     (pushed ? s.messages : s.udp_lost_queue) += messages;  // never waited for: UDP cannot slow a sender
     s.udp_lost_kernel = kernel_drops_;
   });

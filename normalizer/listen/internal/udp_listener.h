@@ -1,5 +1,6 @@
 // One UDP socket (RFC 5426): one message per datagram, read with recvmsg(2) so that the kernel's drop count
-// (SO_RXQ_OVFL, SO_MEMINFO) can be read, which Asio does not expose. Internal to listen/.
+// (SO_RXQ_OVFL, SO_MEMINFO) can be read, which Asio does not expose. With the rate limit on, a datagram whose
+// peer has no token left is dropped as it is read (udp_lost_rate_limit). Internal to listen/.
 #pragma once
 
 #include <asio.hpp>
@@ -18,8 +19,9 @@ namespace strictlog::listen_internal {
 
 class UdpListener {
  public:
-  // Binds, with SO_RXQ_OVFL and, when limits.udp_receive_buffer is set, SO_RCVBUF. The kernel queues
-  // datagrams from here on, before start(). Error: why not.
+  // Binds, or adopts address.fd (which inherited_socket_problem() found bound), with SO_RXQ_OVFL and, when
+  // limits.udp_receive_buffer is set, SO_RCVBUF. The kernel queues datagrams from here on, before start().
+  // Error: why not.
   static std::unique_ptr<UdpListener> open(Context& cx, ListenerSlot& slot, const ListenAddress& address,
                                            std::error_code& ec);
 
