@@ -1,5 +1,5 @@
 // `strictlog serve` when things go wrong or change under it, through the built binary: a full disk (RLIMIT_FSIZE)
-// in the middle of a stream, rotation by time and by SIGHUP, the --config file and its mistakes, UDP losses that
+// in the middle of a stream, rotation by time and by SIGUSR1, the --config file and its mistakes, UDP losses that
 // must still add up, a connection over --max-connections, a stream output that cannot be rotated, and a grammar
 // that does not load. The happy paths are serve_test.cc.
 #include <catch2/catch.hpp>
@@ -277,12 +277,12 @@ TEST_CASE("serve --rotate-seconds 1 publishes a segment by age and names every s
   CHECK(hidden_entries(box).empty());
 }
 
-// SIGHUP publishes the segment at once and serve goes on. --rotate-seconds 3600 enables rotation without
+// SIGUSR1 publishes the segment at once and serve goes on. --rotate-seconds 3600 enables rotation without
 // rotating by itself during the test. Each burst is 50 messages (about 5 KiB) in one write(2), so serve reads it
 // in one read, one batch on its queue; the connection is closed (wait_connections_closed) only after that batch
 // was queued, and serve flushes every batch it took before it rotates: so the first segment holds exactly the
 // first burst.
-TEST_CASE("serve rotates on SIGHUP and goes on receiving", "[cli]") {
+TEST_CASE("serve rotates on SIGUSR1 and goes on receiving", "[cli]") {
   Sandbox box;
   write_template(box);
   Serve serve = start_serve(box, mini({"--tcp", "127.0.0.1:0", "--format", "pb", "--out", "events.pb", "--quarantine",
@@ -291,7 +291,7 @@ TEST_CASE("serve rotates on SIGHUP and goes on receiving", "[cli]") {
   INFO(burst1.err);
   REQUIRE(burst1.status == 0);
   wait_connections_closed(serve.port(0));
-  serve.process.signal(SIGHUP);
+  serve.process.signal(SIGUSR1);
   wait_segments(box, 1);
   Run burst2 = send_tcp(box, serve.port(0), 50, 50);
   INFO(burst2.err);
@@ -302,7 +302,8 @@ TEST_CASE("serve rotates on SIGHUP and goes on receiving", "[cli]") {
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("\n  accepted 100 == events 90 + dropped_by_rule 0 + quarantined 10: ok\n") != std::string::npos);
-  CHECK(r.err.find("strictlog serve: signal 1 (") == std::string::npos);  // SIGHUP is no stop signal
+  CHECK(r.err.find("strictlog serve: signal 10 (") == std::string::npos);  // SIGUSR1 is no stop signal
+  CHECK(r.err.find("reload") == std::string::npos);                           // nor a reload
 
   const std::vector<std::string> events = segments(box, "events", ".pb");
   const std::vector<std::string> quarantine = segments(box, "events.quarantine", ".jsonl");

@@ -64,19 +64,31 @@ int interrupted(std::string_view command, int sig, const Counters& counts) {
 void print_summary(std::string_view command, const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
                    const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to,
                    std::string_view input_kind) {
+  // Only the rules that took lines: a rule set with several versions of several sources has hundreds.
+  std::vector<SummaryRule> counts;
+  for (size_t g = 0; g < rules.grammars.size(); ++g) {
+    const auto& grammar = rules.grammars[g];
+    for (size_t r = 0; r < grammar.rules.size(); ++r) {
+      if (c.lines_by_rule[g][r] == 0) continue;
+      const CompiledRule& rule = grammar.rules[r];
+      counts.push_back({rule_ref(grammar, rule), rule.drop, c.lines_by_rule[g][r]});
+    }
+  }
+  print_summary(command, counts, c, seconds, inputs, events_to, quarantine_to, dropped_to, input_kind);
+}
+
+void print_summary(std::string_view command, const std::vector<SummaryRule>& rules, const Counters& c, double seconds,
+                   size_t inputs, const std::string& events_to, const std::string& quarantine_to,
+                   const std::string& dropped_to, std::string_view input_kind) {
   std::string s = fmt::format("strictlog {}: {} line{} from {} {}{} in {:.3f} s ({:.0f} lines/s)\n",
                               command, c.lines_in, c.lines_in == 1 ? "" : "s", inputs, input_kind,
                               inputs == 1 ? "" : "s", seconds,
                               seconds > 0 ? static_cast<double>(c.lines_in) / seconds : 0.0);
   s += fmt::format("  events          {:>10}\n", c.events);
-  // Only the rules that took lines: a rule set with several versions of several sources has hundreds.
   auto per_rule = [&](bool drop) {
-    for (size_t g = 0; g < rules.grammars.size(); ++g) {
-      const auto& grammar = rules.grammars[g];
-      for (size_t r = 0; r < grammar.rules.size(); ++r) {
-        if (grammar.rules[r].drop != drop || c.lines_by_rule[g][r] == 0) continue;
-        s += fmt::format("    {:<48} {:>10}\n", rule_ref(grammar, grammar.rules[r]), c.lines_by_rule[g][r]);
-      }
+    for (const SummaryRule& r : rules) {
+      if (r.drop != drop || r.lines == 0) continue;
+      s += fmt::format("    {:<48} {:>10}\n", r.ref, r.lines);
     }
   };
   per_rule(false);

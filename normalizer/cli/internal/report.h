@@ -2,8 +2,10 @@
 // records.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/diagnostic.h"
 #include "pipeline/counters.h"
@@ -33,5 +35,19 @@ int interrupted(std::string_view command, int sig, const Counters& counts);
 void print_summary(std::string_view command, const RuleSet& rules, const Counters& c, double seconds, size_t inputs,
                    const std::string& events_to, const std::string& quarantine_to, const std::string& dropped_to,
                    std::string_view input_kind = "input");
+
+// One line of a summary's per-rule counts: `openvpn/2.6/tls_handshake_failed`, a drop rule or not, its lines.
+struct SummaryRule {
+  std::string ref;
+  bool drop = false;
+  uint64_t lines = 0;
+};
+
+// The same summary from counts by name (serve sums them over the rule sets a run used, since a reload
+// renumbers rules): `rules` in the order to print; rules without lines are left out; `c.lines_by_rule` is
+// not read.
+void print_summary(std::string_view command, const std::vector<SummaryRule>& rules, const Counters& c, double seconds,
+                   size_t inputs, const std::string& events_to, const std::string& quarantine_to,
+                   const std::string& dropped_to, std::string_view input_kind = "input");
 
 }  // namespace strictlog::cli

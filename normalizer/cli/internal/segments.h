@@ -8,8 +8,8 @@
 // `events.quarantine.20261122T231500Z.000001.jsonl`. A segment's files are published together (a file
 // without records is empty, so that the set is always whole), when the segment reaches the size (bytes
 // written to all its files; checked after each batch the pipeline writes, so a segment ends at most one
-// batch, 2,048 messages or about 1 MiB, past it), when it is older than the time, on SIGHUP (logrotate's
-// signal), and when serve stops; until then they are hidden temporary files. A segment with
+// batch, 2,048 messages or about 1 MiB, past it), when it is older than the time, on SIGUSR1 (SIGHUP
+// reloads the rules), and when serve stops; until then they are hidden temporary files. A segment with
 // no record is not published: a quiet hour leaves no empty file. A name already taken (a restart within
 // the same second) takes the next number: a published file is never replaced.
 //
@@ -51,7 +51,7 @@ class SegmentedOutputs {
   // and no publication failed. Then finish() can still publish it.
   bool whole() const { return current_ != nullptr && !broken_; }
   // Rotates if the segment reached its size or is older than the policy's age; `force`: rotates now
-  // (SIGHUP). No-op without rotation or for a segment without records.
+  // (SIGUSR1). No-op without rotation or for a segment without records.
   Status rotate(bool force);
   // Publishes the last segment (without rotation: always, so the outputs exist even when empty).
   Status finish();
