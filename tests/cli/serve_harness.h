@@ -68,6 +68,9 @@ class Child {
     return reaped(wstatus);
   }
 
+  // The process id while it runs (for /proc/PID); -1 once reaped.
+  pid_t pid() const { return pid_; }
+
   // The child's result if it has exited, without waiting.
   std::optional<Run> poll() {
     REQUIRE(pid_ > 0);
