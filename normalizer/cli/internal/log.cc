@@ -43,6 +43,8 @@ std::string_view to_string(LogCode code) {
     case LogCode::kOutputPaused: return "output_paused";
     case LogCode::kOutputResumed: return "output_resumed";
     case LogCode::kFailed: return "failed";
+    case LogCode::kPrivilegesDropped: return "privileges_dropped";
+    case LogCode::kNotifyFailed: return "notify_failed";
     case LogCode::kCount: break;
   }
   return "unknown";

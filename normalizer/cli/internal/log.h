@@ -34,6 +34,8 @@ enum class LogCode {
   kOutputPaused,        // an output cannot be written (disk full): reading paused
   kOutputResumed,
   kFailed,              // serve cannot go on and stops
+  kPrivilegesDropped,   // --user: serve runs as that user from now on
+  kNotifyFailed,        // systemd (NOTIFY_SOCKET) could not be told serve's state
   kCount,               // not a code: the number of codes (keep it last)
 };
 
