@@ -81,14 +81,14 @@ size_t FrameDecoder::push_octets(std::string_view in, size_t i) {
       size_t avail = in.size() - i;
       if (need_ == count_ && avail >= need_) {
         // The whole message lies in this push: hand it over without a copy.
-        emit(in.substr(i, need_), pos_, count_, std::nullopt);
+        emit_counted(in.substr(i, need_), pos_);
       } else {
         size_t take = static_cast<size_t>(std::min<uint64_t>(avail, need_));
         append(in.substr(i, take));
         need_ -= take;
         pos_ += take;
         if (need_ > 0) return i + take;
-        emit(buf_, pos_ - count_, count_, std::nullopt);
+        emit_counted(buf_, pos_ - count_);
         buf_.clear();
         i += take;
         state_ = State::kCount;
@@ -205,6 +205,12 @@ void FrameDecoder::finish() {
   }
   state_ = State::kFinished;
   std::string().swap(buf_);
+}
+
+void FrameDecoder::emit_counted(std::string_view msg, uint64_t offset) {
+  size_t trailer = 0;
+  if (!msg.empty() && msg.back() == '\n') trailer = msg.size() >= 2 && msg[msg.size() - 2] == '\r' ? 2 : 1;
+  emit(msg.substr(0, msg.size() - trailer), offset, msg.size() - trailer, std::nullopt);
 }
 
 void FrameDecoder::emit(std::string_view bytes, uint64_t offset, uint64_t length,

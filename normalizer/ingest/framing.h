@@ -7,7 +7,10 @@
 //     its LF it is not a trailer). An empty frame (two LFs in a row) is a frame.
 // Deviations: §3.4.2 mentions NUL as a trailer some senders use; it is not one here (a NUL stays in the frame,
 // and the encoding check quarantines it). Octet counting allows nothing between frames: an LF after MSG, as
-// some senders add, is a framing error.
+// some senders add, is a framing error. An LF that ends MSG itself (CR LF too) is a trailer and not part of
+// the frame: rsyslog's RSYSLOG_SyslogProtocol23Format and syslog-ng's syslog() destination both end MSG with
+// one, and both daemons drop it on reception (rsyslog: parser.dropTrailingLFOnReception, on by default); the
+// UDP listener drops it from a datagram the same way.
 //
 // Frames go to the sink given at construction, in stream order, during push() or finish(). Feeding the stream
 // in any split (byte by byte, one read(2) at a time, all at once) gives the same frames. Every byte of the
@@ -121,6 +124,7 @@ class FrameDecoder {
   void fail(FramingErrorKind kind, std::string detail);
   void emit(std::string_view bytes, uint64_t offset, uint64_t length, std::optional<FramingErrorKind> kind);
   void emit_line(std::string_view raw, uint64_t raw_length, bool cr_trailer);
+  void emit_counted(std::string_view msg, uint64_t offset);
   void append(std::string_view bytes);
 
   Sink sink_;

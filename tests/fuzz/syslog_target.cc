@@ -81,10 +81,19 @@ Violation check_accounting(std::string_view stream, size_t max, Framing framing,
     }
     if (f.kind == FramingErrorKind::kFrameTooLong) return where + ": frame-too-long on an octet-counted connection";
     if (!f.kind) {
-      std::string header = std::to_string(f.length) + " ";
-      if (f.offset != end + header.size() || stream.substr(end, header.size()) != header) {
+      // MSG-LEN counts the frame and its trailer: the LF or CR LF that ended MSG (ingest/framing.h), never
+      // part of the frame.
+      std::string_view header = f.offset > end ? stream.substr(end, f.offset - end) : std::string_view();
+      uint64_t count = header.size() >= 2 && header.back() == ' ' ? count_of(header.substr(0, header.size() - 1)) : 0;
+      std::string_view trailer = count >= f.length ? stream.substr(f.offset + f.length, count - f.length) : "";
+      if (count < f.length || (trailer != "" && trailer != "\n" && trailer != "\r\n") ||
+          trailer.size() != count - f.length) {
         return where + ": not preceded by its count";
       }
+      if (trailer.empty() && !f.bytes.empty() && f.bytes.back() == '\n') return where + ": ends with its trailer";
+      if (trailer == "\n" && !f.bytes.empty() && f.bytes.back() == '\r') return where + ": ends with the CR of CR LF";
+      end = f.offset + count;
+      continue;
     } else if (*f.kind == FramingErrorKind::kTruncated && f.offset != end) {
       std::string_view header = stream.substr(end, f.offset - end);
       if (header.size() < 2 || header.back() != ' ' || count_of(header.substr(0, header.size() - 1)) <= f.length) {
