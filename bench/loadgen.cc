@@ -3,6 +3,7 @@
 //
 //   strictlog-loadgen --tcp 127.0.0.1:5514 --messages 1000000 --connections 4 [--framing octet|lf]
 //   strictlog-loadgen --udp 127.0.0.1:5514 --messages 1000 --rate 5000
+//   strictlog-loadgen --tcp 127.0.0.1:6514 --tls --ca ca.pem --server-name server.example.org [--cert c.pem --key c.key]
 //
 // Messages: message `seq` (--first .. --first+N-1, by default 0..N-1) is line `seq mod L` of the --template
 // file (L lines), every `{seq}` in it replaced by the decimal seq; so a template of 999 matching lines and one
@@ -13,6 +14,11 @@
 // Connections: connection c (0..K-1) sends the contiguous range --first + [c*N/K, (c+1)*N/K) in increasing
 // order. TCP frames are RFC 6587 octet counting (`MSG-LEN SP MSG`, §3.4.1) or LF-terminated (§3.4.2), batched
 // into writes of about kWriteBytes; a connection that sent its share shuts down its sending side and closes.
+// With --tls, each TCP connection is TLS (RFC 5425, OpenSSL, TLS 1.2 at least): the handshake is done on every
+// connection before the first message is sent (and before the clock starts), the server's certificate checked
+// against --ca (and --server-name, also sent as SNI) when given, a client certificate shown with --cert/--key;
+// the frames go into TLS records of up to 16 KiB, written kWriteBytes at a time, and a connection ends with
+// close_notify. RFC 5425 §4.3 asks for octet counting, the default.
 // UDP sends one datagram per message (RFC 5426 §3.1), no trailer, batched with sendmmsg(2); a connected
 // socket, so that an ICMP port unreachable surfaces as ECONNREFUSED. All K connections are opened before the
 // first byte is sent.
@@ -47,6 +53,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 namespace {
 
@@ -84,6 +92,8 @@ struct Options {
   double rate = 0;  // messages per second over all connections; 0: as fast as possible
   double timeout = 120;
   double connect_timeout = 5;
+  bool tls = false;
+  std::string ca, cert, key, server_name;
 };
 
 struct Target {
@@ -217,6 +227,7 @@ Connected connect_to(const Target& target, Clock::time_point deadline) {
 
 struct Sender {
   int fd = -1;
+  SSL* ssl = nullptr;  // --tls: the connection's TLS session over fd
   uint64_t first = 0, end = 0;  // the seq range [first, end)
   uint64_t sent = 0;            // messages handed to the kernel
   uint64_t bytes = 0;
@@ -281,6 +292,109 @@ bool send_datagrams(int fd, const std::string& data, const std::vector<size_t>& 
   return true;
 }
 
+// The last OpenSSL error of this thread as text, or `what` when the queue is empty.
+std::string ssl_error(const char* what) {
+  unsigned long e = ERR_get_error();
+  if (e == 0) return what;
+  char text[256];
+  ERR_error_string_n(e, text, sizeof text);
+  ERR_clear_error();
+  return fmt::format("{}: {}", what, text);
+}
+
+// Waits for what a non-blocking OpenSSL call that returned `rc` wants (WANT_READ or WANT_WRITE); false (and
+// `error` set) on any other outcome, a timeout or a poll error.
+bool wait_tls(SSL* ssl, int rc, Clock::time_point deadline, const char* what, std::string* error) {
+  int e = SSL_get_error(ssl, rc);
+  if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+    *error = e == SSL_ERROR_SYSCALL && errno != 0 ? fmt::format("{}: {}", what, std::strerror(errno))
+                                                  : ssl_error(what);
+    return false;
+  }
+  pollfd p{SSL_get_fd(ssl), static_cast<short>(e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT), 0};
+  int ready;
+  while ((ready = ::poll(&p, 1, remaining_ms(deadline))) < 0 && errno == EINTR) {
+  }
+  if (ready == 0) *error = fmt::format("{}: timed out", what);
+  if (ready < 0) *error = fmt::format("{}: poll: {}", what, std::strerror(errno));
+  return ready > 0;
+}
+
+// A client context: TLS 1.2 or later; the server checked against `ca` when given; `cert`/`key` shown when given.
+SSL_CTX* make_tls_context(const Options& o, std::string* error) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) {
+    *error = ssl_error("SSL_CTX_new");
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (!o.ca.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, o.ca.c_str(), nullptr) != 1) {
+      *error = ssl_error(fmt::format("cannot load --ca '{}'", o.ca).c_str());
+      SSL_CTX_free(ctx);
+      return nullptr;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  }
+  if (!o.cert.empty() && (SSL_CTX_use_certificate_chain_file(ctx, o.cert.c_str()) != 1 ||
+                          SSL_CTX_use_PrivateKey_file(ctx, o.key.c_str(), SSL_FILETYPE_PEM) != 1)) {
+    *error = ssl_error(fmt::format("cannot load --cert '{}' / --key '{}'", o.cert, o.key).c_str());
+    SSL_CTX_free(ctx);
+    return nullptr;
+  }
+  return ctx;
+}
+
+// Runs the TLS handshake on the sender's connected socket.
+bool tls_handshake(Sender& s, SSL_CTX* ctx, const std::string& server_name, Clock::time_point deadline) {
+  s.ssl = SSL_new(ctx);
+  if (s.ssl == nullptr || SSL_set_fd(s.ssl, s.fd) != 1) {
+    s.error = ssl_error("SSL_new");
+    return false;
+  }
+  if (!server_name.empty() &&
+      (SSL_set_tlsext_host_name(s.ssl, server_name.c_str()) != 1 || SSL_set1_host(s.ssl, server_name.c_str()) != 1)) {
+    s.error = ssl_error("--server-name");
+    return false;
+  }
+  for (;;) {
+    ERR_clear_error();
+    int rc = SSL_connect(s.ssl);
+    if (rc == 1) return true;
+    if (!wait_tls(s.ssl, rc, deadline, "TLS handshake", &s.error)) {
+      if (SSL_get_verify_result(s.ssl) != X509_V_OK) {
+        s.error += fmt::format(" (certificate: {})", X509_verify_cert_error_string(SSL_get_verify_result(s.ssl)));
+      }
+      return false;
+    }
+  }
+}
+
+// Writes all of `data` into TLS records.
+bool tls_write_all(SSL* ssl, std::string_view data, Clock::time_point deadline, std::string* error) {
+  while (!data.empty()) {
+    ERR_clear_error();
+    int n = SSL_write(ssl, data.data(), static_cast<int>(data.size()));
+    if (n > 0) {
+      data.remove_prefix(static_cast<size_t>(n));
+    } else if (!wait_tls(ssl, n, deadline, "TLS write", error)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Sends close_notify (not waiting for the server's), then ends the sending side.
+bool tls_close(SSL* ssl, Clock::time_point deadline, std::string* error) {
+  for (;;) {
+    ERR_clear_error();
+    int rc = SSL_shutdown(ssl);
+    if (rc >= 0) return true;
+    if (!wait_tls(ssl, rc, deadline, "TLS close_notify", error)) return false;
+  }
+}
+
 // Sends the sender's range. `per_second` (0: unpaced) is this connection's share of --rate.
 void run_sender(Sender& s, const Template& t, const Target& target, bool octet, double per_second,
                 Clock::time_point start, Clock::time_point deadline) {
@@ -324,11 +438,13 @@ void run_sender(Sender& s, const Template& t, const Target& target, bool octet, 
       ++seq;
     }
     bool ok = target.udp ? send_datagrams(s.fd, buffer, ends, deadline, &s.error)
-                         : write_all(s.fd, buffer, deadline, &s.error);
+              : s.ssl   ? tls_write_all(s.ssl, buffer, deadline, &s.error)
+                        : write_all(s.fd, buffer, deadline, &s.error);
     if (!ok) return;
     s.sent += seq - batch_first;
     s.bytes += buffer.size();
   }
+  if (s.ssl && !tls_close(s.ssl, deadline, &s.error)) return;
   if (!target.udp && ::shutdown(s.fd, SHUT_WR) != 0) s.error = fmt::format("shutdown: {}", std::strerror(errno));
 }
 
@@ -358,9 +474,23 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout, "Give up (exit 3) after this many seconds in all")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--connect-timeout", o.connect_timeout, "Seconds to wait for each connection")
+  app.add_option("--connect-timeout", o.connect_timeout, "Seconds to wait for each connection (and its TLS handshake)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  auto* tls = app.add_flag("--tls", o.tls, "The --tcp listener speaks TLS (RFC 5425): handshake first on every connection");
+  tls->needs(tcp);
+  app.add_option("--ca", o.ca, "With --tls: check the server's certificate against these CA certificates (PEM)")
+      ->needs(tls)
+      ->check(CLI::ExistingFile);
+  app.add_option("--server-name", o.server_name,
+                 "With --tls: the name the server's certificate must carry (checked with --ca), also sent as SNI")
+      ->needs(tls);
+  auto* cert = app.add_option("--cert", o.cert, "With --tls: show this client certificate (PEM, with its chain)")
+                   ->needs(tls)
+                   ->check(CLI::ExistingFile);
+  auto* key = app.add_option("--key", o.key, "The private key of --cert (PEM)")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -384,6 +514,15 @@ int main(int argc, char** argv) {
   }
   auto tmpl = load_template(o.template_path);
   if (!tmpl) return kExitUsage;
+  SSL_CTX* tls_context = nullptr;
+  if (o.tls) {
+    std::string error;
+    tls_context = make_tls_context(o, &error);
+    if (tls_context == nullptr) {
+      std::fprintf(stderr, "strictlog-loadgen: %s\n", error.c_str());
+      return kExitUsage;
+    }
+  }
 
   const auto started = Clock::now();
   const auto deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.timeout));
@@ -394,13 +533,19 @@ int main(int argc, char** argv) {
   for (unsigned c = 0; c < o.connections; ++c) {
     senders[c].first = o.first + o.messages * c / o.connections;
     senders[c].end = o.first + o.messages * (c + 1) / o.connections;
-    Connected conn = connect_to(*target, std::min(deadline, Clock::now() + connect_wait));
+    const auto connect_deadline = std::min(deadline, Clock::now() + connect_wait);
+    Connected conn = connect_to(*target, connect_deadline);
     if (conn.fd < 0) {
       std::fprintf(stderr, "strictlog-loadgen: connection %u: cannot connect to %s://%s: %s\n", c,
                    is_udp ? "udp" : "tcp", target->text.c_str(), conn.error.c_str());
       ++failed;
     }
     senders[c].fd = conn.fd;
+    if (conn.fd >= 0 && tls_context != nullptr && !tls_handshake(senders[c], tls_context, o.server_name, connect_deadline)) {
+      std::fprintf(stderr, "strictlog-loadgen: connection %u: %s with tls://%s\n", c, senders[c].error.c_str(),
+                   target->text.c_str());
+      ++failed;
+    }
   }
   if (failed == 0) {
     const auto send_start = Clock::now();
@@ -427,12 +572,14 @@ int main(int argc, char** argv) {
     }
     if (failed == 0) {
       std::printf("sent %llu messages (%llu bytes) over %u %s in %.3f s\n", static_cast<unsigned long long>(sent),
-                  static_cast<unsigned long long>(bytes), o.connections, is_udp ? "udp sockets" : "tcp connections",
-                  seconds);
+                  static_cast<unsigned long long>(bytes), o.connections,
+                  is_udp ? "udp sockets" : o.tls ? "tls connections" : "tcp connections", seconds);
     }
   }
   for (auto& s : senders) {
+    if (s.ssl != nullptr) SSL_free(s.ssl);
     if (s.fd >= 0) ::close(s.fd);
   }
+  if (tls_context != nullptr) SSL_CTX_free(tls_context);
   return failed == 0 ? 0 : kExitSocket;
 }
