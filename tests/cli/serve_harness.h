@@ -36,6 +36,21 @@ inline const std::string kRepoMappings = STRICTLOG_SOURCE_DIR "/mappings";
 // Budget: how long serve may take to bind its listeners and write the ready file.
 constexpr auto kReadyWait = 20s;
 
+// A port on 127.0.0.1 that was free a moment ago, for sockets of `type` (the kernel's choice for port 0), for a
+// program that cannot bind port 0 and say which port it got (systemd-socket-activate, rsyslog, syslog-ng).
+inline uint16_t free_port(int type = SOCK_STREAM) {
+  int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 // A child process started by spawn_program(): stdout and stderr in io/<name>.out and io/<name>.err. Unless it was
 // already waited for, the destructor kills (SIGKILL) and reaps it, so a test that fails half-way leaves no
 // process behind; a reaped child is never signalled (its pid may have been reused).

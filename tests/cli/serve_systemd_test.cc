@@ -41,20 +41,6 @@ void require_program(const std::string& program) {
   std::exit(77);
 }
 
-// A port on 127.0.0.1 nothing is bound to now, for sockets of `type` (the kernel's choice for port 0).
-uint16_t free_port(int type) {
-  int fd = ::socket(AF_INET, type, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Waits until a socket is bound to 127.0.0.1:`port` (TCP: listening there), as /proc/net/{tcp,udp} show, at most
 // 20 s; fails the test if `child` exits first.
 void wait_bound(Child& child, int type, uint16_t port) {

@@ -40,20 +40,6 @@ inline void require_program(const std::string& path, const std::string& package)
   std::exit(77);
 }
 
-// A port on 127.0.0.1 that was free a moment ago, for a program that cannot bind port 0 and say which port it got.
-inline uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t len = sizeof addr;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // Waits until something accepts TCP connections on 127.0.0.1:`port`, at most kStartWait; fails the test, with
 // the daemon's stderr, if `daemon` exits first. The probe connection is closed without a byte sent.
 inline void wait_listening(Child& daemon, uint16_t port, const std::string& what) {
