@@ -4,7 +4,7 @@ HTTP and read with the Prometheus project's own Python parser (Debian's python3-
 the text is checked by a parser no one here wrote. Also `--log-format json`: every record on stderr is one JSON
 object with a code from the documented set.
 
-usage: serve_metrics_test.py STRICTLOG SOURCE_DIR
+usage: serve_metrics_test.py STRICTLOG SOURCE_DIR CERT_DIR (tests/tls/make-certs.sh's certificates)
 """
 import json
 import os
@@ -22,7 +22,7 @@ except ImportError:
     print("python3-prometheus-client is not installed: skipped")
     sys.exit(77)
 
-STRICTLOG, SOURCE = sys.argv[1], sys.argv[2]
+STRICTLOG, SOURCE, CERTS = sys.argv[1], sys.argv[2], sys.argv[3]
 DEADLINE = 20  # seconds for any one wait
 
 ACCEPTED = "<38>Nov 23 08:00:{:02d} bastion2 sshd[3201]: Accepted password for alice from 192.0.2.10 port {} ssh2"
@@ -73,6 +73,8 @@ with tempfile.TemporaryDirectory() as d:
     err = open(os.path.join(d, "serve.err"), "w+")
     serve = subprocess.Popen(
         [STRICTLOG, "serve", "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--metrics", "127.0.0.1:0",
+         "--tls", "127.0.0.1:0", "--tls-cert", os.path.join(CERTS, "server.pem"), "--tls-key",
+         os.path.join(CERTS, "server.key"),
          "--ready-file", ready, "--grammars", os.path.join(SOURCE, "grammars"), "--mappings",
          os.path.join(SOURCE, "mappings"), "--format", "jsonl", "--out", os.path.join(d, "events.jsonl"),
          "--threads", "1", "--log-format", "json"],
@@ -81,6 +83,7 @@ with tempfile.TemporaryDirectory() as d:
         lines = wait_for(lambda: os.path.exists(ready) and open(ready).read().splitlines(), "the ready file")
         tcp = next(l for l in lines if l.startswith("tcp://"))
         udp = next(l for l in lines if l.startswith("udp://"))
+        tls = next(l for l in lines if l.startswith("tls://"))
         url = next(l for l in lines if l.startswith("http://"))
         check(url.startswith("http://127.0.0.1:") and url.endswith("/metrics"), f"metrics url {url}")
 
@@ -129,10 +132,21 @@ with tempfile.TemporaryDirectory() as d:
         conn.close()
         wait_for(lambda: value(scrape(url)[1], "strictlog_connections_open", listener=tcp) == 0, "the close")
 
+        # Plain syslog sent to the TLS port: a failed handshake, counted on that listener only.
+        check(value(samples, "strictlog_tls_handshake_failures_total", listener=tls) == 0, "no TLS failure yet")
+        bad = socket.create_connection(host_port(tls), timeout=5)
+        bad.sendall((ACCEPTED.format(0, 50300) + "\n").encode())
+        wait_for(lambda: value(scrape(url)[1], "strictlog_tls_handshake_failures_total", listener=tls) == 1,
+                 "the failed handshake")
+        bad.close()
+        text, samples = scrape(url)
+        check(value(samples, "strictlog_received_messages_total", listener=tls) == 0, "nothing accepted over TLS")
+        check(value(samples, "strictlog_log_records_total", code="tls_handshake_failed") == 1, "one TLS record")
+
         # A peer address is never a label: label values come from bounded sets only.
         text, samples = scrape(url)
-        check("192.0.2.10" not in text and "127.0.0.1:" not in text.replace(tcp, "").replace(udp, ""),
-              "no peer address in the metrics")
+        listeners_removed = text.replace(tcp, "").replace(udp, "").replace(tls, "")
+        check("192.0.2.10" not in text and "127.0.0.1:" not in listeners_removed, "no peer address in the metrics")
 
         ruleset = [k for k in samples if k[0] == "strictlog_ruleset_info"]
         check(len(ruleset) == 1 and len(dict(ruleset[0][1])["hash"]) == 64, "one ruleset_info with a sha256 hash")
@@ -164,6 +178,9 @@ with tempfile.TemporaryDirectory() as d:
         check(r.get("level") in {"info", "warning", "error"}, f"level {r.get('level')}")
     codes = [r["code"] for r in records]
     check(codes[0] == "listening" and "stopping" in codes and codes[-1] == "stopped", f"codes in order: {codes}")
+    failed = [r for r in records if r["code"] == "tls_handshake_failed"]
+    check(len(failed) == 1 and failed[0].get("listener") == tls and failed[0].get("level") == "warning"
+          and failed[0].get("reason") in ("wrong version number", "http request"), f"TLS failure record {failed}")
     stopped = records[-1]
     check(stopped.get("accepted") == "14" and stopped.get("events") == "9" and stopped.get("dropped") == "2"
           and stopped.get("quarantined") == "3" and stopped.get("balanced") == "true", f"stopped record {stopped}")
