@@ -79,6 +79,34 @@ TEST_CASE("rate limit: a TCP sender over the limit is read more slowly and loses
   CHECK(server.events.size() == 2);  // no second end at stop
 }
 
+// A peer over its limit cannot get one more read's worth per new connection: a new connection waits for the
+// bucket before its first read, and the debt is at most one burst, so a pause stays short.
+TEST_CASE("rate limit: new connections of a peer over the limit wait before their first read", "[listen][rate]") {
+  ReceiverLimits limits;
+  limits.rate_limit = 10;
+  limits.rate_limit_burst = 10;
+  LimitedServer server(tcp_loopback(), limits);
+  Fd first = connect_tcp(server.bound);
+  send_all(first.get(), numbered_lines(500));  // one read takes them all: the peer is over, in debt
+  REQUIRE(pop_messages(server.queue, 500, 5000ms).size() == 500);
+  std::vector<Fd> more;
+  for (int i = 0; i < 5; ++i) {
+    more.push_back(connect_tcp(server.bound));
+    send_all(more.back().get(), numbered_lines(100));
+  }
+  // Within the debt's pause (at most (burst + 1) / rate = 1.1 s) nothing more is read: the 5 × 100 lines wait.
+  std::this_thread::sleep_for(300ms);
+  CHECK(server.stats().messages == 500);
+  // Then the peer gets its messages in again, all of them, none lost.
+  std::vector<Received> got = pop_messages(server.queue, 500, 20000ms);
+  CHECK(got.size() == 500);
+  CHECK(server.stats().messages == 1000);
+  CHECK(server.stats().rate_limit_pauses > 0);
+  first.reset();
+  more.clear();
+  CHECK(stop_and_drain(*server.receiver, server.queue).empty());
+}
+
 TEST_CASE("rate limit: a TLS sender over the limit is read more slowly and loses nothing", "[listen][rate]") {
   ReceiverLimits limits;
   limits.rate_limit = 2000;

@@ -14,10 +14,11 @@ Connection::Connection(Context& cx, ListenerSlot& slot, InputSource input, const
   if (cx.limiter.enabled()) peer_ = cx.limiter.peer(peer, std::chrono::steady_clock::now());
 }
 
+// Through proceed(): a new connection of a peer already over its limit waits before its first read, or each
+// new connection would take one more read's worth past the limit.
 void Connection::begin_reading() {
   reading_ = true;
-  wait_readable();
-  arm_timer();
+  proceed();
 }
 
 void Connection::end_unread() {

@@ -80,7 +80,10 @@ bool RateLimiter::admit(Peer& peer, const std::string& listener, Clock::time_poi
 void RateLimiter::take(Peer& peer, uint64_t messages, const std::string& listener, Clock::time_point now) {
   if (!enabled() || stopped_ || messages == 0) return;
   refill(peer, now);
-  peer.tokens -= static_cast<double>(messages);
+  // The debt is at most one burst: a read brings up to 64 KiB of messages at once, and an unbounded debt would
+  // pause the peer's connections for minutes (holding their connection slots, as a paused connection does not
+  // see its peer close). So the limit is exact over time up to one read per pause.
+  peer.tokens = std::max(peer.tokens - static_cast<double>(messages), -burst_);
   if (peer.tokens < 0 && !peer.over) begin(peer, listener, now);
 }
 
