@@ -109,15 +109,22 @@ struct MetricsEndpoint::Impl {
   void accept() {
     acceptor->async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-      if (!ec) {
-        if (connections.size() >= kMaxConnections) {
-          std::error_code ignored;
-          socket.close(ignored);
-        } else {
-          auto c = std::make_shared<Connection>(*this, std::move(socket));
-          connections.emplace(c.get(), c);
-          c->start();
-        }
+      if (ec) {
+        // Out of descriptors (EMFILE) and the like: the connection stays in the backlog, so accepting again at
+        // once would spin. Try again after a pause, as the syslog listeners do.
+        retry.expires_after(std::chrono::milliseconds(100));
+        retry.async_wait([this](std::error_code wait_ec) {
+          if (!wait_ec && acceptor->is_open()) accept();
+        });
+        return;
+      }
+      if (connections.size() >= kMaxConnections) {
+        std::error_code ignored;
+        socket.close(ignored);
+      } else {
+        auto c = std::make_shared<Connection>(*this, std::move(socket));
+        connections.emplace(c.get(), c);
+        c->start();
       }
       accept();
     });
@@ -125,6 +132,7 @@ struct MetricsEndpoint::Impl {
 
   asio::io_context io;
   std::optional<asio::ip::tcp::acceptor> acceptor;
+  asio::steady_timer retry{io};  // the next accept after an accept error
   Render render;
   std::string url;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;
@@ -181,6 +189,7 @@ void MetricsEndpoint::stop() {
   asio::post(impl_->io, [impl = impl_.get()] {
     std::error_code ignored;
     impl->acceptor->close(ignored);
+    impl->retry.cancel();
     auto connections = impl->connections;
     for (auto& [raw, c] : connections) c->close();
   });
