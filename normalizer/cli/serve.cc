@@ -250,6 +250,11 @@ int run(const ServeArgs& a) {
     written.push_back(a.outputs.out);
     written.push_back(a.outputs.quarantine.empty() ? default_quarantine_path(a.outputs.out) : a.outputs.quarantine);
   }
+  if (!a.user.empty() && a.outputs.sink.rfind("clickhouse://", 0) == 0) {
+    // The spool is created when the sink opens, which is before the drop: it would belong to root.
+    return usage_error("serve", "--user cannot be used with a ClickHouse --sink yet (its spool directory is "
+                                "created before privileges are dropped): run serve as that user from the start");
+  }
   auto run_as = plan_run_as(a.user, a.group, written);
   if (!run_as) return usage_error("serve", run_as.errors().front().message);
   std::optional<TimeZone> zone;
@@ -452,29 +457,33 @@ int run(const ServeArgs& a) {
     }
     (*receiver)->join();
     normalizer.abandon();
-    for (const auto& d : failure) std::fputs(fmt::format("strictlog serve: {}\n", d.message).c_str(), stderr);
+    for (const auto& d : failure) {
+      log_event("serve", LogLevel::kError, LogCode::kFailed, d.message, {{"error", d.message}});
+    }
     // The current segment holds whole batches (a failed write was taken back): publish what it has.
     if (out.whole() && !out.streamed()) {
       if (auto st = out.finish(); !st) {
-        for (const auto& d : st.errors()) std::fputs(fmt::format("strictlog serve: {}\n", d.message).c_str(), stderr);
+        for (const auto& d : st.errors()) {
+          log_event("serve", LogLevel::kError, LogCode::kFailed, d.message, {{"error", d.message}});
+        }
       }
     }
     auto stats = (*receiver)->stats();
     uint64_t in = accepted(stats);
-    print_listeners(stats, a.listen.rate_limit != 0);
+    if (log_format() == LogFormat::kText) print_listeners(stats, a.listen.rate_limit != 0);
     if (out.streamed()) {
-      std::fputs(fmt::format("strictlog serve: stopped after {} accepted messages; the records already streamed "
-                             "are incomplete\n",
-                             in)
-                     .c_str(),
-                 stderr);
+      log_event("serve", LogLevel::kError, LogCode::kStopped,
+                fmt::format("stopped after {} accepted messages; the records already streamed are incomplete", in),
+                {{"accepted", std::to_string(in)}, {"written", "incomplete"}});
     } else {
-      std::fputs(fmt::format("strictlog serve: stopped; {} of {} accepted messages are in the {} published "
-                             "segment{}; the other {} were not written\n",
-                             out.lines_published(), in, out.published(), out.published() == 1 ? "" : "s",
-                             in - out.lines_published())
-                     .c_str(),
-                 stderr);
+      log_event("serve", LogLevel::kError, LogCode::kStopped,
+                fmt::format("stopped; {} of {} accepted messages are in the {} published segment{}; the other {} "
+                            "were not written",
+                            out.lines_published(), in, out.published(), out.published() == 1 ? "" : "s",
+                            in - out.lines_published()),
+                {{"accepted", std::to_string(in)},
+                 {"published", std::to_string(out.lines_published())},
+                 {"segments", std::to_string(out.published())}});
     }
     remove_ready_file(a.ready_file);
     return kExitIoError;

@@ -465,6 +465,17 @@ TEST_CASE("serve refuses to rotate stdout as a usage error before it listens", "
   CHECK(box.entries().empty());  // no ready file, and no `listening on` line above: it never listened
 }
 
+TEST_CASE("serve refuses --user with a ClickHouse sink as a usage error before it listens", "[cli]") {
+  Sandbox box;
+  Run r = run_strictlog(box, with_rules({"serve", "--tcp", "127.0.0.1:0", "--sink", "clickhouse://127.0.0.1:1/db",
+                                         "--user", "nobody", "--ready-file", "ready.txt"}));
+  CHECK(r.status == 1);
+  CHECK(r.err ==
+        "strictlog serve: --user cannot be used with a ClickHouse --sink yet (its spool directory is created before "
+        "privileges are dropped): run serve as that user from the start\n");
+  CHECK(box.entries().empty());
+}
+
 TEST_CASE("serve with a grammar that fails to load exits 2 with the pointed diagnostic and never listens", "[cli]") {
   Sandbox box;
   std::filesystem::create_directory(box / "grammars");

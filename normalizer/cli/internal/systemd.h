@@ -1,7 +1,7 @@
 // `strictlog serve` under systemd, through libsystemd (sd-daemon(3)): the sockets a .socket unit passes, and
 // the state serve reports to the service manager (Type=notify) with its watchdog. Without systemd (no
 // LISTEN_FDS, no NOTIFY_SOCKET, no WATCHDOG_USEC in the environment) every function here is a no-op, so
-// serve calls them unconditionally. tools/systemd/ holds the units; docs/SERVE-systemd.md explains them.
+// serve calls them unconditionally. tools/systemd/ holds the units; docs/SERVE.md (Running under systemd) explains them.
 #pragma once
 
 #include <chrono>
