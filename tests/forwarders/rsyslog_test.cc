@@ -83,39 +83,36 @@ std::vector<v1::Event> forward(const Sandbox& box, Rsyslog& rsyslog, Serve& serv
   return events_of(box);
 }
 
+// The messages of make_messages(), fed to rsyslog and forwarded with omfwd over TCP, octet-counted, in
+// `template_name` to a serve on one TCP listener: the events checked against what was sent, and that listener.
+std::pair<std::vector<v1::Event>, std::string> forward_omfwd_tcp(std::string_view template_name, Carried carried) {
+  require_program(kRsyslogd, "rsyslog");
+  Sandbox box;
+  Serve serve = start_serve(box, serve_args({"--tcp", "127.0.0.1:0"}));
+  Rsyslog rsyslog = start_rsyslog(
+      box, "",
+      fmt::format("action(type=\"omfwd\" target=\"127.0.0.1\" port=\"{}\" protocol=\"tcp\" "
+                  "TCP_Framing=\"octet-counted\" template=\"{}\")",
+                  serve.port(0), template_name));
+  const std::vector<Sent> sent = make_messages(kMessages);
+  auto events = forward(box, rsyslog, serve, sent, carried);
+  check_events(events, sent, carried);
+  return {std::move(events), serve.listeners[0]};
+}
+
 // omfwd's default template, RSYSLOG_TraditionalForwardFormat: `<PRI>Mmm dd hh:mm:ss HOST TAG MSG`, whole seconds,
 // fed RFC 3164 lines as sshd writes them to /dev/log. (Fed RFC 5424, rsyslog 8.2302 writes the TAG without its
 // colon, `sshd[3019] Accepted ...`, which serve quarantines as HEADER: missing ':' after tag.)
 TEST_CASE("rsyslog omfwd over TCP octet-counted in its traditional format delivers host program pid time and text",
           "[forwarders][rsyslog]") {
-  require_program(kRsyslogd, "rsyslog");
-  Sandbox box;
-  Serve serve = start_serve(box, serve_args({"--tcp", "127.0.0.1:0"}));
-  Rsyslog rsyslog = start_rsyslog(
-      box, "",
-      fmt::format("action(type=\"omfwd\" target=\"127.0.0.1\" port=\"{}\" protocol=\"tcp\" "
-                  "TCP_Framing=\"octet-counted\" template=\"RSYSLOG_TraditionalForwardFormat\")",
-                  serve.port(0)));
-  const std::vector<Sent> sent = make_messages(kMessages);
-  auto events = forward(box, rsyslog, serve, sent, Carried::kRfc3164);
-  check_events(events, sent, Carried::kRfc3164);
-  for (const auto& event : events) CHECK(event.envelope().input().name() == serve.listeners[0]);
+  auto [events, listener] = forward_omfwd_tcp("RSYSLOG_TraditionalForwardFormat", Carried::kRfc3164);
+  for (const auto& event : events) CHECK(event.envelope().input().name() == listener);
 }
 
 // RSYSLOG_SyslogProtocol23Format: RFC 5424 with the microseconds, and an LF that ends every MSG.
 TEST_CASE("rsyslog omfwd over TCP octet-counted in RFC 5424 delivers host program pid microseconds and text",
           "[forwarders][rsyslog]") {
-  require_program(kRsyslogd, "rsyslog");
-  Sandbox box;
-  Serve serve = start_serve(box, serve_args({"--tcp", "127.0.0.1:0"}));
-  Rsyslog rsyslog = start_rsyslog(
-      box, "",
-      fmt::format("action(type=\"omfwd\" target=\"127.0.0.1\" port=\"{}\" protocol=\"tcp\" "
-                  "TCP_Framing=\"octet-counted\" template=\"RSYSLOG_SyslogProtocol23Format\")",
-                  serve.port(0)));
-  const std::vector<Sent> sent = make_messages(kMessages);
-  auto events = forward(box, rsyslog, serve, sent, Carried::kRfc5424);
-  check_events(events, sent, Carried::kRfc5424);
+  auto [events, listener] = forward_omfwd_tcp("RSYSLOG_SyslogProtocol23Format", Carried::kRfc5424);
   for (const auto& event : events) {
     INFO(event.envelope().ShortDebugString());
     CHECK(std::regex_match(event.envelope().time_text(),
